@@ -1,0 +1,102 @@
+//! # atom-layout: [`Resolution`] → [`Layout`]
+//!
+//! Third stage. Decides where every live atom of linear memory goes and
+//! which functions get table slots:
+//!
+//! * memory, wasm-ld 22's order by default: the stack `[0, stack size)`,
+//!   then the data segments; `--no-stack-first` gives wasm-ld 19's order
+//!   (data from `--global-base`, default 1024, then the stack);
+//! * input data segments merged into output segments by name prefix
+//!   (`.rodata.*` → `.rodata`, ...), sorted `.tdata`, `.rodata`, `.data`,
+//!   others, `.bss`, each input aligned;
+//! * addresses of the linker-defined data symbols and `__stack_pointer`;
+//! * initial/maximum memory pages;
+//! * `__indirect_function_table` slots for address-taken functions, in the
+//!   order their first `TABLE_INDEX` relocation is met (slot 0 stays null).
+//!
+//! Architecture invariant: layout reads relocation entries but never section
+//! bytes; it only assigns addresses and slots.
+
+mod memory;
+mod table;
+
+pub use memory::{LayoutOptions, MemoryPlan, OutputSegment, SegmentPiece};
+pub use table::TablePlan;
+
+use std::collections::BTreeMap;
+use symbol_resolve::{LinkerData, ObjectId, Resolution};
+
+/// WebAssembly page size.
+pub const PAGE_SIZE: u64 = 65536;
+
+/// Output of the stage.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Output data segments in address order.
+    pub segments: Vec<OutputSegment>,
+    /// Per object, per input segment: its address, when live.
+    pub segment_addresses: Vec<Vec<Option<u64>>>,
+    /// Addresses of the linker-defined data symbols.
+    pub linker_data: BTreeMap<LinkerData, u64>,
+    /// Initial value of `__stack_pointer` (the top of the stack).
+    pub stack_pointer: u64,
+    /// `__tls_base`, `__tls_size`, `__tls_align` values when a `.tdata`
+    /// segment exists.
+    pub tls: Option<(u64, u64, u64)>,
+    /// Memory size and import/export.
+    pub memory: MemoryPlan,
+    /// Indirect function table slots.
+    pub table: TablePlan,
+    /// Warnings to print.
+    pub warnings: Vec<String>,
+}
+
+impl Layout {
+    /// The address of a data reference.
+    pub fn data_address(&self, d: &symbol_resolve::DataRef) -> Option<u64> {
+        match d {
+            symbol_resolve::DataRef::Defined { obj, segment, offset } => self
+                .segment_addresses
+                .get(obj.0 as usize)?
+                .get(*segment as usize)?
+                .map(|a| a + offset),
+            symbol_resolve::DataRef::Linker(l) => self.linker_data.get(l).copied(),
+            symbol_resolve::DataRef::Absolute(a) => Some(*a),
+            symbol_resolve::DataRef::Null => Some(0),
+        }
+    }
+
+    /// Address of input segment `segment` of `obj`, when live.
+    pub fn segment_address(&self, obj: ObjectId, segment: u32) -> Option<u64> {
+        *self.segment_addresses.get(obj.0 as usize)?.get(segment as usize)?
+    }
+}
+
+/// Errors of this stage (bad memory options, missing `__start_`/`__stop_`
+/// segments).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LayoutError(pub Vec<String>);
+
+impl std::fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0.join("\n"))
+    }
+}
+
+impl std::error::Error for LayoutError {}
+
+/// Runs the stage.
+pub fn run(res: &Resolution<'_>, opts: &LayoutOptions) -> Result<Layout, LayoutError> {
+    let mem = memory::layout_memory(res, opts)?;
+    let table = table::assign_slots(res);
+    Ok(Layout {
+        segments: mem.segments,
+        segment_addresses: mem.segment_addresses,
+        linker_data: mem.linker_data,
+        stack_pointer: mem.stack_pointer,
+        tls: mem.tls,
+        memory: mem.plan,
+        table,
+        warnings: mem.warnings,
+    })
+}

@@ -1,0 +1,295 @@
+//! Linear memory layout: output segments, the stack, linker-defined
+//! addresses, page counts.
+
+use crate::{LayoutError, PAGE_SIZE};
+use object_parse::segment_flags;
+use std::collections::BTreeMap;
+use symbol_resolve::{LinkerData, ObjectId, Resolution};
+
+const STACK_ALIGN: u64 = 16;
+const HEAP_ALIGN: u64 = 16;
+
+/// Options of this stage.
+#[derive(Debug, Clone)]
+pub struct LayoutOptions {
+    /// `--stack-first` / `--no-stack-first`; `None` means the default
+    /// (stack first, as wasm-ld 22).
+    pub stack_first: Option<bool>,
+    /// `-z stack-size=N` (default 64 KiB).
+    pub stack_size: u64,
+    /// `--global-base=N`.
+    pub global_base: Option<u64>,
+    /// `--initial-memory=N`.
+    pub initial_memory: Option<u64>,
+    /// `--max-memory=N`.
+    pub max_memory: Option<u64>,
+    /// `--import-memory`.
+    pub import_memory: bool,
+    /// Export the memory as "memory" (default unless imported; forced by
+    /// `--export-memory`).
+    pub export_memory: bool,
+}
+
+impl Default for LayoutOptions {
+    fn default() -> Self {
+        LayoutOptions {
+            stack_first: None,
+            stack_size: 65536,
+            global_base: None,
+            initial_memory: None,
+            max_memory: None,
+            import_memory: false,
+            export_memory: true,
+        }
+    }
+}
+
+/// One input segment's place inside an output segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentPiece {
+    /// The object.
+    pub obj: ObjectId,
+    /// Input segment index.
+    pub segment: u32,
+    /// Offset within the output segment.
+    pub offset: u64,
+}
+
+/// One output data segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputSegment {
+    /// Name (`.rodata`, `.data`, `.bss`, ...).
+    pub name: String,
+    /// Alignment, as a power of two.
+    pub align_log2: u32,
+    /// Start address.
+    pub address: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// All-zero `.bss` segment: not written when memory starts zeroed.
+    pub is_bss: bool,
+    /// Thread-local `.tdata`.
+    pub is_tls: bool,
+    /// The input segments, in order.
+    pub pieces: Vec<SegmentPiece>,
+}
+
+/// Memory size and import/export decisions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemoryPlan {
+    /// Initial size in pages.
+    pub initial_pages: u64,
+    /// Maximum size in pages, if limited.
+    pub max_pages: Option<u64>,
+    /// Imported from `env.memory`.
+    pub import: bool,
+    /// Exported as "memory".
+    pub export: bool,
+}
+
+pub(crate) struct MemoryLayout {
+    pub segments: Vec<OutputSegment>,
+    pub segment_addresses: Vec<Vec<Option<u64>>>,
+    pub linker_data: BTreeMap<LinkerData, u64>,
+    pub stack_pointer: u64,
+    pub tls: Option<(u64, u64, u64)>,
+    pub plan: MemoryPlan,
+    pub warnings: Vec<String>,
+}
+
+/// Output segment name of an input segment, as wasm-ld merges them.
+pub fn output_segment_name(name: &str, flags: u32) -> &str {
+    if flags & segment_flags::TLS != 0 || name.starts_with(".tdata") || name.starts_with(".tbss") {
+        return ".tdata";
+    }
+    for prefix in [".text", ".data", ".bss", ".rodata"] {
+        if name.len() > prefix.len() && name.starts_with(prefix) && name.as_bytes()[prefix.len()] == b'.' {
+            return prefix;
+        }
+    }
+    name
+}
+
+fn order(name: &str) -> u8 {
+    if name.starts_with(".tdata") {
+        0
+    } else if name.starts_with(".rodata") {
+        1
+    } else if name.starts_with(".data") {
+        2
+    } else if name.starts_with(".bss") {
+        4
+    } else {
+        3
+    }
+}
+
+fn align_to(v: u64, a: u64) -> u64 {
+    v.div_ceil(a) * a
+}
+
+fn is_c_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic()) && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Result<MemoryLayout, LayoutError> {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+
+    // Group live input segments by output name, in first-seen order.
+    let mut segments: Vec<OutputSegment> = Vec::new();
+    let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+    for (o, obj) in res.objects.iter().enumerate() {
+        for (i, seg) in obj.segments.iter().enumerate() {
+            if !res.live.segments[o][i] {
+                continue;
+            }
+            let name = output_segment_name(seg.info.name, seg.info.flags);
+            let idx = *by_name.entry(name.to_string()).or_insert_with(|| {
+                segments.push(OutputSegment {
+                    name: name.to_string(),
+                    align_log2: 0,
+                    address: 0,
+                    size: 0,
+                    is_bss: name.starts_with(".bss"),
+                    is_tls: name == ".tdata",
+                    pieces: Vec::new(),
+                });
+                segments.len() - 1
+            });
+            let out = &mut segments[idx];
+            let align = 1u64 << seg.info.align_log2;
+            let offset = align_to(out.size, align);
+            out.align_log2 = out.align_log2.max(seg.info.align_log2);
+            out.size = offset + seg.data.len() as u64;
+            out.pieces.push(SegmentPiece { obj: ObjectId(o as u32), segment: i as u32, offset });
+        }
+    }
+    segments.sort_by_key(|s| order(&s.name));
+
+    // Stack placement, with wasm-ld 19 compatibility.
+    let stack_first = match opts.stack_first {
+        Some(v) => v,
+        None => match opts.global_base {
+            Some(gb) if gb < opts.stack_size => {
+                warnings.push(format!(
+                    "--global-base={gb} is below the stack size ({}): placing data before the stack as wasm-ld 19 did (pass --stack-first or --no-stack-first to choose explicitly)",
+                    opts.stack_size
+                ));
+                false
+            }
+            _ => true,
+        },
+    };
+    if opts.stack_size % STACK_ALIGN != 0 {
+        errors.push(format!("stack size must be {STACK_ALIGN}-byte aligned"));
+    }
+    let mut linker_data = BTreeMap::new();
+    let mut ptr: u64 = 0;
+    let mut stack_pointer = 0;
+    let mut place_stack = |ptr: &mut u64, linker_data: &mut BTreeMap<LinkerData, u64>| {
+        *ptr = align_to(*ptr, STACK_ALIGN);
+        linker_data.insert(LinkerData::StackLow, *ptr);
+        *ptr += opts.stack_size;
+        stack_pointer = *ptr;
+        linker_data.insert(LinkerData::StackHigh, *ptr);
+    };
+    if stack_first {
+        place_stack(&mut ptr, &mut linker_data);
+        if let Some(gb) = opts.global_base {
+            if gb < ptr {
+                errors.push("--global-base cannot be less than stack size when --stack-first is used".to_string());
+            }
+            ptr = gb;
+        }
+    } else {
+        ptr = opts.global_base.unwrap_or(1024);
+    }
+    linker_data.insert(LinkerData::GlobalBase, ptr);
+    linker_data.insert(LinkerData::DsoHandle, ptr);
+    let mut tls = None;
+    for seg in segments.iter_mut() {
+        ptr = align_to(ptr, 1u64 << seg.align_log2);
+        seg.address = ptr;
+        if seg.is_tls {
+            tls = Some((ptr, seg.size, 1u64 << seg.align_log2));
+        }
+        ptr += seg.size;
+    }
+    linker_data.insert(LinkerData::DataEnd, ptr);
+    if !stack_first {
+        place_stack(&mut ptr, &mut linker_data);
+    }
+    ptr = align_to(ptr, HEAP_ALIGN);
+    linker_data.insert(LinkerData::HeapBase, ptr);
+    linker_data.insert(LinkerData::MemoryBase, 0);
+    linker_data.insert(LinkerData::TableBase, 1);
+    let max_setting = 1u64 << 32;
+    if let Some(init) = opts.initial_memory {
+        if init % PAGE_SIZE != 0 {
+            errors.push(format!("initial memory must be {PAGE_SIZE}-byte aligned"));
+        }
+        if ptr > init {
+            errors.push(format!("initial memory too small, {ptr} bytes needed"));
+        }
+        if init > max_setting {
+            errors.push(format!("initial memory too large, cannot be greater than {max_setting}"));
+        }
+        ptr = init;
+    }
+    ptr = align_to(ptr, PAGE_SIZE);
+    let initial_pages = ptr / PAGE_SIZE;
+    linker_data.insert(LinkerData::HeapEnd, ptr);
+    let mut max_pages = None;
+    if let Some(max) = opts.max_memory {
+        if max % PAGE_SIZE != 0 {
+            errors.push(format!("maximum memory must be {PAGE_SIZE}-byte aligned"));
+        }
+        if ptr > max {
+            errors.push(format!("maximum memory too small, {ptr} bytes needed"));
+        }
+        if max > max_setting {
+            errors.push(format!("maximum memory too large, cannot be greater than {max_setting}"));
+        }
+        max_pages = Some(max / PAGE_SIZE);
+    }
+
+    // Per-input addresses and __start_/__stop_ symbols.
+    let mut segment_addresses: Vec<Vec<Option<u64>>> = res.objects.iter().map(|o| vec![None; o.segments.len()]).collect();
+    for seg in &segments {
+        for p in &seg.pieces {
+            segment_addresses[p.obj.0 as usize][p.segment as usize] = Some(seg.address + p.offset);
+        }
+        if is_c_identifier(&seg.name) {
+            linker_data.insert(LinkerData::SegmentStart(seg.name.clone()), seg.address);
+            linker_data.insert(LinkerData::SegmentStop(seg.name.clone()), seg.address + seg.size);
+        }
+    }
+    // Every referenced __start_/__stop_ must name an existing segment.
+    for per in &res.targets {
+        for t in per {
+            if let symbol_resolve::Target::Data(symbol_resolve::DataRef::Linker(l @ (LinkerData::SegmentStart(n) | LinkerData::SegmentStop(n)))) = t {
+                if !linker_data.contains_key(l) {
+                    let prefix = if matches!(l, LinkerData::SegmentStart(_)) { "__start_" } else { "__stop_" };
+                    let msg = format!("undefined symbol: {prefix}{n} (no output data segment named {n})");
+                    if !errors.contains(&msg) {
+                        errors.push(msg);
+                    }
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(LayoutError(errors));
+    }
+    Ok(MemoryLayout {
+        segments,
+        segment_addresses,
+        linker_data,
+        stack_pointer,
+        tls,
+        plan: MemoryPlan { initial_pages, max_pages, import: opts.import_memory, export: opts.export_memory },
+        warnings,
+    })
+}

@@ -1,0 +1,253 @@
+//! Custom sections: input custom sections (e.g. `.debug_*`) merged by name
+//! with their relocations applied, plus the linker-written `name`,
+//! `producers` and `target_features` sections.
+
+use crate::relocate::{apply, RelocContext, Site};
+use crate::{leb, EmitError};
+use indexmap::IndexMap;
+use rayon::prelude::*;
+use section_merge::{MergedModule, OutputFunction, OutputGlobal};
+use symbol_resolve::{ObjectId, Resolution, StubKind, SyntheticGlobal};
+
+/// Which input custom sections go to the output.
+#[derive(Debug, Clone, Default)]
+pub struct CustomPolicy {
+    /// `--strip-debug`: drop `.debug_*`.
+    pub strip_debug: bool,
+    /// `--strip-all`: drop all custom sections and the name section.
+    pub strip_all: bool,
+    /// `--keep-section=NAME`: kept despite the strip options.
+    pub keep: Vec<String>,
+}
+
+impl CustomPolicy {
+    fn keeps(&self, name: &str) -> bool {
+        if self.keep.iter().any(|k| k == name) {
+            return true;
+        }
+        if self.strip_all {
+            return false;
+        }
+        !(self.strip_debug && name.starts_with(".debug_"))
+    }
+}
+
+/// Output custom sections in first-seen order, each with its pieces.
+pub struct CustomPlan {
+    /// Name → pieces (object, custom index).
+    pub sections: IndexMap<String, Vec<(ObjectId, u32)>>,
+    /// Per object, per custom section: offset of the piece in its output section.
+    pub offsets: Vec<Vec<Option<u64>>>,
+}
+
+/// Groups the kept input custom sections by name.
+pub fn plan(res: &Resolution<'_>, policy: &CustomPolicy) -> CustomPlan {
+    let mut sections: IndexMap<String, Vec<(ObjectId, u32)>> = IndexMap::new();
+    let mut offsets: Vec<Vec<Option<u64>>> = res.objects.iter().map(|o| vec![None; o.customs.len()]).collect();
+    let mut sizes: IndexMap<String, u64> = IndexMap::new();
+    for (o, obj) in res.objects.iter().enumerate() {
+        for (i, c) in obj.customs.iter().enumerate() {
+            if !policy.keeps(c.name) {
+                continue;
+            }
+            let size = sizes.entry(c.name.to_string()).or_insert(0);
+            offsets[o][i] = Some(*size);
+            *size += c.data.len() as u64;
+            sections.entry(c.name.to_string()).or_default().push((ObjectId(o as u32), i as u32));
+        }
+    }
+    CustomPlan { sections, offsets }
+}
+
+/// Builds one output custom section's payload (after the name).
+pub fn section_bytes(ctx: &RelocContext<'_, '_>, name: &str, pieces: &[(ObjectId, u32)]) -> Result<Vec<u8>, EmitError> {
+    let sizes: Vec<usize> = pieces.iter().map(|(o, i)| ctx.res.objects[o.0 as usize].customs[*i as usize].data.len()).collect();
+    let mut buf = vec![0u8; sizes.iter().sum()];
+    let mut slots = Vec::with_capacity(pieces.len());
+    let mut rest = &mut buf[..];
+    for s in &sizes {
+        let (slot, tail) = rest.split_at_mut(*s);
+        slots.push(slot);
+        rest = tail;
+    }
+    slots.into_par_iter().zip(pieces.par_iter()).try_for_each(|(slot, (o, i))| {
+        let c = &ctx.res.objects[o.0 as usize].customs[*i as usize];
+        slot.copy_from_slice(c.data);
+        apply(ctx, *o, slot, 0, &c.relocs, Site::Custom { name })
+    })?;
+    Ok(buf)
+}
+
+fn write_name(out: &mut Vec<u8>, s: &str) {
+    leb::write_u32(out, s.len() as u32);
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn subsection(out: &mut Vec<u8>, id: u8, entries: &[(u32, String)]) {
+    if entries.is_empty() {
+        return;
+    }
+    let mut body = Vec::new();
+    leb::write_u32(&mut body, entries.len() as u32);
+    for (i, n) in entries {
+        leb::write_u32(&mut body, *i);
+        write_name(&mut body, n);
+    }
+    out.push(id);
+    leb::write_u32(out, body.len() as u32);
+    out.extend(body);
+}
+
+/// Builds the `name` section payload: function, global and data segment names.
+pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[String]) -> Vec<u8> {
+    // Name of each input function and global: its first defining symbol.
+    let mut fnames: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; o.functions.len()]).collect();
+    let mut gnames: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; o.globals.len()]).collect();
+    for (o, obj) in res.objects.iter().enumerate() {
+        for s in &obj.linking.symbols {
+            if s.is_undefined() {
+                continue;
+            }
+            match s.kind {
+                object_parse::SymbolKind::Function(i) => {
+                    let slot = &mut fnames[o][(i - obj.num_imported_functions) as usize];
+                    slot.get_or_insert(s.name);
+                }
+                object_parse::SymbolKind::Global(i) => {
+                    let slot = &mut gnames[o][(i - obj.num_imported_globals) as usize];
+                    slot.get_or_insert(s.name);
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut funcs = Vec::new();
+    let mut globals = Vec::new();
+    let (mut fi, mut gi) = (0u32, 0u32);
+    for imp in &res.imports {
+        match imp.kind {
+            symbol_resolve::ImportKind::Function(_) => {
+                funcs.push((fi, imp.symbol.clone()));
+                fi += 1;
+            }
+            symbol_resolve::ImportKind::Global(_) => {
+                globals.push((gi, imp.symbol.clone()));
+                gi += 1;
+            }
+            _ => {}
+        }
+    }
+    for (k, f) in merged.functions.iter().enumerate() {
+        let idx = merged.num_imported_functions + k as u32;
+        let name = match f {
+            OutputFunction::Input { obj, index } => fnames[obj.0 as usize][*index as usize].map(str::to_string),
+            OutputFunction::CallCtors => Some("__wasm_call_ctors".to_string()),
+            OutputFunction::Stub(id) => {
+                let s = &res.stubs[id.0 as usize];
+                Some(match s.kind {
+                    StubKind::WeakUndefined => format!("undefined_weak:{}", s.name),
+                    StubKind::SignatureMismatch => format!("signature_mismatch:{}", s.name),
+                })
+            }
+            OutputFunction::CommandExport { name, .. } => Some(name.clone()),
+        };
+        if let Some(n) = name {
+            funcs.push((idx, n));
+        }
+    }
+    for (k, g) in merged.globals.iter().enumerate() {
+        let idx = merged.num_imported_globals + k as u32;
+        let name = match g {
+            OutputGlobal::Synthetic(s) => Some(
+                match s {
+                    SyntheticGlobal::StackPointer => "__stack_pointer",
+                    SyntheticGlobal::TlsBase => "__tls_base",
+                    SyntheticGlobal::TlsSize => "__tls_size",
+                    SyntheticGlobal::TlsAlign => "__tls_align",
+                }
+                .to_string(),
+            ),
+            OutputGlobal::Input { obj, index } => gnames[obj.0 as usize][*index as usize].map(str::to_string),
+            OutputGlobal::DataAddress { symbol, .. } => Some(symbol.clone()),
+        };
+        if let Some(n) = name {
+            globals.push((idx, n));
+        }
+    }
+    let data: Vec<(u32, String)> = data_names.iter().enumerate().map(|(i, n)| (i as u32, n.clone())).collect();
+    let mut out = Vec::new();
+    subsection(&mut out, 1, &funcs);
+    subsection(&mut out, 7, &globals);
+    subsection(&mut out, 9, &data);
+    out
+}
+
+/// Builds the merged `producers` payload (fields and values in first-seen
+/// order, one version per name), or `None` when no input has one.
+pub fn producers_section(res: &Resolution<'_>) -> Option<Vec<u8>> {
+    let mut fields: IndexMap<&str, IndexMap<&str, &str>> = IndexMap::new();
+    for obj in &res.objects {
+        for f in &obj.producers {
+            let entry = fields.entry(f.name).or_default();
+            for (n, v) in &f.values {
+                entry.entry(n).or_insert(v);
+            }
+        }
+    }
+    if fields.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    leb::write_u32(&mut out, fields.len() as u32);
+    for (name, values) in fields {
+        write_name(&mut out, name);
+        leb::write_u32(&mut out, values.len() as u32);
+        for (n, v) in values {
+            write_name(&mut out, n);
+            write_name(&mut out, v);
+        }
+    }
+    Some(out)
+}
+
+/// Builds the `target_features` payload: the union of the features the
+/// inputs use, sorted. Fails when one input uses a feature another input
+/// disallows (wasm-ld's check).
+pub fn target_features_section(res: &Resolution<'_>) -> Result<Option<Vec<u8>>, EmitError> {
+    let mut used: std::collections::BTreeMap<&str, &str> = Default::default();
+    let mut disallowed: std::collections::BTreeMap<&str, &str> = Default::default();
+    for obj in &res.objects {
+        for f in &obj.features {
+            match f.prefix {
+                b'-' => {
+                    disallowed.entry(f.name).or_insert(&obj.name);
+                }
+                _ => {
+                    used.entry(f.name).or_insert(&obj.name);
+                }
+            }
+        }
+    }
+    for obj in &res.objects {
+        for f in &obj.features {
+            if f.prefix != b'-' {
+                if let Some(by) = disallowed.get(f.name) {
+                    return Err(EmitError(format!(
+                        "Target feature '{}' used in {} is disallowed by {}. Use --no-check-features to suppress.",
+                        f.name, obj.name, by
+                    )));
+                }
+            }
+        }
+    }
+    if used.is_empty() {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    leb::write_u32(&mut out, used.len() as u32);
+    for name in used.keys() {
+        out.push(b'+');
+        write_name(&mut out, name);
+    }
+    Ok(Some(out))
+}

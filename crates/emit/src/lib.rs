@@ -1,0 +1,301 @@
+//! # emit: all stage outputs → module bytes → output file
+//!
+//! Last stage. Sizes every section, then writes the module: small sections
+//! through wasm-encoder; code, data and custom-section atoms copied straight
+//! from the inputs into presized buffers in parallel (rayon), never
+//! re-encoding function bodies, with every relocation patched in place at
+//! its fixed width. Sections are in spec order, followed by the input custom
+//! sections, `name`, `producers` and `target_features`. [`write_atomic`]
+//! writes through a temporary file and a rename, so a failed link never
+//! leaves a partial output and never destroys an existing one.
+
+mod code;
+mod custom;
+mod data;
+mod leb;
+pub mod relocate;
+
+pub use custom::CustomPolicy;
+
+use atom_layout::Layout;
+use section_merge::{global_type, table_type, ExportKind, MergedModule, OutputGlobal};
+use std::path::Path;
+use symbol_resolve::{ImportKind, Resolution, SyntheticGlobal};
+use type_dedup::TypeTable;
+use wasm_encoder as enc;
+
+/// Errors of this stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmitError(pub String);
+
+impl std::fmt::Display for EmitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for EmitError {}
+
+/// Options of this stage.
+#[derive(Debug, Clone, Default)]
+pub struct EmitOptions {
+    /// Which custom sections survive.
+    pub custom: CustomPolicy,
+    /// `--import-memory`.
+    pub import_memory: bool,
+}
+
+fn val(t: object_parse::ValType) -> Result<enc::ValType, EmitError> {
+    enc::ValType::try_from(t).map_err(|_| EmitError(format!("unsupported value type {t}")))
+}
+
+fn sig_types(s: &object_parse::Signature) -> Result<(Vec<enc::ValType>, Vec<enc::ValType>), EmitError> {
+    Ok((s.params.iter().map(|t| val(*t)).collect::<Result<_, _>>()?, s.results.iter().map(|t| val(*t)).collect::<Result<_, _>>()?))
+}
+
+fn table_ty(t: object_parse::TableType) -> Result<enc::TableType, EmitError> {
+    enc::TableType::try_from(t).map_err(|_| EmitError("unsupported table type".into()))
+}
+
+fn global_ty(t: object_parse::GlobalType) -> Result<enc::GlobalType, EmitError> {
+    enc::GlobalType::try_from(t).map_err(|_| EmitError("unsupported global type".into()))
+}
+
+fn push_section(module: &mut Vec<u8>, id: u8, payload: &[u8]) {
+    module.push(id);
+    leb::write_u32(module, payload.len() as u32);
+    module.extend_from_slice(payload);
+}
+
+fn push_custom(module: &mut Vec<u8>, name: &str, payload: &[u8]) {
+    let mut head = Vec::new();
+    leb::write_u32(&mut head, name.len() as u32);
+    head.extend_from_slice(name.as_bytes());
+    module.push(0);
+    leb::write_u32(module, (head.len() + payload.len()) as u32);
+    module.extend_from_slice(&head);
+    module.extend_from_slice(payload);
+}
+
+fn encoded<S: enc::Section>(s: &S) -> Vec<u8> {
+    let mut v = vec![s.id()];
+    enc::Encode::encode(s, &mut v);
+    v
+}
+
+/// Produces the module bytes.
+pub fn run(
+    res: &Resolution<'_>,
+    layout: &Layout,
+    merged: &MergedModule,
+    types: &TypeTable,
+    opts: &EmitOptions,
+) -> Result<Vec<u8>, EmitError> {
+    let mut module: Vec<u8> = Vec::new();
+    module.extend_from_slice(b"\0asm\x01\0\0\0");
+
+    // Type section.
+    let mut ts = enc::TypeSection::new();
+    for s in &types.types {
+        let (p, r) = sig_types(s)?;
+        ts.ty().function(p, r);
+    }
+    if !types.types.is_empty() {
+        module.extend(encoded(&ts));
+    }
+
+    // Imports: memory first, then symbols.
+    let mut is = enc::ImportSection::new();
+    let memory_type = enc::MemoryType {
+        minimum: layout.memory.initial_pages,
+        maximum: layout.memory.max_pages,
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    };
+    if opts.import_memory {
+        is.import("env", "memory", memory_type);
+    }
+    let mut fimp = types.import_function_types.iter();
+    let mut timp = types.tag_types.iter();
+    for imp in &res.imports {
+        let ty: enc::EntityType = match &imp.kind {
+            ImportKind::Function(_) => enc::EntityType::Function(*fimp.next().ok_or_else(|| EmitError("internal error: import type".into()))?),
+            ImportKind::Global(g) => enc::EntityType::Global(global_ty(*g)?),
+            ImportKind::Table(t) => enc::EntityType::Table(table_ty(*t)?),
+            ImportKind::Tag(_) => enc::EntityType::Tag(enc::TagType {
+                kind: enc::TagKind::Exception,
+                func_type_idx: *timp.next().ok_or_else(|| EmitError("internal error: tag type".into()))?,
+            }),
+        };
+        is.import(&imp.module, &imp.field, ty);
+    }
+    if !is.is_empty() {
+        module.extend(encoded(&is));
+    }
+
+    // Function section.
+    let mut fs = enc::FunctionSection::new();
+    for t in &types.function_types {
+        fs.function(*t);
+    }
+    if !fs.is_empty() {
+        module.extend(encoded(&fs));
+    }
+
+    // Tables.
+    let mut tabs = enc::TableSection::new();
+    for t in &merged.tables {
+        tabs.table(table_ty(table_type(res, layout, t))?);
+    }
+    if !tabs.is_empty() {
+        module.extend(encoded(&tabs));
+    }
+
+    // Memory.
+    if !opts.import_memory {
+        let mut ms = enc::MemorySection::new();
+        ms.memory(memory_type);
+        module.extend(encoded(&ms));
+    }
+
+    // Tags.
+    if !merged.tags.is_empty() {
+        let mut tags = enc::TagSection::new();
+        for t in &types.tag_types[types.tag_types.len() - merged.tags.len()..] {
+            tags.tag(enc::TagType { kind: enc::TagKind::Exception, func_type_idx: *t });
+        }
+        module.extend(encoded(&tags));
+    }
+
+    // Globals.
+    let mut gs = enc::GlobalSection::new();
+    for g in &merged.globals {
+        let ty = global_ty(global_type(res, g))?;
+        let init = match g {
+            OutputGlobal::Synthetic(SyntheticGlobal::StackPointer) => enc::ConstExpr::i32_const(layout.stack_pointer as u32 as i32),
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.0) as u32 as i32),
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsSize) => enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.1) as u32 as i32),
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsAlign) => enc::ConstExpr::i32_const(layout.tls.map_or(1, |t| t.2) as u32 as i32),
+            OutputGlobal::Input { obj, index } => {
+                let e = res.objects[obj.0 as usize].globals[*index as usize].init_expr;
+                enc::ConstExpr::raw(e[..e.len().saturating_sub(1)].iter().copied())
+            }
+            OutputGlobal::DataAddress { address, .. } => enc::ConstExpr::i32_const(*address as u32 as i32),
+        };
+        gs.global(ty, &init);
+    }
+    if !gs.is_empty() {
+        module.extend(encoded(&gs));
+    }
+
+    // Exports.
+    let mut es = enc::ExportSection::new();
+    for e in &merged.exports {
+        let kind = match e.kind {
+            ExportKind::Function => enc::ExportKind::Func,
+            ExportKind::Global => enc::ExportKind::Global,
+            ExportKind::Table => enc::ExportKind::Table,
+            ExportKind::Memory => enc::ExportKind::Memory,
+            ExportKind::Tag => enc::ExportKind::Tag,
+        };
+        es.export(&e.name, kind, e.index);
+    }
+    if !es.is_empty() {
+        module.extend(encoded(&es));
+    }
+
+    // Element segment for the indirect function table.
+    if !merged.table_elements.is_empty() {
+        let mut el = enc::ElementSection::new();
+        let offset = enc::ConstExpr::i32_const(layout.table.base as i32);
+        let table = merged.indirect_table.filter(|&t| t != 0);
+        el.active(table, &offset, enc::Elements::Functions(merged.table_elements.as_slice().into()));
+        module.extend(encoded(&el));
+    }
+
+    // Code.
+    let chunks = code::chunks(res, merged);
+    let code_offsets = code::body_offsets(res, merged, &chunks);
+    let customs = custom::plan(res, &opts.custom);
+    let ctx = relocate::RelocContext { res, layout, merged, types, code_offsets: &code_offsets, custom_offsets: &customs.offsets };
+    let (code_payload, data_result, custom_payloads): (Vec<u8>, (Vec<u8>, u32), Vec<(String, Vec<u8>)>) = {
+        let (a, (b, c)) = rayon::join(
+            || code::payload(&ctx, &chunks),
+            || {
+                rayon::join(
+                    || data::payload(&ctx, opts.import_memory),
+                    || {
+                        use rayon::prelude::*;
+                        let list: Vec<(&String, &Vec<(symbol_resolve::ObjectId, u32)>)> = customs.sections.iter().collect();
+                        list.into_par_iter()
+                            .map(|(name, pieces)| custom::section_bytes(&ctx, name, pieces).map(|b| (name.clone(), b)))
+                            .collect::<Result<Vec<_>, _>>()
+                    },
+                )
+            },
+        );
+        (a?, b?, c?)
+    };
+    if !chunks.is_empty() {
+        push_section(&mut module, 10, &code_payload);
+    }
+    let (data_payload, data_count) = data_result;
+    if data_count > 0 {
+        push_section(&mut module, 11, &data_payload);
+    }
+    for (name, bytes) in &custom_payloads {
+        push_custom(&mut module, name, bytes);
+    }
+    if !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == "name") {
+        let data_names: Vec<String> = layout
+            .segments
+            .iter()
+            .filter(|s| data::is_emitted(s, opts.import_memory))
+            .map(|s| s.name.clone())
+            .collect();
+        let names = custom::name_section(res, merged, &data_names);
+        if !names.is_empty() {
+            push_custom(&mut module, "name", &names);
+        }
+    }
+    if !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == "producers") {
+        if let Some(p) = custom::producers_section(res) {
+            push_custom(&mut module, "producers", &p);
+        }
+    }
+    if let Some(tf) = custom::target_features_section(res)? {
+        if !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == "target_features") {
+            push_custom(&mut module, "target_features", &tf);
+        }
+    }
+    Ok(module)
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file in the same
+/// directory, then a rename. On failure nothing is left behind and an
+/// existing `path` is untouched.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let file_name = path.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+    let tmp = dir.join(format!(".{file_name}.tmp{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(std::fs::Permissions::from_mode(0o755))?;
+        }
+        drop(f);
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

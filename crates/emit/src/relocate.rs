@@ -1,0 +1,230 @@
+//! Relocation values and in-place patching at fixed width.
+
+use crate::EmitError;
+use atom_layout::Layout;
+use object_parse::{FieldEncoding, Reloc, RelocType};
+use section_merge::MergedModule;
+use symbol_resolve::{FuncRef, ObjectId, Resolution, StubKind, SyntheticFunc, Target};
+use type_dedup::TypeTable;
+
+/// Everything needed to compute relocation values.
+pub struct RelocContext<'r, 'a> {
+    /// Resolution.
+    pub res: &'r Resolution<'a>,
+    /// Layout.
+    pub layout: &'r Layout,
+    /// Merged index spaces.
+    pub merged: &'r MergedModule,
+    /// Types.
+    pub types: &'r TypeTable,
+    /// Per object, per defined function: offset of the body (after its size
+    /// prefix) within the output code section payload.
+    pub code_offsets: &'r [Vec<Option<u64>>],
+    /// Per object, per custom section: offset of that object's piece within
+    /// its output custom section.
+    pub custom_offsets: &'r [Vec<Option<u64>>],
+}
+
+/// Where the patched bytes live, for LOCREL and tombstones.
+#[derive(Clone, Copy)]
+pub enum Site<'s> {
+    /// Inside a function body.
+    Code,
+    /// Inside a data segment placed at `address` (address of the segment's
+    /// first byte).
+    Data { address: u64 },
+    /// Inside custom section `name`.
+    Custom { name: &'s str },
+}
+
+fn tombstone(site: Site<'_>) -> Option<u64> {
+    match site {
+        Site::Custom { name } if name == ".debug_ranges" || name == ".debug_loc" => Some(u64::MAX - 1),
+        Site::Custom { name } if name.starts_with(".debug_") || name.starts_with("llvm.func_attr.") => Some(u64::MAX),
+        _ => None,
+    }
+}
+
+impl RelocContext<'_, '_> {
+    /// The value to store for relocation `r` of object `obj`; `rel_offset`
+    /// is the field's offset relative to the start of the atom.
+    pub fn value(&self, obj: ObjectId, r: &Reloc, site: Site<'_>, rel_offset: u64) -> Result<u64, EmitError> {
+        let o = obj.0 as usize;
+        let objf = &self.res.objects[o];
+        let bad = |what: &str| {
+            EmitError(format!(
+                "{}: {} at offset 0x{:x} refers to {what}",
+                objf.name,
+                r.ty.name(),
+                r.offset
+            ))
+        };
+        if r.ty == RelocType::TypeIndexLeb {
+            return self.types.object_types[o]
+                .get(r.index as usize)
+                .copied()
+                .flatten()
+                .map(u64::from)
+                .ok_or_else(|| bad("a type that was not registered"));
+        }
+        let target = &self.res.targets[o][r.index as usize];
+        let addend = r.addend as u64;
+        use RelocType::*;
+        let dead = || tombstone(site).map(Ok).unwrap_or(Ok(addend));
+        match r.ty {
+            FunctionIndexLeb | FunctionIndexI32 => match target {
+                Target::Function(f) => match self.merged.func(f) {
+                    Some(i) => Ok(i as u64),
+                    None => dead(),
+                },
+                _ => dead(),
+            },
+            TableIndexSleb | TableIndexI32 | TableIndexSleb64 | TableIndexI64 | TableIndexRelSleb | TableIndexRelSleb64 => {
+                match target {
+                    Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id)))
+                        if self.res.stubs[id.0 as usize].kind == StubKind::WeakUndefined =>
+                    {
+                        Ok(0)
+                    }
+                    Target::Function(f) => match self.layout.table.slot_of.get(f) {
+                        Some(&s) => Ok(if matches!(r.ty, TableIndexRelSleb | TableIndexRelSleb64) {
+                            (s - self.layout.table.base) as u64
+                        } else {
+                            s as u64
+                        }),
+                        None => dead(),
+                    },
+                    _ => dead(),
+                }
+            }
+            MemoryAddrLeb | MemoryAddrSleb | MemoryAddrI32 | MemoryAddrLeb64 | MemoryAddrSleb64 | MemoryAddrI64
+            | MemoryAddrRelSleb | MemoryAddrRelSleb64 | MemoryAddrLocrelI32 | MemoryAddrTlsSleb | MemoryAddrTlsSleb64 => {
+                let address = match target {
+                    Target::Data(d) => self.layout.data_address(d),
+                    _ => None,
+                };
+                let Some(address) = address else { return dead() };
+                let v = address.wrapping_add(addend);
+                Ok(match r.ty {
+                    MemoryAddrLocrelI32 => match site {
+                        Site::Data { address: seg } => v.wrapping_sub(seg + rel_offset),
+                        _ => return Err(bad("a location-relative address outside data")),
+                    },
+                    MemoryAddrTlsSleb | MemoryAddrTlsSleb64 => {
+                        let base = self.layout.tls.map(|t| t.0).ok_or_else(|| bad("thread-local data but there is no .tdata segment"))?;
+                        v.wrapping_sub(base)
+                    }
+                    _ => v,
+                })
+            }
+            GlobalIndexLeb | GlobalIndexI32 => match target {
+                Target::Global(g) => match self.merged.global(g) {
+                    Some(i) => Ok(i as u64),
+                    None if matches!(site, Site::Custom { .. }) => dead(),
+                    None => Err(bad("a global that is not in the output")),
+                },
+                _ => dead(),
+            },
+            TagIndexLeb => match target {
+                Target::Tag(t) => match self.merged.tag(t) {
+                    Some(i) => Ok(i as u64),
+                    None if matches!(site, Site::Custom { .. }) => dead(),
+                    None => Err(bad("a tag that is not in the output")),
+                },
+                _ => dead(),
+            },
+            TableNumberLeb | Reserved27 => match target {
+                Target::Table(t) => match self.merged.table(t) {
+                    Some(i) => Ok(i as u64),
+                    None if matches!(site, Site::Custom { .. }) => dead(),
+                    None => Err(bad("a table that is not in the output")),
+                },
+                _ => dead(),
+            },
+            FunctionOffsetI32 | FunctionOffsetI64 => match target {
+                Target::Function(FuncRef::Defined { obj, index }) => {
+                    match self.code_offsets.get(obj.0 as usize).and_then(|v| v.get(*index as usize)).copied().flatten() {
+                        Some(off) => Ok(off.wrapping_add(addend)),
+                        None => dead(),
+                    }
+                }
+                _ => dead(),
+            },
+            SectionOffsetI32 => match target {
+                Target::Section { obj, custom } => {
+                    match self.custom_offsets.get(obj.0 as usize).and_then(|v| v.get(*custom as usize)).copied().flatten() {
+                        Some(off) => Ok(off.wrapping_add(addend)),
+                        None => Ok(addend),
+                    }
+                }
+                _ => dead(),
+            },
+            TypeIndexLeb => unreachable!("handled above"),
+        }
+    }
+}
+
+/// Writes `value` into `buf` (which starts at the field) with the field's
+/// fixed width. Fails if the value does not fit.
+pub fn patch(buf: &mut [u8], enc: FieldEncoding, value: u64) -> Result<(), String> {
+    let w = enc.width();
+    let field = buf.get_mut(..w).ok_or("relocation field runs past the end of its atom")?;
+    match enc {
+        FieldEncoding::Uleb32 => {
+            if value > u32::MAX as u64 {
+                return Err(format!("value {value} does not fit a 32-bit LEB"));
+            }
+            write_padded_uleb(field, value);
+        }
+        FieldEncoding::Uleb64 => write_padded_uleb(field, value),
+        FieldEncoding::Sleb32 => {
+            let v = value as i64;
+            let v32 = if (v as i32) as i64 == v || value <= u32::MAX as u64 { value as u32 as i32 as i64 } else {
+                return Err(format!("value {value} does not fit a 32-bit signed LEB"));
+            };
+            write_padded_sleb(field, v32);
+        }
+        FieldEncoding::Sleb64 => write_padded_sleb(field, value as i64),
+        FieldEncoding::I32 => field.copy_from_slice(&(value as u32).to_le_bytes()),
+        FieldEncoding::I64 => field.copy_from_slice(&value.to_le_bytes()),
+    }
+    Ok(())
+}
+
+fn write_padded_uleb(field: &mut [u8], mut v: u64) {
+    let n = field.len();
+    for (i, b) in field.iter_mut().enumerate() {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        *b = if i + 1 < n { byte | 0x80 } else { byte };
+    }
+}
+
+fn write_padded_sleb(field: &mut [u8], mut v: i64) {
+    let n = field.len();
+    for (i, b) in field.iter_mut().enumerate() {
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        *b = if i + 1 < n { byte | 0x80 } else { byte & 0x7f };
+    }
+}
+
+/// Applies `relocs` to `atom`, whose first byte is at section offset
+/// `atom_offset` in the input.
+pub fn apply(
+    ctx: &RelocContext<'_, '_>,
+    obj: ObjectId,
+    atom: &mut [u8],
+    atom_offset: u32,
+    relocs: &[Reloc],
+    site: Site<'_>,
+) -> Result<(), EmitError> {
+    for r in relocs {
+        let rel = (r.offset - atom_offset) as usize;
+        let v = ctx.value(obj, r, site, rel as u64)?;
+        patch(&mut atom[rel..], r.ty.encoding(), v).map_err(|m| {
+            EmitError(format!("{}: {} at offset 0x{:x}: {m}", ctx.res.objects[obj.0 as usize].name, r.ty.name(), r.offset))
+        })?;
+    }
+    Ok(())
+}

@@ -1,0 +1,196 @@
+//! # object-parse: input files → [`ObjectSet`]
+//!
+//! First stage of the wasmlink pipeline. It memory-maps every input file,
+//! tells objects from archives, and parses all objects in parallel (rayon)
+//! into [`ObjectFile`]s: typed IR that borrows the mapped bytes, so function
+//! bodies, data and debug sections are never copied. Archives are indexed but
+//! their members stay lazy; symbol resolution extracts and parses members
+//! through [`parse_member`].
+//!
+//! Every error names the file (and archive member) and the byte offset.
+
+pub mod archive;
+pub mod error;
+pub mod linking;
+pub mod object;
+pub mod reader;
+pub mod reloc;
+
+pub use archive::{Archive, Member, MemberIndex};
+pub use error::{LoadError, ParseError, RawError};
+pub use linking::{flags, segment_flags, Comdat, ComdatKind, DataDef, InitFunc, Linking, SegmentInfo, Symbol, SymbolKind};
+pub use object::{
+    parse_object, CustomSection, DataSegment, Feature, Function, Global, GlobalType, Import, ImportKind, MemoryType,
+    ObjectFile, ProducerField, RefType, Signature, TableType, ValType,
+};
+pub use reloc::{FieldEncoding, Reloc, RelocTarget, RelocType};
+
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+
+/// The bytes of one input file: memory-mapped, or read for tiny files.
+pub enum FileBytes {
+    /// A read-only mapping of the file.
+    Mapped(memmap2::Mmap),
+    /// The file's bytes read into memory (empty files cannot be mapped).
+    Owned(Vec<u8>),
+}
+
+impl FileBytes {
+    /// The bytes.
+    pub fn as_slice(&self) -> &[u8] {
+        match self {
+            FileBytes::Mapped(m) => m,
+            FileBytes::Owned(v) => v,
+        }
+    }
+}
+
+/// One input file as named on the command line, with its bytes.
+pub struct LoadedFile {
+    /// Path as the user gave it (or as `-l` resolved it).
+    pub path: String,
+    /// The file's contents.
+    pub bytes: FileBytes,
+    /// `--whole-archive` was in effect for this file.
+    pub whole_archive: bool,
+}
+
+/// All input files, in command-line order. Owns the mappings that every
+/// later stage borrows from.
+pub struct LoadedInputs {
+    /// The files.
+    pub files: Vec<LoadedFile>,
+}
+
+/// An input file to load: its path and whether `--whole-archive` applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputSpec {
+    /// The path.
+    pub path: PathBuf,
+    /// `--whole-archive` was in effect.
+    pub whole_archive: bool,
+}
+
+/// Maps every input file. Fails on the first file that cannot be opened.
+pub fn load_inputs(specs: &[InputSpec]) -> Result<LoadedInputs, LoadError> {
+    let files = specs
+        .par_iter()
+        .map(|s| {
+            let path = s.path.display().to_string();
+            let bytes = map_file(&s.path).map_err(|source| LoadError { path: path.clone(), source })?;
+            Ok(LoadedFile { path, bytes, whole_archive: s.whole_archive })
+        })
+        .collect::<Result<Vec<_>, LoadError>>()?;
+    Ok(LoadedInputs { files })
+}
+
+fn map_file(path: &Path) -> std::io::Result<FileBytes> {
+    let f = std::fs::File::open(path)?;
+    let meta = f.metadata()?;
+    if meta.is_dir() {
+        return Err(std::io::Error::other("is a directory"));
+    }
+    if meta.len() < 4096 {
+        return Ok(FileBytes::Owned(std::fs::read(path)?));
+    }
+    // SAFETY: the mapping is read-only; the linker does not modify inputs and
+    // documents that inputs must not be truncated while it runs.
+    let map = unsafe { memmap2::Mmap::map(&f)? };
+    Ok(FileBytes::Mapped(map))
+}
+
+/// Newtype index of an input file (command-line position).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileIndex(pub u32);
+
+/// An archive whose members are extracted on demand.
+pub struct LazyArchive<'a> {
+    /// The archive's path.
+    pub path: &'a str,
+    /// Members and symbol index.
+    pub archive: Archive<'a>,
+}
+
+/// One parsed input, in command-line order.
+pub enum Input<'a> {
+    /// A relocatable object (given directly, or a `--whole-archive` member).
+    Object(Box<ObjectFile<'a>>),
+    /// An archive with lazy members.
+    Archive(LazyArchive<'a>),
+}
+
+/// Output of the parse stage: every input in command-line order.
+pub struct ObjectSet<'a> {
+    /// The inputs.
+    pub inputs: Vec<Input<'a>>,
+}
+
+/// Display name of an archive member: `archive.a(member.o)`.
+pub fn member_display_name(archive: &str, member: &str) -> String {
+    format!("{archive}({member})")
+}
+
+/// What an archive member turned out to be.
+pub enum MemberContent<'a> {
+    /// A relocatable object.
+    Object(Box<ObjectFile<'a>>),
+    /// A wasm module without a `linking` section (e.g. rustc's `lib.rmeta`):
+    /// not linkable, skipped quietly.
+    NotRelocatable,
+}
+
+/// Parses one archive member. Errors name `archive(member)` and the offset
+/// within the member.
+pub fn parse_member<'a>(archive_path: &str, member: &Member<'a>) -> Result<MemberContent<'a>, ParseError> {
+    let name = member_display_name(archive_path, &member.name);
+    if !member.data.starts_with(b"\0asm") {
+        return Err(RawError::new(0, "archive member is not a WebAssembly object").in_file(&name));
+    }
+    match parse_object(member.data, &name) {
+        Ok(o) => Ok(MemberContent::Object(Box::new(o))),
+        Err(e) if e.message.starts_with("not a relocatable object") => Ok(MemberContent::NotRelocatable),
+        Err(e) => Err(e),
+    }
+}
+
+/// Runs the stage: parses all objects (in parallel) and indexes archives.
+/// On failure, the error of the first failing input in command-line order is
+/// returned, so messages are deterministic.
+pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
+    let parsed: Vec<Result<Vec<Input<'_>>, ParseError>> = inputs
+        .files
+        .par_iter()
+        .map(|f| {
+            let bytes = f.bytes.as_slice();
+            if archive::is_archive(bytes) {
+                let archive = archive::parse_archive(bytes).map_err(|e| e.in_file(&f.path))?;
+                if f.whole_archive {
+                    let objs = archive
+                        .members
+                        .par_iter()
+                        .map(|m| parse_member(&f.path, m))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    Ok(objs
+                        .into_iter()
+                        .filter_map(|c| match c {
+                            MemberContent::Object(o) => Some(Input::Object(o)),
+                            MemberContent::NotRelocatable => None,
+                        })
+                        .collect())
+                } else {
+                    Ok(vec![Input::Archive(LazyArchive { path: &f.path, archive })])
+                }
+            } else if bytes.starts_with(b"\0asm") {
+                Ok(vec![Input::Object(Box::new(parse_object(bytes, &f.path)?))])
+            } else {
+                Err(RawError::new(0, "unknown file type: not a WebAssembly object or archive").in_file(&f.path))
+            }
+        })
+        .collect();
+    let mut out = Vec::with_capacity(parsed.len());
+    for p in parsed {
+        out.extend(p?);
+    }
+    Ok(ObjectSet { inputs: out })
+}

@@ -1,0 +1,393 @@
+//! # section-merge: [`Resolution`] + [`Layout`] → [`MergedModule`]
+//!
+//! Fourth stage. Merges every object's imports, functions, globals, tables,
+//! tags and exports into the output module's index spaces: imports first,
+//! then the linker's synthetic definitions, then the objects' definitions in
+//! link order. It adds the synthetic parts: `__wasm_call_ctors`, trap stubs,
+//! the globals holding exported data addresses, and, for a command whose
+//! inputs never call `__wasm_call_ctors`, wasm-ld's `NAME.command_export`
+//! wrappers that run the constructors (and `__wasm_call_dtors`) around each
+//! exported function.
+
+use atom_layout::Layout;
+use object_parse::{GlobalType, Signature, TableType, ValType};
+use std::collections::HashMap;
+use symbol_resolve::*;
+
+/// A function of the output module (after the imports).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputFunction {
+    /// An input function, copied with its relocations applied.
+    Input { obj: ObjectId, index: u32 },
+    /// `__wasm_call_ctors`.
+    CallCtors,
+    /// A trap stub.
+    Stub(StubId),
+    /// `NAME.command_export`: calls ctors, `wrapped`, then dtors.
+    CommandExport { wrapped: u32, name: String, signature: Signature },
+}
+
+/// Where an output global's initial value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputGlobal {
+    /// A linker-defined global.
+    Synthetic(SyntheticGlobal),
+    /// An input global (its init expression is copied).
+    Input { obj: ObjectId, index: u32 },
+    /// An immutable i32 holding the address of an exported data symbol.
+    DataAddress { symbol: String, address: u64 },
+}
+
+/// A table of the output module (after imported tables).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputTable {
+    /// `__indirect_function_table`.
+    IndirectFunctionTable,
+    /// An input table.
+    Input { obj: ObjectId, index: u32 },
+}
+
+/// What an export refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportKind {
+    /// A function index.
+    Function,
+    /// A global index.
+    Global,
+    /// A table index.
+    Table,
+    /// The memory.
+    Memory,
+    /// A tag index.
+    Tag,
+}
+
+/// One export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputExport {
+    /// Export name.
+    pub name: String,
+    /// Kind.
+    pub kind: ExportKind,
+    /// Index in that kind's index space.
+    pub index: u32,
+}
+
+/// Output of the stage: the module's index spaces.
+#[derive(Debug, Clone)]
+pub struct MergedModule {
+    /// Imported functions, globals, tables and tags in import order (the
+    /// memory import, if any, is written first by emit).
+    pub imports: Vec<OutputImport>,
+    /// Number of imported functions.
+    pub num_imported_functions: u32,
+    /// Number of imported globals.
+    pub num_imported_globals: u32,
+    /// Number of imported tables.
+    pub num_imported_tables: u32,
+    /// Number of imported tags.
+    pub num_imported_tags: u32,
+    /// Defined functions in index order.
+    pub functions: Vec<OutputFunction>,
+    /// Defined globals in index order.
+    pub globals: Vec<OutputGlobal>,
+    /// Defined tables in index order.
+    pub tables: Vec<OutputTable>,
+    /// Defined tags: (object, tag index).
+    pub tags: Vec<(ObjectId, u32)>,
+    /// Exports, in order.
+    pub exports: Vec<OutputExport>,
+    /// Output function index of each import id (functions only).
+    pub import_index: Vec<u32>,
+    /// Per object, per defined function: output index when live.
+    pub function_index: Vec<Vec<Option<u32>>>,
+    /// Per object, per defined global: output index when live.
+    pub global_index: Vec<Vec<Option<u32>>>,
+    /// Per object, per defined table.
+    pub table_index: Vec<Vec<Option<u32>>>,
+    /// Per object, per defined tag.
+    pub tag_index: Vec<Vec<Option<u32>>>,
+    /// Output index of `__wasm_call_ctors`, when written.
+    pub call_ctors: Option<u32>,
+    /// Output index of each live stub.
+    pub stub_index: Vec<Option<u32>>,
+    /// Output indices of the synthetic globals.
+    pub synthetic_global_index: HashMap<SyntheticGlobal, u32>,
+    /// Output index of `__indirect_function_table`.
+    pub indirect_table: Option<u32>,
+    /// The constructors `__wasm_call_ctors` calls: (function index, results to drop).
+    pub ctor_calls: Vec<(u32, u32)>,
+    /// `__wasm_call_dtors` index, for the command export wrappers.
+    pub call_dtors: Option<u32>,
+    /// Element segment: function indices for table slots `base..`.
+    pub table_elements: Vec<u32>,
+}
+
+impl MergedModule {
+    /// Output index of a function reference.
+    pub fn func(&self, f: &FuncRef) -> Option<u32> {
+        match *f {
+            FuncRef::Defined { obj, index } => *self.function_index.get(obj.0 as usize)?.get(index as usize)?,
+            FuncRef::Import(id) => self.import_index.get(id.0 as usize).copied(),
+            FuncRef::Synthetic(SyntheticFunc::CallCtors) => self.call_ctors,
+            FuncRef::Synthetic(SyntheticFunc::Stub(id)) => *self.stub_index.get(id.0 as usize)?,
+        }
+    }
+
+    /// Output index of a global reference.
+    pub fn global(&self, g: &GlobalRef) -> Option<u32> {
+        match *g {
+            GlobalRef::Defined { obj, index } => *self.global_index.get(obj.0 as usize)?.get(index as usize)?,
+            GlobalRef::Import(id) => self.import_index.get(id.0 as usize).copied(),
+            GlobalRef::Synthetic(s) => self.synthetic_global_index.get(&s).copied(),
+        }
+    }
+
+    /// Output index of a table reference.
+    pub fn table(&self, t: &TableRef) -> Option<u32> {
+        match *t {
+            TableRef::IndirectFunctionTable => self.indirect_table,
+            TableRef::Defined { obj, index } => *self.table_index.get(obj.0 as usize)?.get(index as usize)?,
+            TableRef::Import(id) => self.import_index.get(id.0 as usize).copied(),
+        }
+    }
+
+    /// Output index of a tag reference.
+    pub fn tag(&self, t: &TagRef) -> Option<u32> {
+        match *t {
+            TagRef::Defined { obj, index } => *self.tag_index.get(obj.0 as usize)?.get(index as usize)?,
+            TagRef::Import(id) => self.import_index.get(id.0 as usize).copied(),
+        }
+    }
+}
+
+/// Options of this stage.
+#[derive(Debug, Clone, Default)]
+pub struct MergeOptions {
+    /// Whether the memory is exported as "memory".
+    pub export_memory: bool,
+}
+
+/// Errors of this stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeError(pub String);
+
+impl std::fmt::Display for MergeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MergeError {}
+
+/// Runs the stage.
+pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result<MergedModule, MergeError> {
+    // Imports: each kind numbered in its own index space, in import order.
+    let mut import_index = Vec::with_capacity(res.imports.len());
+    let (mut nf, mut ng, mut nt, mut ntag) = (0u32, 0u32, 0u32, 0u32);
+    for imp in &res.imports {
+        let counter = match imp.kind {
+            ImportKind::Function(_) => &mut nf,
+            ImportKind::Global(_) => &mut ng,
+            ImportKind::Table(_) => &mut nt,
+            ImportKind::Tag(_) => &mut ntag,
+        };
+        import_index.push(*counter);
+        *counter += 1;
+    }
+
+    // Functions: synthetic first, then inputs in link order.
+    let mut functions = Vec::new();
+    let mut call_ctors = None;
+    if res.call_ctors_live {
+        call_ctors = Some(nf + functions.len() as u32);
+        functions.push(OutputFunction::CallCtors);
+    }
+    let mut stub_index = vec![None; res.stubs.len()];
+    for (i, live) in res.live.stubs.iter().enumerate() {
+        if *live {
+            stub_index[i] = Some(nf + functions.len() as u32);
+            functions.push(OutputFunction::Stub(StubId(i as u32)));
+        }
+    }
+    let mut function_index = Vec::with_capacity(res.objects.len());
+    for (o, obj) in res.objects.iter().enumerate() {
+        let mut map = vec![None; obj.functions.len()];
+        for (i, slot) in map.iter_mut().enumerate() {
+            if res.live.functions[o][i] {
+                *slot = Some(nf + functions.len() as u32);
+                functions.push(OutputFunction::Input { obj: ObjectId(o as u32), index: i as u32 });
+            }
+        }
+        function_index.push(map);
+    }
+
+    // Globals: synthetic, inputs, then exported data addresses.
+    let mut globals = Vec::new();
+    let mut synthetic_global_index = HashMap::new();
+    for g in &res.live.synthetic_globals {
+        synthetic_global_index.insert(*g, ng + globals.len() as u32);
+        globals.push(OutputGlobal::Synthetic(*g));
+    }
+    let mut global_index = Vec::with_capacity(res.objects.len());
+    for (o, obj) in res.objects.iter().enumerate() {
+        let mut map = vec![None; obj.globals.len()];
+        for (i, slot) in map.iter_mut().enumerate() {
+            if res.live.globals[o][i] {
+                *slot = Some(ng + globals.len() as u32);
+                globals.push(OutputGlobal::Input { obj: ObjectId(o as u32), index: i as u32 });
+            }
+        }
+        global_index.push(map);
+    }
+
+    // Tables: the indirect function table is table 0 (after imports), as
+    // call_indirect sites without a table relocation assume.
+    let mut tables = vec![OutputTable::IndirectFunctionTable];
+    let indirect_table = Some(nt);
+    let mut table_index = Vec::with_capacity(res.objects.len());
+    for (o, obj) in res.objects.iter().enumerate() {
+        let mut map = vec![None; obj.tables.len()];
+        for (i, slot) in map.iter_mut().enumerate() {
+            if res.live.tables[o][i] {
+                *slot = Some(nt + tables.len() as u32);
+                tables.push(OutputTable::Input { obj: ObjectId(o as u32), index: i as u32 });
+            }
+        }
+        table_index.push(map);
+    }
+    let mut tags = Vec::new();
+    let mut tag_index = Vec::with_capacity(res.objects.len());
+    for (o, obj) in res.objects.iter().enumerate() {
+        let mut map = vec![None; obj.tags.len()];
+        for (i, slot) in map.iter_mut().enumerate() {
+            if res.live.tags[o][i] {
+                *slot = Some(ntag + tags.len() as u32);
+                tags.push((ObjectId(o as u32), i as u32));
+            }
+        }
+        tag_index.push(map);
+    }
+
+    let mut merged = MergedModule {
+        imports: res.imports.clone(),
+        num_imported_functions: nf,
+        num_imported_globals: ng,
+        num_imported_tables: nt,
+        num_imported_tags: ntag,
+        functions,
+        globals,
+        tables,
+        tags,
+        exports: Vec::new(),
+        import_index,
+        function_index,
+        global_index,
+        table_index,
+        tag_index,
+        call_ctors,
+        stub_index,
+        synthetic_global_index,
+        indirect_table,
+        ctor_calls: Vec::new(),
+        call_dtors: None,
+        table_elements: Vec::new(),
+    };
+    let missing = |what: &str| MergeError(format!("internal error: {what} has no output index"));
+    for e in &res.init_funcs {
+        let idx = merged.func(&e.func).ok_or_else(|| missing("a constructor"))?;
+        merged.ctor_calls.push((idx, e.num_results));
+    }
+    merged.call_dtors = match &res.call_dtors {
+        Some(f) => merged.func(f),
+        None => None,
+    };
+    for f in &layout.table.slots {
+        merged.table_elements.push(merged.func(f).ok_or_else(|| missing("an address-taken function"))?);
+    }
+
+    // Exports.
+    if opts.export_memory {
+        merged.exports.push(OutputExport { name: "memory".into(), kind: ExportKind::Memory, index: 0 });
+    }
+    let wrap = !res.call_ctors_referenced && (!res.init_funcs.is_empty() || res.call_dtors.is_some());
+    for e in &res.exports {
+        let (kind, index) = match &e.target {
+            Target::Function(f) => {
+                let idx = merged.func(f).ok_or_else(|| missing(&format!("exported function {}", e.symbol)))?;
+                let defined = idx >= merged.num_imported_functions;
+                if wrap && defined {
+                    let signature = function_signature(res, &merged, idx).ok_or_else(|| missing("an exported function's signature"))?;
+                    let w = merged.num_imported_functions + merged.functions.len() as u32;
+                    merged.functions.push(OutputFunction::CommandExport {
+                        wrapped: idx,
+                        name: format!("{}.command_export", e.symbol),
+                        signature,
+                    });
+                    (ExportKind::Function, w)
+                } else {
+                    (ExportKind::Function, idx)
+                }
+            }
+            Target::Global(g) => (ExportKind::Global, merged.global(g).ok_or_else(|| missing("an exported global"))?),
+            Target::Table(t) => (ExportKind::Table, merged.table(t).ok_or_else(|| missing("an exported table"))?),
+            Target::Tag(t) => (ExportKind::Tag, merged.tag(t).ok_or_else(|| missing("an exported tag"))?),
+            Target::Data(d) => {
+                let address = layout.data_address(d).ok_or_else(|| missing(&format!("exported data symbol {}", e.symbol)))?;
+                let idx = merged.num_imported_globals + merged.globals.len() as u32;
+                merged.globals.push(OutputGlobal::DataAddress { symbol: e.symbol.clone(), address });
+                (ExportKind::Global, idx)
+            }
+            Target::Section { .. } | Target::Unresolved => continue,
+        };
+        merged.exports.push(OutputExport { name: e.name.clone(), kind, index });
+    }
+    Ok(merged)
+}
+
+/// The signature of output function `index`.
+pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: u32) -> Option<Signature> {
+    if index < merged.num_imported_functions {
+        return res
+            .imports
+            .iter()
+            .filter_map(|i| match &i.kind {
+                ImportKind::Function(s) => Some(s.clone()),
+                _ => None,
+            })
+            .nth(index as usize);
+    }
+    match merged.functions.get((index - merged.num_imported_functions) as usize)? {
+        OutputFunction::Input { obj, index } => {
+            let o = &res.objects[obj.0 as usize];
+            o.types.get(o.functions.get(*index as usize)?.type_index as usize).cloned()
+        }
+        OutputFunction::CallCtors => Some(Signature { params: Box::new([]), results: Box::new([]) }),
+        OutputFunction::Stub(id) => Some(res.stubs[id.0 as usize].signature.clone()),
+        OutputFunction::CommandExport { signature, .. } => Some(signature.clone()),
+    }
+}
+
+/// The type of an output global.
+pub fn global_type(res: &Resolution<'_>, g: &OutputGlobal) -> GlobalType {
+    match g {
+        OutputGlobal::Synthetic(SyntheticGlobal::StackPointer | SyntheticGlobal::TlsBase) => {
+            GlobalType { content_type: ValType::I32, mutable: true, shared: false }
+        }
+        OutputGlobal::Synthetic(_) | OutputGlobal::DataAddress { .. } => {
+            GlobalType { content_type: ValType::I32, mutable: false, shared: false }
+        }
+        OutputGlobal::Input { obj, index } => res.objects[obj.0 as usize].globals[*index as usize].ty,
+    }
+}
+
+/// The type of an output table.
+pub fn table_type(res: &Resolution<'_>, layout: &Layout, t: &OutputTable) -> TableType {
+    match t {
+        OutputTable::IndirectFunctionTable => {
+            let n = layout.table.size() as u64;
+            TableType { element_type: object_parse::RefType::FUNCREF, table64: false, initial: n, maximum: Some(n), shared: false }
+        }
+        OutputTable::Input { obj, index } => res.objects[obj.0 as usize].tables[*index as usize],
+    }
+}

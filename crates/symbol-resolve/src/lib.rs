@@ -1,0 +1,297 @@
+//! # symbol-resolve: [`ObjectSet`] → [`Resolution`]
+//!
+//! Second stage. Builds one global symbol table from the inputs in
+//! command-line order with wasm-ld's rules (strong/weak/undefined/local,
+//! lazy archive extraction, COMDAT first-wins), defines the linker's own
+//! symbols, turns undefined functions into imports or trap stubs, and marks
+//! what is live from the roots (`--gc-sections` is the default).
+//!
+//! Architecture invariant: this stage reads symbol tables and relocation
+//! entries only; it never reads code or data bytes.
+
+pub mod ids;
+pub mod live;
+mod resolve;
+pub mod table;
+mod targets;
+
+pub use ids::*;
+pub use live::Liveness;
+
+use object_parse::{ObjectFile, ObjectSet, ParseError};
+use std::fmt;
+
+/// Options of this stage (from the command line).
+#[derive(Debug, Clone, Default)]
+pub struct ResolveOptions {
+    /// Entry symbol (`_start` by default; `None` with `--no-entry`).
+    pub entry: Option<String>,
+    /// `--export=NAME` symbols, in command-line order.
+    pub exports: Vec<String>,
+    /// `--allow-undefined`: undefined functions are imported from `env`.
+    pub allow_undefined: bool,
+    /// `--gc-sections` (default) or `--no-gc-sections`.
+    pub gc_sections: bool,
+}
+
+/// A constructor to call from `__wasm_call_ctors`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InitEntry {
+    /// Lower runs first.
+    pub priority: u32,
+    /// The function.
+    pub func: FuncRef,
+    /// Its signature has results that must be dropped.
+    pub num_results: u32,
+}
+
+/// One export of the output module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportItem {
+    /// The export name.
+    pub name: String,
+    /// What it exports.
+    pub target: Target,
+    /// The symbol name (differs from `name` with `export_name`).
+    pub symbol: String,
+}
+
+/// Output of the stage.
+pub struct Resolution<'a> {
+    /// Linked objects in link order: direct inputs and extracted members.
+    pub objects: Vec<ObjectFile<'a>>,
+    /// Per object, per symbol index: what the symbol resolves to.
+    pub targets: Vec<Vec<Target>>,
+    /// Imports of the output module (live ones only, in symbol-table order).
+    pub imports: Vec<OutputImport>,
+    /// Trap stubs (live ones are marked in `live.stubs`).
+    pub stubs: Vec<Stub>,
+    /// What reaches the output.
+    pub live: Liveness,
+    /// Live constructors, sorted by priority (stable: input order within one).
+    pub init_funcs: Vec<InitEntry>,
+    /// Whether `__wasm_call_ctors` is written: it is referenced or has work.
+    pub call_ctors_live: bool,
+    /// Whether the inputs call `__wasm_call_ctors` themselves; if not, a
+    /// command's exports get wrappers that call it (wasm-ld's rule).
+    pub call_ctors_referenced: bool,
+    /// `__wasm_call_dtors`, when an input defines it.
+    pub call_dtors: Option<FuncRef>,
+    /// Exports, in symbol-table order.
+    pub exports: Vec<ExportItem>,
+    /// The entry function, when there is one.
+    pub entry: Option<FuncRef>,
+    /// Warnings to print (signature mismatches).
+    pub warnings: Vec<String>,
+}
+
+/// Errors of this stage.
+#[derive(Debug)]
+pub enum ResolveError {
+    /// An archive member failed to parse.
+    Parse(ParseError),
+    /// Undefined, duplicate or mismatched symbols (one message each).
+    Symbols(Vec<String>),
+}
+
+impl fmt::Display for ResolveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResolveError::Parse(e) => write!(f, "{e}"),
+            ResolveError::Symbols(v) => write!(f, "{}", v.join("\n")),
+        }
+    }
+}
+
+impl std::error::Error for ResolveError {}
+
+impl From<ParseError> for ResolveError {
+    fn from(e: ParseError) -> Self {
+        ResolveError::Parse(e)
+    }
+}
+
+/// Runs the stage.
+pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'a>, ResolveError> {
+    let mut r = resolve::Resolver::new();
+    // The linker's own function exists from the start, as in wasm-ld.
+    let ctors = r.table.intern("__wasm_call_ctors");
+    r.table.get_mut(ctors).kind = Some(table::Kind::Function);
+    r.add_inputs(set)?;
+    if !r.errors.is_empty() {
+        return Err(ResolveError::Symbols(std::mem::take(&mut r.errors)));
+    }
+    r.define_linker_symbols();
+    let t = r.compute_targets(opts);
+    let mut errors = Vec::new();
+
+    let objects = &r.objects;
+    let mut marker = live::Marker::new(objects, &t.targets, &r.discarded, &t.unresolved_names, &t.stubs, t.imports.len());
+
+    // Roots.
+    let lookup = |name: &str| -> Option<Target> {
+        let sid = r.table.find(name)?;
+        match &r.table.get(sid).def {
+            table::Definition::Object { obj, sym, .. } => Some(targets::defined_target(*obj, &objects[obj.0 as usize], *sym)),
+            table::Definition::Linker(t) => Some(t.clone()),
+            _ => None,
+        }
+    };
+    let mut entry = None;
+    if let Some(name) = &opts.entry {
+        match lookup(name) {
+            Some(t @ Target::Function(f)) => {
+                marker.enqueue(&t);
+                entry = Some(f);
+            }
+            _ => errors.push(format!("entry symbol not defined (pass --no-entry to suppress): {name}")),
+        }
+    }
+    for name in &opts.exports {
+        match lookup(name) {
+            Some(t) => marker.enqueue(&t),
+            None => errors.push(format!("symbol exported via --export not found: {name}")),
+        }
+    }
+    // Exported and NO_STRIP symbols.
+    let mut flagged = Vec::new();
+    for sym in &r.table.symbols {
+        if let table::Definition::Object { obj, sym: s, .. } = sym.def {
+            let os = &objects[obj.0 as usize].linking.symbols[s as usize];
+            if os.flags & (object_parse::flags::EXPORTED | object_parse::flags::NO_STRIP) != 0 {
+                flagged.push(targets::defined_target(obj, &objects[obj.0 as usize], s));
+            }
+        }
+    }
+    for t in &flagged {
+        marker.enqueue(t);
+    }
+    let call_dtors = match lookup("__wasm_call_dtors") {
+        Some(t @ Target::Function(f @ FuncRef::Defined { .. })) => {
+            marker.enqueue(&t);
+            Some(f)
+        }
+        _ => None,
+    };
+    if opts.gc_sections {
+        marker.run();
+    } else {
+        marker.mark_all();
+    }
+    for (name, files) in std::mem::take(&mut marker.undefined) {
+        let mut msg = format!("undefined symbol: {name}");
+        for f in files {
+            msg.push_str(&format!("\n>>> referenced by {f}"));
+        }
+        errors.push(msg);
+    }
+    let mut live = marker.live;
+    if !errors.is_empty() {
+        return Err(ResolveError::Symbols(errors));
+    }
+
+    // Init functions of live objects, by priority.
+    let mut init_funcs = Vec::new();
+    for (o, obj) in objects.iter().enumerate() {
+        for f in &obj.linking.init_funcs {
+            if let Target::Function(func) = &t.targets[o][f.symbol as usize] {
+                let is_live = match *func {
+                    FuncRef::Defined { obj, index } => live.functions[obj.0 as usize][index as usize],
+                    FuncRef::Import(id) => live.imports[id.0 as usize],
+                    FuncRef::Synthetic(_) => false,
+                };
+                if is_live {
+                    let sig = match obj.linking.symbols[f.symbol as usize].kind {
+                        object_parse::SymbolKind::Function(fi) => obj.function_signature(fi),
+                        _ => None,
+                    };
+                    if sig.is_some_and(|s| !s.params.is_empty()) {
+                        errors.push(format!("constructor functions cannot take arguments: {}", obj.linking.symbols[f.symbol as usize].name));
+                    }
+                    init_funcs.push(InitEntry { priority: f.priority, func: *func, num_results: sig.map_or(0, |s| s.results.len() as u32) });
+                }
+            }
+        }
+    }
+    init_funcs.sort_by_key(|e| e.priority);
+    if !errors.is_empty() {
+        return Err(ResolveError::Symbols(errors));
+    }
+    let call_ctors_referenced = live.call_ctors_referenced;
+    let call_ctors_live = call_ctors_referenced || !init_funcs.is_empty();
+
+    // Exports in symbol-table order.
+    let mut exports = Vec::new();
+    for sym in &r.table.symbols {
+        let forced = opts.entry.as_deref() == Some(sym.name) || opts.exports.iter().any(|e| e == sym.name);
+        let (target, flagged_export, export_name) = match &sym.def {
+            table::Definition::Object { obj, sym: s, .. } => {
+                let o = &objects[obj.0 as usize];
+                let os = &o.linking.symbols[*s as usize];
+                let name = match os.kind {
+                    object_parse::SymbolKind::Function(fi) => {
+                        o.function_exports.iter().find(|(_, i)| *i == fi).map(|(n, _)| n.to_string())
+                    }
+                    _ => None,
+                };
+                (targets::defined_target(*obj, o, *s), os.flags & object_parse::flags::EXPORTED != 0, name)
+            }
+            table::Definition::Linker(t) if forced => (t.clone(), false, None),
+            _ => continue,
+        };
+        if forced || flagged_export {
+            exports.push(ExportItem { name: export_name.unwrap_or_else(|| sym.name.to_string()), target, symbol: sym.name.to_string() });
+        }
+    }
+
+    // Keep live imports only, in symbol-table order (first reference order).
+    let mut order: Vec<usize> = (0..t.imports.len()).filter(|&i| live.imports[i]).collect();
+    order.sort_by_key(|&i| r.table.find(&t.imports[i].symbol).map(|s| s.0).unwrap_or(u32::MAX));
+    let mut remap = vec![None; t.imports.len()];
+    for (new, &old) in order.iter().enumerate() {
+        remap[old] = Some(ImportId(new as u32));
+    }
+    let imports: Vec<OutputImport> = order.iter().map(|&i| t.imports[i].clone()).collect();
+    let fix = |target: &mut Target| {
+        let id = match target {
+            Target::Function(FuncRef::Import(id)) | Target::Global(GlobalRef::Import(id)) | Target::Table(TableRef::Import(id)) | Target::Tag(TagRef::Import(id)) => id,
+            _ => return,
+        };
+        match remap[id.0 as usize] {
+            Some(n) => *id = n,
+            None => *target = Target::Unresolved,
+        }
+    };
+    let mut targets = t.targets;
+    for per in targets.iter_mut() {
+        for target in per.iter_mut() {
+            fix(target);
+        }
+    }
+    for e in exports.iter_mut() {
+        fix(&mut e.target);
+    }
+    for i in init_funcs.iter_mut() {
+        let mut tt = Target::Function(i.func);
+        fix(&mut tt);
+        if let Target::Function(f) = tt {
+            i.func = f;
+        }
+    }
+    live.imports = vec![true; imports.len()];
+
+    Ok(Resolution {
+        objects: r.objects,
+        targets,
+        imports,
+        stubs: t.stubs,
+        live,
+        init_funcs,
+        call_ctors_live,
+        call_ctors_referenced,
+        call_dtors,
+        exports,
+        entry,
+        warnings: t.warnings,
+    })
+}

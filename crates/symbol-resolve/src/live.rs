@@ -1,0 +1,228 @@
+//! Liveness (`--gc-sections`): a mark phase from the roots (entry, exports,
+//! NO_STRIP symbols, `__wasm_call_dtors`) following the relocations of live
+//! functions and data segments. Init functions and RETAIN segments of an
+//! object become live once anything in that object is live, as in wasm-ld.
+
+use crate::ids::*;
+use object_parse::{ObjectFile, RelocType};
+use crate::ids::RelocTypeExt;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+/// Which parts of the inputs reach the output.
+#[derive(Debug, Clone, Default)]
+pub struct Liveness {
+    /// Objects with at least one live definition.
+    pub objects: Vec<bool>,
+    /// Per object, per defined function.
+    pub functions: Vec<Vec<bool>>,
+    /// Per object, per defined global.
+    pub globals: Vec<Vec<bool>>,
+    /// Per object, per data segment.
+    pub segments: Vec<Vec<bool>>,
+    /// Per object, per defined table.
+    pub tables: Vec<Vec<bool>>,
+    /// Per object, per defined tag.
+    pub tags: Vec<Vec<bool>>,
+    /// Per provisional import.
+    pub imports: Vec<bool>,
+    /// Per stub.
+    pub stubs: Vec<bool>,
+    /// `__wasm_call_ctors` is referenced by a live relocation or export.
+    pub call_ctors_referenced: bool,
+    /// Linker-defined globals that are referenced.
+    pub synthetic_globals: BTreeSet<SyntheticGlobal>,
+    /// `__indirect_function_table` is referenced.
+    pub indirect_table: bool,
+}
+
+#[derive(Clone, Copy)]
+enum Atom {
+    Function(ObjectId, u32),
+    Segment(ObjectId, u32),
+}
+
+pub(crate) struct Marker<'r, 'a> {
+    pub objects: &'r [ObjectFile<'a>],
+    pub targets: &'r [Vec<Target>],
+    pub discarded: &'r [HashSet<(object_parse::ComdatKind, u32)>],
+    pub unresolved_names: &'r HashMap<(u32, u32), String>,
+    pub stubs: &'r [Stub],
+    pub live: Liveness,
+    queue: Vec<Atom>,
+    /// Undefined symbol name → referencing files (in first-seen order).
+    pub undefined: BTreeMap<String, Vec<String>>,
+}
+
+impl<'r, 'a> Marker<'r, 'a> {
+    pub(crate) fn new(
+        objects: &'r [ObjectFile<'a>],
+        targets: &'r [Vec<Target>],
+        discarded: &'r [HashSet<(object_parse::ComdatKind, u32)>],
+        unresolved_names: &'r HashMap<(u32, u32), String>,
+        stubs: &'r [Stub],
+        num_imports: usize,
+    ) -> Self {
+        let live = Liveness {
+            objects: vec![false; objects.len()],
+            functions: objects.iter().map(|o| vec![false; o.functions.len()]).collect(),
+            globals: objects.iter().map(|o| vec![false; o.globals.len()]).collect(),
+            segments: objects.iter().map(|o| vec![false; o.segments.len()]).collect(),
+            tables: objects.iter().map(|o| vec![false; o.tables.len()]).collect(),
+            tags: objects.iter().map(|o| vec![false; o.tags.len()]).collect(),
+            imports: vec![false; num_imports],
+            stubs: vec![false; stubs.len()],
+            // wasm-ld always keeps the stack pointer.
+            synthetic_globals: [SyntheticGlobal::StackPointer].into_iter().collect(),
+            ..Default::default()
+        };
+        Marker { objects, targets, discarded, unresolved_names, stubs, live, queue: Vec::new(), undefined: BTreeMap::new() }
+    }
+
+    /// Marks everything (`--no-gc-sections`).
+    pub(crate) fn mark_all(&mut self) {
+        for (o, obj) in self.objects.iter().enumerate() {
+            let oid = ObjectId(o as u32);
+            let d = &self.discarded[o];
+            for i in 0..obj.functions.len() as u32 {
+                if !d.contains(&(object_parse::ComdatKind::Function, i)) {
+                    self.mark_function(oid, i);
+                }
+            }
+            for i in 0..obj.segments.len() as u32 {
+                if !d.contains(&(object_parse::ComdatKind::Data, i)) {
+                    self.mark_segment(oid, i);
+                }
+            }
+            for i in 0..obj.globals.len() {
+                if !d.contains(&(object_parse::ComdatKind::Global, i as u32)) {
+                    self.live.globals[o][i] = true;
+                }
+            }
+            for i in 0..obj.tables.len() {
+                self.live.tables[o][i] = true;
+            }
+            for i in 0..obj.tags.len() {
+                self.live.tags[o][i] = true;
+            }
+            self.mark_object(oid);
+        }
+        self.run();
+    }
+
+    fn mark_object(&mut self, oid: ObjectId) {
+        let o = oid.0 as usize;
+        if self.live.objects[o] {
+            return;
+        }
+        self.live.objects[o] = true;
+        let obj = &self.objects[o];
+        for f in &obj.linking.init_funcs {
+            let t = self.targets[o][f.symbol as usize].clone();
+            self.enqueue(&t);
+        }
+        for (i, s) in obj.segments.iter().enumerate() {
+            if s.info.flags & object_parse::segment_flags::RETAIN != 0 {
+                self.mark_segment(oid, i as u32);
+            }
+        }
+    }
+
+    fn mark_function(&mut self, oid: ObjectId, index: u32) {
+        let slot = &mut self.live.functions[oid.0 as usize][index as usize];
+        if !*slot {
+            *slot = true;
+            self.queue.push(Atom::Function(oid, index));
+        }
+    }
+
+    fn mark_segment(&mut self, oid: ObjectId, index: u32) {
+        let slot = &mut self.live.segments[oid.0 as usize][index as usize];
+        if !*slot {
+            *slot = true;
+            self.queue.push(Atom::Segment(oid, index));
+        }
+    }
+
+    /// Marks a target live.
+    pub(crate) fn enqueue(&mut self, t: &Target) {
+        match *t {
+            Target::Function(FuncRef::Defined { obj, index }) => {
+                self.mark_function(obj, index);
+                self.mark_object(obj);
+            }
+            Target::Function(FuncRef::Import(id)) => self.live.imports[id.0 as usize] = true,
+            Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors)) => self.live.call_ctors_referenced = true,
+            Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))) => self.live.stubs[id.0 as usize] = true,
+            Target::Data(DataRef::Defined { obj, segment, .. }) => {
+                self.mark_segment(obj, segment);
+                self.mark_object(obj);
+            }
+            Target::Data(_) => {}
+            Target::Global(GlobalRef::Defined { obj, index }) => {
+                self.live.globals[obj.0 as usize][index as usize] = true;
+                self.mark_object(obj);
+            }
+            Target::Global(GlobalRef::Import(id)) | Target::Table(TableRef::Import(id)) | Target::Tag(TagRef::Import(id)) => {
+                self.live.imports[id.0 as usize] = true
+            }
+            Target::Global(GlobalRef::Synthetic(g)) => {
+                self.live.synthetic_globals.insert(g);
+            }
+            Target::Table(TableRef::IndirectFunctionTable) => self.live.indirect_table = true,
+            Target::Table(TableRef::Defined { obj, index }) => {
+                self.live.tables[obj.0 as usize][index as usize] = true;
+                self.mark_object(obj);
+            }
+            Target::Tag(TagRef::Defined { obj, index }) => {
+                self.live.tags[obj.0 as usize][index as usize] = true;
+                self.mark_object(obj);
+            }
+            Target::Section { .. } | Target::Unresolved => {}
+        }
+    }
+
+    /// Follows relocations until nothing new is reached.
+    pub(crate) fn run(&mut self) {
+        while let Some(atom) = self.queue.pop() {
+            let (oid, relocs) = match atom {
+                Atom::Function(oid, i) => {
+                    let obj = &self.objects[oid.0 as usize];
+                    (oid, &obj.code_relocs[obj.functions[i as usize].relocs.clone()])
+                }
+                Atom::Segment(oid, i) => {
+                    let obj = &self.objects[oid.0 as usize];
+                    (oid, &obj.data_relocs[obj.segments[i as usize].relocs.clone()])
+                }
+            };
+            let o = oid.0 as usize;
+            for r in relocs {
+                if r.ty == RelocType::TypeIndexLeb {
+                    continue;
+                }
+                let t = &self.targets[o][r.index as usize];
+                let is_table_index = r.ty.is_table_index();
+                if is_table_index {
+                    if let Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))) = t {
+                        if self.stubs[id.0 as usize].kind == StubKind::WeakUndefined {
+                            continue;
+                        }
+                    }
+                    // Any address-taken function needs the table.
+                    self.live.indirect_table = true;
+                }
+                if *t == Target::Unresolved {
+                    if let Some(name) = self.unresolved_names.get(&(o as u32, r.index)) {
+                        let files = self.undefined.entry(name.clone()).or_default();
+                        let file = &self.objects[o].name;
+                        if !files.contains(file) {
+                            files.push(file.clone());
+                        }
+                    }
+                    continue;
+                }
+                let t = t.clone();
+                self.enqueue(&t);
+            }
+        }
+    }
+}

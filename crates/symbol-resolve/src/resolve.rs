@@ -1,0 +1,275 @@
+//! Building the global symbol table from the inputs in command-line order,
+//! extracting archive members on demand (in parallel rounds), and applying
+//! COMDAT first-wins.
+
+use crate::ids::ObjectId;
+use crate::table::{ArchiveId, Definition, Kind, SymbolTable};
+use object_parse::{
+    parse_member, ComdatKind, Input, LazyArchive, MemberContent, MemberIndex, ObjectFile, ObjectSet, ParseError,
+    SymbolKind,
+};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+/// How one object symbol takes part in global resolution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
+    /// Local symbol (or section symbol): resolves within its object.
+    Local,
+    /// Global symbol: resolves through the table.
+    Global(crate::ids::SymbolId),
+}
+
+struct ArchiveState<'a> {
+    path: &'a str,
+    archive: object_parse::Archive<'a>,
+    requested: Vec<bool>,
+    /// Members parsed up front, for archives without a symbol index.
+    preparsed: Option<Vec<Option<Box<ObjectFile<'a>>>>>,
+}
+
+/// The resolver's working state; see [`crate::run`].
+pub struct Resolver<'a> {
+    pub(crate) objects: Vec<ObjectFile<'a>>,
+    pub(crate) slots: Vec<Vec<Slot>>,
+    pub(crate) table: SymbolTable<'a>,
+    /// Per object: items dropped because another object won their COMDAT.
+    pub(crate) discarded: Vec<HashSet<(ComdatKind, u32)>>,
+    comdat_owner: HashMap<&'a str, ObjectId>,
+    archives: Vec<ArchiveState<'a>>,
+    pending: Vec<(ArchiveId, MemberIndex)>,
+    pub(crate) errors: Vec<String>,
+}
+
+impl<'a> Resolver<'a> {
+    pub(crate) fn new() -> Self {
+        Resolver {
+            objects: Vec::new(),
+            slots: Vec::new(),
+            table: SymbolTable::default(),
+            discarded: Vec::new(),
+            comdat_owner: HashMap::new(),
+            archives: Vec::new(),
+            pending: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Adds every input in order, extracting archive members as needed.
+    pub(crate) fn add_inputs(&mut self, set: ObjectSet<'a>) -> Result<(), ParseError> {
+        for input in set.inputs {
+            match input {
+                Input::Object(o) => self.add_object(*o),
+                Input::Archive(a) => self.add_archive(a)?,
+            }
+            self.drain_pending()?;
+        }
+        Ok(())
+    }
+
+    fn add_archive(&mut self, lazy: LazyArchive<'a>) -> Result<(), ParseError> {
+        let id = ArchiveId(self.archives.len() as u32);
+        let n = lazy.archive.members.len();
+        let mut state = ArchiveState { path: lazy.path, archive: lazy.archive, requested: vec![false; n], preparsed: None };
+        let index: Vec<(&'a str, MemberIndex)> = match state.archive.symbol_index.take() {
+            Some(ix) => ix,
+            None => {
+                // No index: parse every member now and index its definitions.
+                let path = state.path;
+                let parsed = state
+                    .archive
+                    .members
+                    .par_iter()
+                    .map(|m| parse_member(path, m))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut ix = Vec::new();
+                let mut objs = Vec::with_capacity(n);
+                for (i, p) in parsed.into_iter().enumerate() {
+                    match p {
+                        MemberContent::Object(o) => {
+                            for s in &o.linking.symbols {
+                                if !s.is_undefined() && !s.is_local() && !matches!(s.kind, SymbolKind::Section(_)) {
+                                    ix.push((s.name, MemberIndex(i as u32)));
+                                }
+                            }
+                            objs.push(Some(o));
+                        }
+                        MemberContent::NotRelocatable => objs.push(None),
+                    }
+                }
+                state.preparsed = Some(objs);
+                ix
+            }
+        };
+        self.archives.push(state);
+        for (name, member) in index {
+            let sid = self.table.intern(name);
+            let sym = self.table.get_mut(sid);
+            match sym.def {
+                Definition::None => {
+                    sym.def = Definition::Lazy { archive: id, member };
+                    if sym.strong_ref {
+                        self.request(id, member);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn request(&mut self, archive: ArchiveId, member: MemberIndex) {
+        let a = &mut self.archives[archive.0 as usize];
+        if let Some(r) = a.requested.get_mut(member.0 as usize) {
+            if !*r {
+                *r = true;
+                self.pending.push((archive, member));
+            }
+        }
+    }
+
+    /// Extracts requested members, round by round: each round's members are
+    /// parsed in parallel, then added in request order.
+    fn drain_pending(&mut self) -> Result<(), ParseError> {
+        while !self.pending.is_empty() {
+            let round = std::mem::take(&mut self.pending);
+            let mut ready: Vec<Option<Box<ObjectFile<'a>>>> = Vec::with_capacity(round.len());
+            let mut to_parse = Vec::new();
+            for (k, &(a, m)) in round.iter().enumerate() {
+                let st = &mut self.archives[a.0 as usize];
+                if let Some(pre) = st.preparsed.as_mut() {
+                    ready.push(pre[m.0 as usize].take());
+                } else {
+                    ready.push(None);
+                    to_parse.push(k);
+                }
+            }
+            let archives = &self.archives;
+            let parsed = to_parse
+                .par_iter()
+                .map(|&k| {
+                    let (a, m) = round[k];
+                    let st = &archives[a.0 as usize];
+                    let member = st.archive.members.get(m.0 as usize);
+                    match member {
+                        Some(member) => parse_member(st.path, member),
+                        None => Ok(MemberContent::NotRelocatable),
+                    }
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            for (k, p) in to_parse.into_iter().zip(parsed) {
+                if let MemberContent::Object(o) = p {
+                    ready[k] = Some(o);
+                }
+            }
+            for o in ready.into_iter().flatten() {
+                self.add_object(*o);
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds one object's symbols to the table.
+    pub(crate) fn add_object(&mut self, obj: ObjectFile<'a>) {
+        let oid = ObjectId(self.objects.len() as u32);
+        // COMDAT first-wins.
+        let mut discarded = HashSet::new();
+        for c in &obj.linking.comdats {
+            match self.comdat_owner.get(c.name) {
+                Some(&owner) if owner != oid => discarded.extend(c.members.iter().copied()),
+                _ => {
+                    self.comdat_owner.insert(c.name, oid);
+                }
+            }
+        }
+        let mut slots = Vec::with_capacity(obj.linking.symbols.len());
+        for (i, s) in obj.linking.symbols.iter().enumerate() {
+            let Some(kind) = Kind::of(&s.kind) else {
+                slots.push(Slot::Local);
+                continue;
+            };
+            if s.is_local() {
+                slots.push(Slot::Local);
+                continue;
+            }
+            let sid = self.table.intern(s.name);
+            slots.push(Slot::Global(sid));
+            let is_discarded = !s.is_undefined() && is_in_discarded(&obj, &s.kind, &discarded);
+            let entry = self.table.get_mut(sid);
+            if let Some(k) = entry.kind {
+                if k != kind && !matches!(entry.def, Definition::Lazy { .. }) {
+                    let other = describe_def(&self.objects, &entry.def, entry.first_ref);
+                    self.errors.push(format!(
+                        "symbol type mismatch: {}\n>>> defined as {:?} in {}\n>>> defined as {:?} in {}",
+                        s.name, k, other, kind, obj.name
+                    ));
+                    continue;
+                }
+            }
+            entry.kind = Some(kind);
+            if s.is_undefined() || is_discarded {
+                if entry.first_ref.is_none() {
+                    entry.first_ref = Some((oid, i as u32));
+                }
+                if s.is_undefined() && !s.is_weak() {
+                    entry.strong_ref = true;
+                    if let Definition::Lazy { archive, member } = entry.def {
+                        self.request(archive, member);
+                    }
+                }
+                continue;
+            }
+            let new_weak = s.is_weak();
+            let entry = self.table.get_mut(sid);
+            match entry.def {
+                Definition::None | Definition::Lazy { .. } => {
+                    entry.def = Definition::Object { obj: oid, sym: i as u32, weak: new_weak };
+                }
+                Definition::Object { obj: old, weak: old_weak, .. } => {
+                    if old_weak && !new_weak {
+                        entry.def = Definition::Object { obj: oid, sym: i as u32, weak: false };
+                    } else if !old_weak && !new_weak {
+                        let old_name = if old == oid { obj.name.clone() } else { self.objects[old.0 as usize].name.clone() };
+                        self.errors.push(format!(
+                            "duplicate symbol: {}\n>>> defined in {}\n>>> defined in {}",
+                            s.name, old_name, obj.name
+                        ));
+                    }
+                }
+                Definition::Linker(_) => {
+                    if !new_weak {
+                        self.errors.push(format!(
+                            "duplicate symbol: {}\n>>> defined by the linker\n>>> defined in {}",
+                            s.name, obj.name
+                        ));
+                    }
+                }
+            }
+        }
+        self.objects.push(obj);
+        self.slots.push(slots);
+        self.discarded.push(discarded);
+    }
+}
+
+fn is_in_discarded(obj: &ObjectFile<'_>, kind: &SymbolKind, discarded: &HashSet<(ComdatKind, u32)>) -> bool {
+    if discarded.is_empty() {
+        return false;
+    }
+    match *kind {
+        SymbolKind::Function(i) => discarded.contains(&(ComdatKind::Function, i.wrapping_sub(obj.num_imported_functions))),
+        SymbolKind::Data(Some(d)) => discarded.contains(&(ComdatKind::Data, d.segment)),
+        SymbolKind::Global(i) => discarded.contains(&(ComdatKind::Global, i.wrapping_sub(obj.num_imported_globals))),
+        SymbolKind::Tag(i) => discarded.contains(&(ComdatKind::Tag, i.wrapping_sub(obj.num_imported_tags))),
+        SymbolKind::Table(i) => discarded.contains(&(ComdatKind::Table, i.wrapping_sub(obj.num_imported_tables))),
+        _ => false,
+    }
+}
+
+fn describe_def(objects: &[ObjectFile<'_>], def: &Definition, first_ref: Option<(ObjectId, u32)>) -> String {
+    match def {
+        Definition::Object { obj, .. } => objects[obj.0 as usize].name.clone(),
+        Definition::Linker(_) => "<linker>".into(),
+        _ => first_ref.map(|(o, _)| objects[o.0 as usize].name.clone()).unwrap_or_default(),
+    }
+}

@@ -1,0 +1,107 @@
+//! The global symbol table and wasm-ld's rules for adding symbols to it:
+//! strong beats weak, the first weak definition wins among weak ones, two
+//! strong definitions are an error, and lazy (archive) symbols are
+//! extracted by the first strong undefined reference.
+
+use crate::ids::{ObjectId, SymbolId, Target};
+use indexmap::IndexMap;
+use object_parse::{MemberIndex, SymbolKind};
+
+/// The kind of a global symbol, used to detect a name used for two kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A function.
+    Function,
+    /// Data.
+    Data,
+    /// A global.
+    Global,
+    /// A table.
+    Table,
+    /// A tag.
+    Tag,
+}
+
+impl Kind {
+    /// The kind of a (non-section) object symbol.
+    pub fn of(kind: &SymbolKind) -> Option<Kind> {
+        Some(match kind {
+            SymbolKind::Function(_) => Kind::Function,
+            SymbolKind::Data(_) => Kind::Data,
+            SymbolKind::Global(_) => Kind::Global,
+            SymbolKind::Table(_) => Kind::Table,
+            SymbolKind::Tag(_) => Kind::Tag,
+            SymbolKind::Section(_) => return None,
+        })
+    }
+}
+
+/// Index of an archive in the resolver's archive list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ArchiveId(pub u32);
+
+/// The current definition of a global symbol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Definition {
+    /// Only referenced so far.
+    None,
+    /// Defined by an archive member that has not been extracted.
+    Lazy { archive: ArchiveId, member: MemberIndex },
+    /// Defined by symbol `sym` of object `obj`.
+    Object { obj: ObjectId, sym: u32, weak: bool },
+    /// Defined by the linker.
+    Linker(Target),
+}
+
+/// One entry of the global symbol table.
+#[derive(Debug, Clone)]
+pub struct GlobalSymbol<'a> {
+    /// The name.
+    pub name: &'a str,
+    /// Kind, once known (lazy entries do not know it).
+    pub kind: Option<Kind>,
+    /// Current definition.
+    pub def: Definition,
+    /// Referenced by at least one strong undefined symbol.
+    pub strong_ref: bool,
+    /// First undefined reference (object, symbol index), for import names
+    /// and signatures.
+    pub first_ref: Option<(ObjectId, u32)>,
+}
+
+/// The table: names in first-seen order (which decides import and export
+/// order, as in wasm-ld).
+#[derive(Default)]
+pub struct SymbolTable<'a> {
+    map: IndexMap<&'a str, SymbolId>,
+    /// Entries by id.
+    pub symbols: Vec<GlobalSymbol<'a>>,
+}
+
+impl<'a> SymbolTable<'a> {
+    /// Finds a symbol by name.
+    pub fn find(&self, name: &str) -> Option<SymbolId> {
+        self.map.get(name).copied()
+    }
+
+    /// Finds or inserts `name`.
+    pub fn intern(&mut self, name: &'a str) -> SymbolId {
+        if let Some(&id) = self.map.get(name) {
+            return id;
+        }
+        let id = SymbolId(self.symbols.len() as u32);
+        self.map.insert(name, id);
+        self.symbols.push(GlobalSymbol { name, kind: None, def: Definition::None, strong_ref: false, first_ref: None });
+        id
+    }
+
+    /// The entry for `id`.
+    pub fn get(&self, id: SymbolId) -> &GlobalSymbol<'a> {
+        &self.symbols[id.0 as usize]
+    }
+
+    /// The entry for `id`, mutably.
+    pub fn get_mut(&mut self, id: SymbolId) -> &mut GlobalSymbol<'a> {
+        &mut self.symbols[id.0 as usize]
+    }
+}

@@ -1,0 +1,217 @@
+//! Turning the global table into a [`Target`] for every symbol of every
+//! object: linker-defined symbols, imports for undefined functions, trap
+//! stubs for weak-undefined functions and for signature mismatches.
+
+use crate::ids::*;
+use crate::resolve::{Resolver, Slot};
+use crate::table::{Definition, Kind};
+use crate::ResolveOptions;
+use object_parse::{ObjectFile, Signature, SymbolKind};
+use std::collections::HashMap;
+
+/// Linker-defined data symbols, created only when referenced.
+fn linker_data(name: &str) -> Option<LinkerData> {
+    Some(match name {
+        "__dso_handle" => LinkerData::DsoHandle,
+        "__data_end" => LinkerData::DataEnd,
+        "__global_base" => LinkerData::GlobalBase,
+        "__heap_base" => LinkerData::HeapBase,
+        "__heap_end" => LinkerData::HeapEnd,
+        "__stack_low" => LinkerData::StackLow,
+        "__stack_high" => LinkerData::StackHigh,
+        "__memory_base" => LinkerData::MemoryBase,
+        "__table_base" => LinkerData::TableBase,
+        _ => {
+            if let Some(seg) = name.strip_prefix("__start_") {
+                LinkerData::SegmentStart(seg.to_string())
+            } else if let Some(seg) = name.strip_prefix("__stop_") {
+                LinkerData::SegmentStop(seg.to_string())
+            } else {
+                return None;
+            }
+        }
+    })
+}
+
+fn linker_global(name: &str) -> Option<SyntheticGlobal> {
+    Some(match name {
+        "__stack_pointer" => SyntheticGlobal::StackPointer,
+        "__tls_base" => SyntheticGlobal::TlsBase,
+        "__tls_size" => SyntheticGlobal::TlsSize,
+        "__tls_align" => SyntheticGlobal::TlsAlign,
+        _ => return None,
+    })
+}
+
+impl<'a> Resolver<'a> {
+    /// Defines the linker's symbols where the inputs left them undefined.
+    pub(crate) fn define_linker_symbols(&mut self) {
+        for sym in self.table.symbols.iter_mut() {
+            if !matches!(sym.def, Definition::None | Definition::Lazy { .. }) {
+                continue;
+            }
+            let target = match sym.kind {
+                Some(Kind::Function) if sym.name == "__wasm_call_ctors" => {
+                    Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors))
+                }
+                Some(Kind::Global) => match linker_global(sym.name) {
+                    Some(g) => Target::Global(GlobalRef::Synthetic(g)),
+                    None => continue,
+                },
+                Some(Kind::Table) if sym.name == "__indirect_function_table" => Target::Table(TableRef::IndirectFunctionTable),
+                Some(Kind::Data) => match linker_data(sym.name) {
+                    Some(d) => Target::Data(DataRef::Linker(d)),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            sym.def = Definition::Linker(target);
+        }
+    }
+}
+
+/// Output of target computation.
+pub(crate) struct Targets {
+    pub targets: Vec<Vec<Target>>,
+    pub imports: Vec<OutputImport>,
+    pub stubs: Vec<Stub>,
+    pub warnings: Vec<String>,
+    /// For each object symbol that stayed unresolved: the global symbol it names.
+    pub unresolved_names: HashMap<(u32, u32), String>,
+}
+
+/// The target of symbol `sym` as defined inside `obj` itself.
+pub(crate) fn defined_target(oid: ObjectId, obj: &ObjectFile<'_>, sym: u32) -> Target {
+    let s = &obj.linking.symbols[sym as usize];
+    match s.kind {
+        SymbolKind::Function(i) => Target::Function(FuncRef::Defined { obj: oid, index: i - obj.num_imported_functions }),
+        SymbolKind::Data(Some(d)) => {
+            if s.flags & object_parse::flags::ABSOLUTE != 0 {
+                Target::Data(DataRef::Absolute(d.offset))
+            } else {
+                Target::Data(DataRef::Defined { obj: oid, segment: d.segment, offset: d.offset })
+            }
+        }
+        SymbolKind::Data(None) => Target::Unresolved,
+        SymbolKind::Global(i) => Target::Global(GlobalRef::Defined { obj: oid, index: i - obj.num_imported_globals }),
+        SymbolKind::Table(i) => Target::Table(TableRef::Defined { obj: oid, index: i - obj.num_imported_tables }),
+        SymbolKind::Tag(i) => Target::Tag(TagRef::Defined { obj: oid, index: i - obj.num_imported_tags }),
+        SymbolKind::Section(sec) => {
+            let custom = obj.customs.iter().position(|c| c.section_index == sec).unwrap_or(0) as u32;
+            Target::Section { obj: oid, custom }
+        }
+    }
+}
+
+impl<'a> Resolver<'a> {
+    /// Computes every object symbol's target.
+    pub(crate) fn compute_targets(&self, opts: &ResolveOptions) -> Targets {
+        let mut imports: Vec<OutputImport> = Vec::new();
+        let mut import_ids: HashMap<u32, ImportId> = HashMap::new(); // by global symbol id
+        let mut stubs: Vec<Stub> = Vec::new();
+        let mut stub_ids: HashMap<(StubKind, String, Signature), StubId> = HashMap::new();
+        let mut warnings = Vec::new();
+        let mut warned: std::collections::HashSet<(u32, u32)> = Default::default();
+        let mut unresolved_names = HashMap::new();
+        let mut stub = |kind: StubKind, name: &str, sig: &Signature, stubs: &mut Vec<Stub>| -> StubId {
+            *stub_ids.entry((kind, name.to_string(), sig.clone())).or_insert_with(|| {
+                stubs.push(Stub { kind, name: name.to_string(), signature: sig.clone() });
+                StubId(stubs.len() as u32 - 1)
+            })
+        };
+        let mut targets = Vec::with_capacity(self.objects.len());
+        for (o, obj) in self.objects.iter().enumerate() {
+            let oid = ObjectId(o as u32);
+            let mut t = Vec::with_capacity(obj.linking.symbols.len());
+            for (i, s) in obj.linking.symbols.iter().enumerate() {
+                let target = match self.slots[o][i] {
+                    Slot::Local => defined_target(oid, obj, i as u32),
+                    Slot::Global(sid) => {
+                        let g = self.table.get(sid);
+                        match &g.def {
+                            Definition::Object { obj: d, sym, .. } => {
+                                let dobj = &self.objects[d.0 as usize];
+                                let target = defined_target(*d, dobj, *sym);
+                                // Signature check for function references.
+                                if let (SymbolKind::Function(fi), true) = (s.kind, s.is_undefined() || (d.0 as usize != o)) {
+                                    let here = obj.function_signature(fi);
+                                    let there = match dobj.linking.symbols[*sym as usize].kind {
+                                        SymbolKind::Function(dfi) => dobj.function_signature(dfi),
+                                        _ => None,
+                                    };
+                                    if let (Some(here), Some(there)) = (here, there) {
+                                        if here != there && s.is_undefined() {
+                                            if warned.insert((sid.0, o as u32)) {
+                                                warnings.push(format!(
+                                                    "function signature mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}\n>>> calls through the mismatched signature trap at run time (they are routed to a stub `signature_mismatch:{}`)",
+                                                    g.name, here, obj.name, there, dobj.name, g.name
+                                                ));
+                                            }
+                                            let id = stub(StubKind::SignatureMismatch, g.name, here, &mut stubs);
+                                            t.push(Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))));
+                                            continue;
+                                        }
+                                    }
+                                }
+                                target
+                            }
+                            Definition::Linker(target) => target.clone(),
+                            Definition::None | Definition::Lazy { .. } => {
+                                let (ro, rs) = g.first_ref.unwrap_or((oid, i as u32));
+                                let robj = &self.objects[ro.0 as usize];
+                                let rsym = &robj.linking.symbols[rs as usize];
+                                let import = robj.symbol_import(rsym);
+                                let explicit = import.is_some_and(|imp| imp.module != "env" || rsym.flags & object_parse::flags::EXPLICIT_NAME != 0);
+                                let weak = !g.strong_ref;
+                                match g.kind {
+                                    Some(Kind::Function) if weak => {
+                                        let sig = match s.kind {
+                                            SymbolKind::Function(fi) => obj.function_signature(fi).cloned(),
+                                            _ => None,
+                                        };
+                                        match sig {
+                                            Some(sig) => Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(stub(StubKind::WeakUndefined, g.name, &sig, &mut stubs)))),
+                                            None => Target::Unresolved,
+                                        }
+                                    }
+                                    Some(kind) if explicit || (opts.allow_undefined && kind == Kind::Function) => {
+                                        let id = *import_ids.entry(sid.0).or_insert_with(|| {
+                                            let (module, field) = match import {
+                                                Some(imp) => (imp.module.to_string(), imp.field.to_string()),
+                                                None => ("env".to_string(), g.name.to_string()),
+                                            };
+                                            let kind = match (rsym.kind, import.map(|i| i.kind)) {
+                                                (SymbolKind::Function(fi), _) => ImportKind::Function(robj.function_signature(fi).cloned().unwrap_or(Signature { params: Box::new([]), results: Box::new([]) })),
+                                                (_, Some(object_parse::ImportKind::Global(gt))) => ImportKind::Global(gt),
+                                                (_, Some(object_parse::ImportKind::Table(tt))) => ImportKind::Table(tt),
+                                                (_, Some(object_parse::ImportKind::Tag(ti))) => ImportKind::Tag(robj.types.get(ti as usize).cloned().unwrap_or(Signature { params: Box::new([]), results: Box::new([]) })),
+                                                _ => ImportKind::Function(Signature { params: Box::new([]), results: Box::new([]) }),
+                                            };
+                                            imports.push(OutputImport { module, field, symbol: g.name.to_string(), kind });
+                                            ImportId(imports.len() as u32 - 1)
+                                        });
+                                        match kind {
+                                            Kind::Function => Target::Function(FuncRef::Import(id)),
+                                            Kind::Global => Target::Global(GlobalRef::Import(id)),
+                                            Kind::Table => Target::Table(TableRef::Import(id)),
+                                            Kind::Tag => Target::Tag(TagRef::Import(id)),
+                                            Kind::Data => Target::Unresolved,
+                                        }
+                                    }
+                                    Some(Kind::Data) if weak => Target::Data(DataRef::Null),
+                                    _ => {
+                                        unresolved_names.insert((o as u32, i as u32), g.name.to_string());
+                                        Target::Unresolved
+                                    }
+                                }
+                            }
+                        }
+                    }
+                };
+                t.push(target);
+            }
+            targets.push(t);
+        }
+        Targets { targets, imports, stubs, warnings, unresolved_names }
+    }
+}

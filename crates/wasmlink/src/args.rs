@@ -1,0 +1,360 @@
+//! The wasm-ld command line: the options clang's and rustc's drivers pass,
+//! plus the common ones. Every other wasm-ld option is rejected with
+//! "not supported yet", never ignored.
+
+use std::path::PathBuf;
+
+/// One input on the command line, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputArg {
+    /// A file path.
+    File(PathBuf),
+    /// `-lNAME`.
+    Library(String),
+    /// `--whole-archive` / `--no-whole-archive` toggles.
+    WholeArchive(bool),
+}
+
+/// Parsed command line.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `-o`.
+    pub output: PathBuf,
+    /// Inputs and toggles, in order.
+    pub inputs: Vec<InputArg>,
+    /// `-L` directories.
+    pub search_paths: Vec<PathBuf>,
+    /// `--entry` (None with `--no-entry`).
+    pub entry: Option<String>,
+    /// `--export`.
+    pub exports: Vec<String>,
+    /// `--allow-undefined`.
+    pub allow_undefined: bool,
+    /// `--gc-sections` (default true).
+    pub gc_sections: bool,
+    /// `--strip-debug`.
+    pub strip_debug: bool,
+    /// `--strip-all`.
+    pub strip_all: bool,
+    /// `--keep-section`.
+    pub keep_sections: Vec<String>,
+    /// `--stack-first` / `--no-stack-first`.
+    pub stack_first: Option<bool>,
+    /// `-z stack-size=`.
+    pub stack_size: u64,
+    /// `--global-base=`.
+    pub global_base: Option<u64>,
+    /// `--initial-memory=`.
+    pub initial_memory: Option<u64>,
+    /// `--max-memory=`.
+    pub max_memory: Option<u64>,
+    /// `--import-memory`.
+    pub import_memory: bool,
+    /// `--export-memory`.
+    pub export_memory: bool,
+    /// `-O` level (string merging is not implemented yet; see --help).
+    pub opt_level: u8,
+    /// `--time`.
+    pub time: bool,
+    /// `--threads=N`.
+    pub threads: Option<usize>,
+    /// `--version` was given.
+    pub version: bool,
+    /// `--help` was given.
+    pub help: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            output: PathBuf::from("a.out"),
+            inputs: Vec::new(),
+            search_paths: Vec::new(),
+            entry: Some("_start".into()),
+            exports: Vec::new(),
+            allow_undefined: false,
+            gc_sections: true,
+            strip_debug: false,
+            strip_all: false,
+            keep_sections: Vec::new(),
+            stack_first: None,
+            stack_size: 65536,
+            global_base: None,
+            initial_memory: None,
+            max_memory: None,
+            import_memory: false,
+            export_memory: false,
+            opt_level: 1,
+            time: false,
+            threads: None,
+            version: false,
+            help: false,
+        }
+    }
+}
+
+/// Help text.
+pub const HELP: &str = "\
+USAGE: wasmlink [options] file...
+
+A WebAssembly static linker with wasm-ld's command line.
+
+OPTIONS:
+  -o <file>                 Output file (default a.out)
+  -L <dir>                  Add a library search directory
+  -l <name>                 Link lib<name>.a found in the -L directories
+  -m wasm32                 Target emulation (only wasm32)
+  --entry <sym>, -e <sym>   Entry function (default _start)
+  --no-entry                No entry function
+  --export=<sym>            Export a symbol (error if undefined)
+  --allow-undefined         Import undefined functions from `env`
+  --gc-sections             Remove unreachable functions and data (default)
+  --no-gc-sections          Keep everything
+  --strip-debug, -S         Drop .debug_* sections
+  --strip-all, -s           Drop all custom sections, including names
+  --keep-section=<name>     Keep this custom section despite --strip-*
+  --stack-first             Stack at the bottom of memory (default, as wasm-ld 22)
+  --no-stack-first          Data first, then the stack (wasm-ld 19's order)
+  -z stack-size=<n>         Stack size in bytes (default 65536)
+  --global-base=<n>         Address where static data starts
+  --initial-memory=<n>      Initial memory size in bytes
+  --max-memory=<n>          Maximum memory size in bytes
+  --import-memory           Import the memory from env.memory
+  --export-memory           Export the memory as \"memory\" even when imported
+  --whole-archive           Link every member of the following archives
+  --no-whole-archive        Turn --whole-archive off
+  -O0 -O1 -O2 -O3           Optimization level. Accepted for compatibility:
+                            wasm-ld merges identical strings at -O1 and up;
+                            wasmlink does not merge strings yet, so the output
+                            is somewhat larger but runs the same.
+  --no-demangle             Print symbol names as they are (wasmlink never demangles)
+  --threads=<n>             Worker threads (default: all cores)
+  --time                    Print how long each stage took
+  -flavor wasm              Accepted as the first argument (rustc passes it)
+  @<file>                   Read more arguments from a response file
+  --version, --help
+
+Any other wasm-ld option fails with \"not supported yet: <option>\".
+";
+
+/// Options wasm-ld has that take a separate value; used only to give a
+/// precise "not supported yet" message.
+fn parse_number(opt: &str, v: &str) -> Result<u64, String> {
+    let r = if let Some(h) = v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        u64::from_str_radix(h, 16)
+    } else {
+        v.parse::<u64>()
+    };
+    r.map_err(|_| format!("invalid {opt}: {v}"))
+}
+
+/// Expands `@file` response files (whitespace separated, with quotes).
+pub fn expand_response_files(args: Vec<String>) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for a in args {
+        if let Some(path) = a.strip_prefix('@') {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot open response file {path}: {e}"))?;
+            out.extend(expand_response_files(split_response(&text))?);
+        } else {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+fn split_response(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                in_word = true;
+            }
+            (None, '\\') => {
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                    in_word = true;
+                }
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    out
+}
+
+/// Parses the arguments (without argv[0]).
+pub fn parse(args: Vec<String>) -> Result<Config, String> {
+    let mut args = expand_response_files(args)?;
+    if args.first().map(String::as_str) == Some("-flavor") {
+        if args.get(1).map(String::as_str) != Some("wasm") {
+            return Err(format!("unsupported flavor: {}", args.get(1).cloned().unwrap_or_default()));
+        }
+        args.drain(..2);
+    }
+    let mut c = Config::default();
+    let mut it = args.into_iter().peekable();
+    let mut explicit_export_memory = false;
+    while let Some(arg) = it.next() {
+        // Split "--opt=value"; options may start with one or two dashes.
+        let (name, inline): (String, Option<String>) = if arg.starts_with('-') && arg.len() > 1 {
+            let body = arg.trim_start_matches('-');
+            match body.split_once('=') {
+                Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                None => (body.to_string(), None),
+            }
+        } else {
+            c.inputs.push(InputArg::File(PathBuf::from(arg)));
+            continue;
+        };
+        let mut value = |what: &str| -> Result<String, String> {
+            match &inline {
+                Some(v) => Ok(v.clone()),
+                None => it.next().ok_or_else(|| format!("missing argument to {what}")),
+            }
+        };
+        match name.as_str() {
+            "o" | "output" => c.output = PathBuf::from(value("-o")?),
+            "L" | "library-path" => c.search_paths.push(PathBuf::from(value("-L")?)),
+            "l" | "library" => c.inputs.push(InputArg::Library(value("-l")?)),
+            "m" => {
+                let m = value("-m")?;
+                if m != "wasm32" {
+                    return Err(format!("not supported yet: -m {m}"));
+                }
+            }
+            "entry" | "e" => c.entry = Some(value("--entry")?),
+            "no-entry" => c.entry = None,
+            "export" => c.exports.push(value("--export")?),
+            "allow-undefined" => c.allow_undefined = true,
+            "gc-sections" => c.gc_sections = true,
+            "no-gc-sections" => c.gc_sections = false,
+            "strip-debug" | "S" => c.strip_debug = true,
+            "strip-all" | "s" => c.strip_all = true,
+            "keep-section" => c.keep_sections.push(value("--keep-section")?),
+            "stack-first" => c.stack_first = Some(true),
+            "no-stack-first" => c.stack_first = Some(false),
+            "z" => {
+                let v = value("-z")?;
+                match v.split_once('=') {
+                    Some(("stack-size", n)) => c.stack_size = parse_number("stack size", n)?,
+                    _ => return Err(format!("not supported yet: -z {v}")),
+                }
+            }
+            "global-base" => c.global_base = Some(parse_number("--global-base", &value("--global-base")?)?),
+            "initial-memory" => c.initial_memory = Some(parse_number("--initial-memory", &value("--initial-memory")?)?),
+            "max-memory" => c.max_memory = Some(parse_number("--max-memory", &value("--max-memory")?)?),
+            "import-memory" => {
+                if inline.is_some() {
+                    return Err(format!("not supported yet: {arg}"));
+                }
+                c.import_memory = true
+            }
+            "export-memory" => {
+                if inline.is_some() {
+                    return Err(format!("not supported yet: {arg}"));
+                }
+                explicit_export_memory = true
+            }
+            "whole-archive" => c.inputs.push(InputArg::WholeArchive(true)),
+            "no-whole-archive" => c.inputs.push(InputArg::WholeArchive(false)),
+            "O0" => c.opt_level = 0,
+            "O1" => c.opt_level = 1,
+            "O2" => c.opt_level = 2,
+            "O3" => c.opt_level = 3,
+            "no-demangle" => {}
+            "time" => c.time = true,
+            "threads" => {
+                let v = value("--threads")?;
+                let n = parse_number("--threads", &v)? as usize;
+                if n == 0 {
+                    return Err("--threads: expected a positive integer".into());
+                }
+                c.threads = Some(n);
+            }
+            "version" | "v" => c.version = true,
+            "help" | "h" => c.help = true,
+            _ => {
+                // -lNAME, -LDIR, -oFILE, -zKEY=V written without a space.
+                if let Some(rest) = arg.strip_prefix("-l").filter(|r| !r.is_empty() && !arg.starts_with("--")) {
+                    c.inputs.push(InputArg::Library(rest.to_string()));
+                } else if let Some(rest) = arg.strip_prefix("-L").filter(|r| !r.is_empty() && !arg.starts_with("--")) {
+                    c.search_paths.push(PathBuf::from(rest));
+                } else if let Some(rest) = arg.strip_prefix("-o").filter(|r| !r.is_empty() && !arg.starts_with("--")) {
+                    c.output = PathBuf::from(rest);
+                } else if let Some(rest) = arg.strip_prefix("-z").filter(|r| !r.is_empty() && !arg.starts_with("--")) {
+                    match rest.split_once('=') {
+                        Some(("stack-size", n)) => c.stack_size = parse_number("stack size", n)?,
+                        _ => return Err(format!("not supported yet: -z {rest}")),
+                    }
+                } else {
+                    return Err(format!("not supported yet: {arg}"));
+                }
+            }
+        }
+    }
+    c.export_memory = explicit_export_memory || !c.import_memory;
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(a: &[&str]) -> Result<Config, String> {
+        parse(a.iter().map(|s| s.to_string()).collect())
+    }
+
+    #[test]
+    fn clang_driver_line() {
+        let c = p(&["-m", "wasm32", "-L/usr/lib/wasm32-wasi", "crt1.o", "x.o", "-lc", "b.a", "-o", "x.wasm"]).unwrap();
+        assert_eq!(c.output, PathBuf::from("x.wasm"));
+        assert_eq!(c.search_paths, vec![PathBuf::from("/usr/lib/wasm32-wasi")]);
+        assert_eq!(c.inputs.len(), 4);
+        assert_eq!(c.inputs[2], InputArg::Library("c".into()));
+    }
+
+    #[test]
+    fn rustc_line() {
+        let c = p(&["-flavor", "wasm", "--export", "__main_void", "-z", "stack-size=1048576", "--stack-first", "--no-demangle", "a.o", "-l", "c", "-O3"]).unwrap();
+        assert_eq!(c.exports, vec!["__main_void".to_string()]);
+        assert_eq!(c.stack_size, 1048576);
+        assert_eq!(c.stack_first, Some(true));
+        assert_eq!(c.opt_level, 3);
+        assert_eq!(c.inputs[1], InputArg::Library("c".into()));
+    }
+
+    #[test]
+    fn unknown_flag_is_rejected() {
+        assert_eq!(p(&["--frobnicate"]).unwrap_err(), "not supported yet: --frobnicate");
+        assert!(p(&["--shared"]).unwrap_err().contains("--shared"));
+        assert!(p(&["-z", "noexecstack"]).unwrap_err().contains("noexecstack"));
+    }
+
+    #[test]
+    fn response_file_splitting() {
+        assert_eq!(split_response("a 'b c' \"d\\\"e\"\n f"), vec!["a", "b c", "d\"e", "f"]);
+    }
+}

@@ -1,0 +1,131 @@
+//! wasmlink: a WebAssembly static linker with wasm-ld's command line.
+//!
+//! The binary only parses arguments and calls the stages in order:
+//! object-parse → symbol-resolve → atom-layout → section-merge →
+//! type-dedup → emit. See ARCHITECTURE.md.
+
+mod args;
+mod timing;
+
+use anyhow::{anyhow, Context, Result};
+use args::{Config, InputArg};
+use object_parse::InputSpec;
+use std::path::PathBuf;
+use timing::Timer;
+
+fn program_name() -> String {
+    std::env::args()
+        .next()
+        .and_then(|a| std::path::Path::new(&a).file_name().map(|f| f.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "wasmlink".into())
+}
+
+fn main() {
+    let prog = program_name();
+    let code = match real_main(&prog) {
+        Ok(()) => 0,
+        Err(e) => {
+            for (i, line) in format!("{e:#}").lines().enumerate() {
+                if i == 0 {
+                    eprintln!("{prog}: error: {line}");
+                } else {
+                    eprintln!("{line}");
+                }
+            }
+            1
+        }
+    };
+    std::process::exit(code);
+}
+
+fn find_library(name: &str, dirs: &[PathBuf]) -> Option<PathBuf> {
+    for d in dirs {
+        let p = d.join(format!("lib{name}.a"));
+        if p.is_file() {
+            return Some(p);
+        }
+    }
+    None
+}
+
+fn input_specs(cfg: &Config) -> Result<Vec<InputSpec>> {
+    let mut whole = false;
+    let mut out = Vec::new();
+    for i in &cfg.inputs {
+        match i {
+            InputArg::WholeArchive(w) => whole = *w,
+            InputArg::File(p) => out.push(InputSpec { path: p.clone(), whole_archive: whole }),
+            InputArg::Library(name) => {
+                let p = find_library(name, &cfg.search_paths).ok_or_else(|| anyhow!("unable to find library -l{name}"))?;
+                out.push(InputSpec { path: p, whole_archive: whole });
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(anyhow!("no input files"));
+    }
+    Ok(out)
+}
+
+fn real_main(prog: &str) -> Result<()> {
+    let cfg = args::parse(std::env::args().skip(1).collect()).map_err(|e| anyhow!(e))?;
+    if cfg.help {
+        print!("{}", args::HELP);
+        return Ok(());
+    }
+    if cfg.version {
+        println!("wasmlink {} (compatible with wasm-ld)", env!("CARGO_PKG_VERSION"));
+        if cfg.inputs.is_empty() {
+            return Ok(());
+        }
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.threads.unwrap_or(0)).build().context("cannot start worker threads")?;
+    pool.install(|| link(&cfg, prog))
+}
+
+fn link(cfg: &Config, prog: &str) -> Result<()> {
+    let mut t = Timer::new(cfg.time);
+    let specs = input_specs(cfg)?;
+    let loaded = t.stage("load", || object_parse::load_inputs(&specs))?;
+    let set = t.stage("parse", || object_parse::run(&loaded))?;
+    let resolve_opts = symbol_resolve::ResolveOptions {
+        entry: cfg.entry.clone(),
+        exports: cfg.exports.clone(),
+        allow_undefined: cfg.allow_undefined,
+        gc_sections: cfg.gc_sections,
+    };
+    let res = t.stage("resolve", || symbol_resolve::run(set, &resolve_opts))?;
+    for w in &res.warnings {
+        eprintln!("{prog}: warning: {w}");
+    }
+    let layout_opts = atom_layout::LayoutOptions {
+        stack_first: cfg.stack_first,
+        stack_size: cfg.stack_size,
+        global_base: cfg.global_base,
+        initial_memory: cfg.initial_memory,
+        max_memory: cfg.max_memory,
+        import_memory: cfg.import_memory,
+        export_memory: cfg.export_memory,
+    };
+    let layout = t.stage("layout", || atom_layout::run(&res, &layout_opts))?;
+    for w in &layout.warnings {
+        eprintln!("{prog}: warning: {w}");
+    }
+    let merge_opts = section_merge::MergeOptions { export_memory: cfg.export_memory };
+    let merged = t.stage("merge", || section_merge::run(&res, &layout, &merge_opts))?;
+    let types = t.stage("types", || type_dedup::run(&res, &merged))?;
+    let emit_opts = emit::EmitOptions {
+        custom: emit::CustomPolicy { strip_debug: cfg.strip_debug, strip_all: cfg.strip_all, keep: cfg.keep_sections.clone() },
+        import_memory: cfg.import_memory,
+    };
+    let bytes = t.stage("emit", || emit::run(&res, &layout, &merged, &types, &emit_opts))?;
+    if cfg!(debug_assertions) {
+        wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+            .validate_all(&bytes)
+            .map_err(|e| anyhow!("internal error: the output module does not validate: {e}"))?;
+    }
+    t.stage("write", || emit::write_atomic(&cfg.output, &bytes))
+        .with_context(|| format!("cannot write output file {}", cfg.output.display()))?;
+    t.report();
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! Project tasks: `cargo xtask <task>`.
+//!
+//! * `example` — link the bundled C example in `testdata/` with wasmlink and
+//!   run it in wasmtime.
+//! * `test` — install what the tests need (Debian packages, the offline Rust
+//!   toolchain for the Rust program), then run the whole test suite.
+//! * `rust-programs` — build `testdata/rust/hello_std` with wasmlink and with
+//!   wasm-ld-22 (used by `test`).
+
+mod packages;
+mod run_wasm;
+mod rust_wasm;
+
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+fn main() -> std::process::ExitCode {
+    match real_main() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn real_main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("example") => example(),
+        Some("test") => test(&args[1..]),
+        Some("rust-programs") => rust_programs().map(|_| ()),
+        _ => {
+            eprintln!("usage: cargo xtask <example|test|rust-programs>");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(workspace_root());
+    c
+}
+
+fn build_wasmlink() -> Result<PathBuf> {
+    let st = cargo().args(["build", "--release", "-p", "wasmlink"]).status()?;
+    if !st.success() {
+        bail!("building wasmlink failed");
+    }
+    Ok(workspace_root().join("target/release/wasmlink"))
+}
+
+/// Links testdata/c/qsort_callback (clang-19 -O2 objects) against wasi-libc
+/// and runs it.
+fn example() -> Result<()> {
+    packages::ensure()?;
+    let linker = build_wasmlink()?;
+    let dir = workspace_root().join("testdata/c/qsort_callback/O2");
+    let out = workspace_root().join("target/example.wasm");
+    let mut cmd = Command::new(&linker);
+    cmd.args(["-m", "wasm32", "-L/usr/lib/wasm32-wasi", "/usr/lib/wasm32-wasi/crt1-command.o"]);
+    cmd.arg(dir.join("cmp.o")).arg(dir.join("main.o"));
+    cmd.args(["-lc", packages::BUILTINS, "-o"]).arg(&out);
+    println!("$ {cmd:?}");
+    if !cmd.status()?.success() {
+        bail!("link failed");
+    }
+    println!("linked {} ({} bytes); running it in wasmtime:", out.display(), std::fs::metadata(&out)?.len());
+    let r = run_wasm::run_command(&std::fs::read(&out)?)?;
+    print!("{}", String::from_utf8_lossy(&r.stdout));
+    println!("(exit status {})", r.status);
+    Ok(())
+}
+
+/// Builds the Rust test program with both linkers into target/rust-e2e/.
+fn rust_programs() -> Result<PathBuf> {
+    let root = workspace_root();
+    let linker = build_wasmlink()?;
+    let project = root.join("testdata/rust/hello_std");
+    let out = root.join("target/rust-e2e");
+    std::fs::create_dir_all(&out)?;
+    for (tag, l) in [("wasmlink", linker.clone()), ("wasm-ld-22", PathBuf::from("/usr/bin/wasm-ld-22"))] {
+        for release in [true, false] {
+            let profile = if release { "release" } else { "debug" };
+            let target_dir = root.join(format!("target/rust-wasm32/target-{tag}"));
+            let wasm = rust_wasm::build(&project, &l, &target_dir, release).with_context(|| format!("building hello_std ({profile}) with {tag}"))?;
+            let dest = out.join(format!("{tag}-{profile}.wasm"));
+            std::fs::copy(&wasm, &dest)?;
+            println!("built {}", dest.display());
+        }
+    }
+    Ok(out)
+}
+
+fn test(extra: &[String]) -> Result<()> {
+    packages::ensure()?;
+    rust_programs()?;
+    let st = cargo()
+        .args(["test", "--workspace"])
+        .args(extra)
+        .env("WASMLINK_REQUIRE_TOOLCHAIN", "1")
+        .status()?;
+    if !st.success() {
+        bail!("tests failed");
+    }
+    Ok(())
+}

@@ -1,0 +1,40 @@
+//! The Debian packages the tests and the example need, installed on demand.
+
+use anyhow::{bail, Result};
+use std::path::Path;
+use std::process::Command;
+
+/// clang-19's builtins archive for wasm32-wasi.
+pub const BUILTINS: &str = "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a";
+
+const PACKAGES: &[&str] = &[
+    "clang-19", "lld-19", "llvm-19", "lld-22", "llvm-22", "wasi-libc", "libclang-rt-19-dev-wasm32",
+    "libc++-19-dev-wasm32", "libc++abi-19-dev-wasm32", "wabt",
+];
+
+const MARKERS: &[&str] = &[
+    "/usr/bin/clang-19", "/usr/bin/wasm-ld-19", "/usr/bin/wasm-ld-22", "/usr/lib/wasm32-wasi/libc.a", BUILTINS,
+    "/usr/lib/wasm32-wasi/libc++.a", "/usr/lib/wasm32-wasi/libc++abi.a", "/usr/bin/wasm-objdump",
+    "/usr/lib/llvm-22/bin/llvm-mc",
+];
+
+/// Installs the packages when any marker file is missing.
+pub fn ensure() -> Result<()> {
+    if MARKERS.iter().all(|m| Path::new(m).exists()) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Debian packages: {}", PACKAGES.join(" "));
+    let st = Command::new("apt-get").arg("update").arg("-qq").status()?;
+    if !st.success() {
+        bail!("apt-get update failed");
+    }
+    let st = Command::new("apt-get")
+        .args(["install", "-y", "-qq", "--no-install-recommends"])
+        .args(PACKAGES)
+        .env("DEBIAN_FRONTEND", "noninteractive")
+        .status()?;
+    if !st.success() {
+        bail!("apt-get install failed");
+    }
+    Ok(())
+}
