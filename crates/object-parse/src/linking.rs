@@ -151,7 +151,9 @@ pub enum ComdatKind {
 pub struct Comdat<'a> {
     /// The group name: the first object with this name wins.
     pub name: &'a str,
-    /// Members: kind and index (segment/function/... index of the object).
+    /// Members: kind and index. Function, global, tag and table indices are
+    /// absolute in the file (imports included); [`crate::parse_object`]
+    /// rebases them to defined-item indices.
     pub members: Vec<(ComdatKind, u32)>,
 }
 

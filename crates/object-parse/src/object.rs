@@ -502,7 +502,7 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
         }
         seg.info = *info;
     }
-    check_comdats(&obj, linking_base)?;
+    check_comdats(&mut obj, linking_base)?;
 
     // Relocations.
     for (payload, base, _) in reloc_raw {
@@ -576,19 +576,29 @@ fn check_symbols(obj: &ObjectFile<'_>, at: usize, sections: &[SectionRef]) -> Ra
     Ok(())
 }
 
-fn check_comdats(obj: &ObjectFile<'_>, at: usize) -> RawResult<()> {
-    for c in &obj.linking.comdats {
-        for &(kind, index) in &c.members {
-            let ok = match kind {
-                ComdatKind::Data => (index as usize) < obj.segments.len(),
-                ComdatKind::Function => (index as usize) < obj.functions.len(),
-                ComdatKind::Global => (index as usize) < obj.globals.len(),
-                ComdatKind::Tag => (index as usize) < obj.tags.len(),
-                ComdatKind::Table => (index as usize) < obj.tables.len(),
-                ComdatKind::Section => true,
+/// Checks COMDAT members and rebases function/global/tag/table indices from
+/// the file's absolute index spaces to defined-item indices.
+fn check_comdats(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
+    let (nf, ng, ntag, nt) = (obj.num_imported_functions, obj.num_imported_globals, obj.num_imported_tags, obj.num_imported_tables);
+    let (lf, lg, ltag, lt, ls) = (obj.functions.len(), obj.globals.len(), obj.tags.len(), obj.tables.len(), obj.segments.len());
+    for c in obj.linking.comdats.iter_mut() {
+        for (kind, index) in c.members.iter_mut() {
+            let (base, len) = match kind {
+                ComdatKind::Data => (0, ls),
+                ComdatKind::Function => (nf, lf),
+                ComdatKind::Global => (ng, lg),
+                ComdatKind::Tag => (ntag, ltag),
+                ComdatKind::Table => (nt, lt),
+                ComdatKind::Section => continue,
             };
-            if !ok {
-                return Err(RawError::new(at, format!("comdat {} member index {index} out of range", c.name)));
+            match index.checked_sub(base) {
+                Some(i) if (i as usize) < len => *index = i,
+                _ => {
+                    return Err(RawError::new(at, format!(
+                        "comdat {} member index {index} does not name a defined {kind:?}",
+                        c.name
+                    )))
+                }
             }
         }
     }

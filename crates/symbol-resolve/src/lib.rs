@@ -174,6 +174,14 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
         _ => None,
     };
     if opts.gc_sections {
+        // Objects named on the command line are live as a whole (their
+        // constructors run), as in wasm-ld; archive members only once
+        // something in them is used.
+        for (o, lazy) in r.from_archive.iter().enumerate() {
+            if !lazy {
+                marker.mark_object(ObjectId(o as u32));
+            }
+        }
         marker.run();
     } else {
         marker.mark_all();

@@ -109,7 +109,7 @@ impl<'r, 'a> Marker<'r, 'a> {
         self.run();
     }
 
-    fn mark_object(&mut self, oid: ObjectId) {
+    pub(crate) fn mark_object(&mut self, oid: ObjectId) {
         let o = oid.0 as usize;
         if self.live.objects[o] {
             return;

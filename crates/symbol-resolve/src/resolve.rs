@@ -35,6 +35,8 @@ pub struct Resolver<'a> {
     pub(crate) table: SymbolTable<'a>,
     /// Per object: items dropped because another object won their COMDAT.
     pub(crate) discarded: Vec<HashSet<(ComdatKind, u32)>>,
+    /// Per object: it came from an archive (lazily extracted).
+    pub(crate) from_archive: Vec<bool>,
     comdat_owner: HashMap<&'a str, ObjectId>,
     archives: Vec<ArchiveState<'a>>,
     pending: Vec<(ArchiveId, MemberIndex)>,
@@ -48,6 +50,7 @@ impl<'a> Resolver<'a> {
             slots: Vec::new(),
             table: SymbolTable::default(),
             discarded: Vec::new(),
+            from_archive: Vec::new(),
             comdat_owner: HashMap::new(),
             archives: Vec::new(),
             pending: Vec::new(),
@@ -59,7 +62,7 @@ impl<'a> Resolver<'a> {
     pub(crate) fn add_inputs(&mut self, set: ObjectSet<'a>) -> Result<(), ParseError> {
         for input in set.inputs {
             match input {
-                Input::Object(o) => self.add_object(*o),
+                Input::Object(o) => self.add_object(*o, false),
                 Input::Archive(a) => self.add_archive(a)?,
             }
             self.drain_pending()?;
@@ -163,14 +166,14 @@ impl<'a> Resolver<'a> {
                 }
             }
             for o in ready.into_iter().flatten() {
-                self.add_object(*o);
+                self.add_object(*o, true);
             }
         }
         Ok(())
     }
 
     /// Adds one object's symbols to the table.
-    pub(crate) fn add_object(&mut self, obj: ObjectFile<'a>) {
+    pub(crate) fn add_object(&mut self, obj: ObjectFile<'a>, from_archive: bool) {
         let oid = ObjectId(self.objects.len() as u32);
         // COMDAT first-wins.
         let mut discarded = HashSet::new();
@@ -249,6 +252,7 @@ impl<'a> Resolver<'a> {
         self.objects.push(obj);
         self.slots.push(slots);
         self.discarded.push(discarded);
+        self.from_archive.push(from_archive);
     }
 }
 
