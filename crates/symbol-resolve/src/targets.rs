@@ -122,6 +122,17 @@ impl<'a> Resolver<'a> {
         let mut targets = Vec::with_capacity(self.objects.len());
         for (o, obj) in self.objects.iter().enumerate() {
             let oid = ObjectId(o as u32);
+            // Symbols this object calls directly: only those are checked for
+            // signature mismatches (an address-taken-only import may carry a
+            // placeholder signature), as in wasm-ld.
+            let mut called = vec![false; obj.linking.symbols.len()];
+            for r in &obj.code_relocs {
+                if r.ty == object_parse::RelocType::FunctionIndexLeb {
+                    if let Some(c) = called.get_mut(r.index as usize) {
+                        *c = true;
+                    }
+                }
+            }
             let mut t = Vec::with_capacity(obj.linking.symbols.len());
             for (i, s) in obj.linking.symbols.iter().enumerate() {
                 let target = match self.slots[o][i] {
@@ -140,7 +151,7 @@ impl<'a> Resolver<'a> {
                                         _ => None,
                                     };
                                     if let (Some(here), Some(there)) = (here, there) {
-                                        if here != there && s.is_undefined() {
+                                        if here != there && s.is_undefined() && called[i] {
                                             if warned.insert((sid.0, o as u32)) {
                                                 warnings.push(format!(
                                                     "function signature mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}\n>>> calls through the mismatched signature trap at run time (they are routed to a stub `signature_mismatch:{}`)",

@@ -10,7 +10,13 @@ use common::{linker_under_test, run_process, Case, Scratch};
 /// Runs the link of `case`/`variant` into `<dir>/<tag>/out.wasm` (the same
 /// file name every time: the output name may be recorded in the module) with
 /// `RAYON_NUM_THREADS` set to `threads` (or removed for `None`).
-fn link_bytes(case: &Case, variant: &str, dir: &Scratch, tag: &str, threads: Option<&str>) -> Vec<u8> {
+fn link_bytes(
+    case: &Case,
+    variant: &str,
+    dir: &Scratch,
+    tag: &str,
+    threads: Option<&str>,
+) -> Vec<u8> {
     let sub = dir.join(tag);
     std::fs::create_dir(&sub).unwrap();
     let out = sub.join("out.wasm");

@@ -151,5 +151,8 @@ fn link_line_matches_readme() {
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
     let n = args.len();
-    assert_eq!(args[n - 6..n - 2], ["-lc++", "-lc++abi", "-lc", common::BUILTINS]);
+    assert_eq!(
+        args[n - 6..n - 2],
+        ["-lc++", "-lc++abi", "-lc", common::BUILTINS]
+    );
 }

@@ -70,13 +70,23 @@ fn failure_problems(
         .filter(|e| !keep.contains(&e.as_str()))
         .collect();
     if !extra.is_empty() {
-        p.push(format!("stray files left in {}: {extra:?}", dir.path().display()));
+        p.push(format!(
+            "stray files left in {}: {extra:?}",
+            dir.path().display()
+        ));
     }
     p
 }
 
 #[track_caller]
-fn assert_fails(what: &str, res: &ProcOutput, needles: &[&str], out: &Path, dir: &Scratch, keep: &[&str]) {
+fn assert_fails(
+    what: &str,
+    res: &ProcOutput,
+    needles: &[&str],
+    out: &Path,
+    dir: &Scratch,
+    keep: &[&str],
+) {
     let problems = failure_problems(res, needles, out, dir, keep);
     assert!(
         problems.is_empty(),
@@ -91,8 +101,18 @@ fn undefined_symbol() {
     let dir = Scratch::new("err-undef");
     let out = dir.join("out.wasm");
     let undef = errors_obj("undef.o");
-    let res = run_linker(&linker_under_test(), args(&[&"-m", &"wasm32", &undef, &"-o", &out]));
-    assert_fails("undefined symbol", &res, &["missing_fn", "undef.o"], &out, &dir, &[]);
+    let res = run_linker(
+        &linker_under_test(),
+        args(&[&"-m", &"wasm32", &undef, &"-o", &out]),
+    );
+    assert_fails(
+        "undefined symbol",
+        &res,
+        &["missing_fn", "undef.o"],
+        &out,
+        &dir,
+        &[],
+    );
 }
 
 #[test]
@@ -100,8 +120,18 @@ fn duplicate_symbol() {
     let dir = Scratch::new("err-dup");
     let out = dir.join("out.wasm");
     let (d1, d2) = (errors_obj("dup1.o"), errors_obj("dup2.o"));
-    let res = run_linker(&linker_under_test(), args(&[&"-m", &"wasm32", &d1, &d2, &"-o", &out]));
-    assert_fails("duplicate symbol", &res, &["dup_fn", "dup1.o", "dup2.o"], &out, &dir, &[]);
+    let res = run_linker(
+        &linker_under_test(),
+        args(&[&"-m", &"wasm32", &d1, &d2, &"-o", &out]),
+    );
+    assert_fails(
+        "duplicate symbol",
+        &res,
+        &["dup_fn", "dup1.o", "dup2.o"],
+        &out,
+        &dir,
+        &[],
+    );
 }
 
 #[test]
@@ -129,7 +159,14 @@ fn non_wasm_input() {
             &linker_under_test(),
             args(&[&"-m", &"wasm32", &"--no-entry", &input, &"-o", &out]),
         );
-        assert_fails(&format!("text input {name}"), &res, &[&input_s], &out, &dir, &[name]);
+        assert_fails(
+            &format!("text input {name}"),
+            &res,
+            &[&input_s],
+            &out,
+            &dir,
+            &[name],
+        );
     }
 }
 
@@ -153,7 +190,11 @@ fn failed_link_keeps_existing_output() {
     let failing: Vec<(&str, Vec<OsString>, &str)> = vec![
         ("undefined symbol", args(&[&undef]), "missing_fn"),
         ("duplicate symbol", args(&[&d1, &d2]), "dup_fn"),
-        ("unknown flag", args(&[&"--frobnicate", &d1]), "--frobnicate"),
+        (
+            "unknown flag",
+            args(&[&"--frobnicate", &d1]),
+            "--frobnicate",
+        ),
     ];
     let previous: &[u8] = b"\0asm previous output, must survive a failed link\n\xff\x00\x01";
     for (what, inputs, needle) in failing {
@@ -205,7 +246,10 @@ fn error_objects_link_when_the_error_is_removed() {
     let d1 = errors_obj("dup1.o");
     let d2 = errors_obj("dup2.o");
     let cases: Vec<(&str, Vec<OsString>)> = vec![
-        ("undef.o with --allow-undefined", args(&[&"--allow-undefined", &undef])),
+        (
+            "undef.o with --allow-undefined",
+            args(&[&"--allow-undefined", &undef]),
+        ),
         ("dup1.o alone", args(&[&d1])),
         ("dup2.o alone with --no-entry", args(&[&"--no-entry", &d2])),
     ];
@@ -216,7 +260,11 @@ fn error_objects_link_when_the_error_is_removed() {
         a.extend(inputs);
         a.extend(args(&[&"-o", &out]));
         let res = run_linker(&linker, a);
-        assert!(res.code == Some(0), "{what}: link failed\n{}", res.describe());
+        assert!(
+            res.code == Some(0),
+            "{what}: link failed\n{}",
+            res.describe()
+        );
         let bytes = std::fs::read(&out).unwrap_or_else(|e| panic!("{what}: no output: {e}"));
         if let Err(e) = validate(&bytes) {
             panic!("{what}: output does not validate: {e}");
@@ -312,7 +360,15 @@ fn truncated_objects() {
             let input_s = input.to_string_lossy().into_owned();
             let res = run_linker(
                 &linker,
-                args(&[&"-m", &"wasm32", &"--no-entry", &"--allow-undefined", &input, &"-o", &out]),
+                args(&[
+                    &"-m",
+                    &"wasm32",
+                    &"--no-entry",
+                    &"--allow-undefined",
+                    &input,
+                    &"-o",
+                    &out,
+                ]),
             );
             let problems = if res.code == Some(0) && complete.contains(&len) {
                 linked += 1;
@@ -323,7 +379,9 @@ fn truncated_objects() {
                 match std::fs::read(&out) {
                     Ok(b) => {
                         if let Err(e) = validate(&b) {
-                            p.push(format!("linked (allowed here) but the output is invalid: {e}"));
+                            p.push(format!(
+                                "linked (allowed here) but the output is invalid: {e}"
+                            ));
                         }
                     }
                     Err(e) => p.push(format!("exit status 0 but no output: {e}")),
@@ -350,7 +408,11 @@ fn truncated_objects() {
             std::fs::remove_file(&input).unwrap();
         }
         let left = dir.entries();
-        assert!(left.is_empty(), "stray files left in {}: {left:?}", dir.path().display());
+        assert!(
+            left.is_empty(),
+            "stray files left in {}: {left:?}",
+            dir.path().display()
+        );
     }
     eprintln!(
         "truncated_objects: {total} prefixes, {linked} complete-object prefixes linked, {} bad",
@@ -364,7 +426,11 @@ fn truncated_objects() {
             failures.len(),
             summary.join("\n"),
             shown.len(),
-            shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n\n")
+            shown
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n\n")
         );
     }
 }

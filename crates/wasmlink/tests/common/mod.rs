@@ -73,7 +73,11 @@ pub fn linker_under_test() -> PathBuf {
     } else {
         std::env::current_dir().unwrap().join(p)
     };
-    assert!(p.exists(), "linker under test does not exist: {}", p.display());
+    assert!(
+        p.exists(),
+        "linker under test does not exist: {}",
+        p.display()
+    );
     p
 }
 
@@ -299,8 +303,8 @@ impl Case {
         let vdir = self.variant_dir(variant);
         let mut objs: Vec<PathBuf> = Vec::new();
         let mut archives: Vec<PathBuf> = Vec::new();
-        for e in std::fs::read_dir(&vdir)
-            .unwrap_or_else(|e| panic!("reading {}: {e}", vdir.display()))
+        for e in
+            std::fs::read_dir(&vdir).unwrap_or_else(|e| panic!("reading {}: {e}", vdir.display()))
         {
             let p = e.unwrap().path();
             match p.extension().and_then(OsStr::to_str) {
@@ -414,7 +418,12 @@ pub fn cmdline(cmd: &Command) -> String {
     for (k, v) in cmd.get_envs() {
         match v {
             Some(v) => {
-                let _ = write!(s, "{}={} ", k.to_string_lossy(), shell_quote(&v.to_string_lossy()));
+                let _ = write!(
+                    s,
+                    "{}={} ",
+                    k.to_string_lossy(),
+                    shell_quote(&v.to_string_lossy())
+                );
             }
             None => {
                 let _ = write!(s, "-u {} ", k.to_string_lossy());
@@ -475,7 +484,11 @@ pub fn run_process(cmd: &mut Command) -> ProcOutput {
     let stdout = String::from_utf8_lossy(&out_t.join().unwrap()).into_owned();
     let stderr = String::from_utf8_lossy(&err_t.join().unwrap()).into_owned();
     ProcOutput {
-        code: if timed_out { None } else { status.and_then(|s| s.code()) },
+        code: if timed_out {
+            None
+        } else {
+            status.and_then(|s| s.code())
+        },
         status,
         timed_out,
         stdout,
@@ -628,7 +641,8 @@ const EPOCH_TICK: Duration = Duration::from_millis(100);
 /// time-out) come back as a message that includes the output so far.
 pub fn run_module(bytes: &[u8], case: &Case) -> Result<RunResult, String> {
     let engine = engine();
-    let module = Module::new(engine, bytes).map_err(|e| format!("wasmtime rejected the module: {e:?}"))?;
+    let module =
+        Module::new(engine, bytes).map_err(|e| format!("wasmtime rejected the module: {e:?}"))?;
 
     let stdout = MemoryOutputPipe::new(PIPE_CAPACITY);
     let stderr = MemoryOutputPipe::new(PIPE_CAPACITY);
@@ -719,7 +733,12 @@ pub fn run_module_cached(bytes: &[u8], case: &Case) -> Result<RunResult, String>
     type Key = (Vec<u8>, Crt, Option<String>, Option<(String, String)>);
     type Slot = Arc<OnceLock<Result<RunResult, String>>>;
     static CACHE: OnceLock<Mutex<HashMap<Key, Slot>>> = OnceLock::new();
-    let key: Key = (bytes.to_vec(), case.crt.clone(), case.call.clone(), case.host.clone());
+    let key: Key = (
+        bytes.to_vec(),
+        case.crt.clone(),
+        case.call.clone(),
+        case.host.clone(),
+    );
     let slot = {
         let mut map = CACHE.get_or_init(Default::default).lock().unwrap();
         map.entry(key).or_default().clone()
@@ -756,7 +775,8 @@ pub fn assert_same_run(what: &str, ours: &RunResult, reference: &RunResult) {
     if ours.stdout == reference.stdout && ours.exit == reference.exit && ours.ret == reference.ret {
         return;
     }
-    let mut msg = format!("{what}: the wasmlink-linked program behaves differently from the reference\n");
+    let mut msg =
+        format!("{what}: the wasmlink-linked program behaves differently from the reference\n");
     if ours.stdout != reference.stdout {
         let _ = writeln!(
             msg,
@@ -765,10 +785,18 @@ pub fn assert_same_run(what: &str, ours: &RunResult, reference: &RunResult) {
         );
     }
     if ours.exit != reference.exit {
-        let _ = writeln!(msg, "exit status: wasmlink {} vs reference {}", ours.exit, reference.exit);
+        let _ = writeln!(
+            msg,
+            "exit status: wasmlink {} vs reference {}",
+            ours.exit, reference.exit
+        );
     }
     if ours.ret != reference.ret {
-        let _ = writeln!(msg, "return value: wasmlink {:?} vs reference {:?}", ours.ret, reference.ret);
+        let _ = writeln!(
+            msg,
+            "return value: wasmlink {:?} vs reference {:?}",
+            ours.ret, reference.ret
+        );
     }
     let _ = write!(
         msg,
@@ -804,7 +832,10 @@ pub fn check_variant(
         );
     }
     let our_run = run_module_cached(&ours, case).unwrap_or_else(|e| {
-        panic!("{what}: running the wasmlink output {} failed: {e}", ours_path.display())
+        panic!(
+            "{what}: running the wasmlink output {} failed: {e}",
+            ours_path.display()
+        )
     });
 
     let Some(wasm_ld) = reference_linker() else {
@@ -818,7 +849,10 @@ pub fn check_variant(
     let ref_path = scratch.join("wasm-ld-22/out.wasm");
     let theirs = link_ref(&wasm_ld, &ref_path);
     let ref_run = run_module_cached(&theirs, case).unwrap_or_else(|e| {
-        panic!("{what}: running the wasm-ld-22 output {} failed: {e}", ref_path.display())
+        panic!(
+            "{what}: running the wasm-ld-22 output {} failed: {e}",
+            ref_path.display()
+        )
     });
     assert_same_run(&what, &our_run, &ref_run);
     eprintln!(
@@ -826,6 +860,10 @@ pub fn check_variant(
         our_run.exit,
         our_run.ret,
         our_run.stdout.len(),
-        if ours == theirs { " (output identical to wasm-ld-22)" } else { "" }
+        if ours == theirs {
+            " (output identical to wasm-ld-22)"
+        } else {
+            ""
+        }
     );
 }
