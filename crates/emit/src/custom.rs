@@ -213,7 +213,7 @@ pub fn producers_section(res: &Resolution<'_>) -> Option<Vec<u8>> {
 /// Builds the `target_features` payload: the union of the features the
 /// inputs use, sorted. Fails when one input uses a feature another input
 /// disallows (wasm-ld's check).
-pub fn target_features_section(res: &Resolution<'_>) -> Result<Option<Vec<u8>>, EmitError> {
+pub fn target_features_section(res: &Resolution<'_>, check: bool) -> Result<Option<Vec<u8>>, EmitError> {
     let mut used: std::collections::BTreeMap<&str, &str> = Default::default();
     let mut disallowed: std::collections::BTreeMap<&str, &str> = Default::default();
     for obj in &res.objects {
@@ -230,7 +230,7 @@ pub fn target_features_section(res: &Resolution<'_>) -> Result<Option<Vec<u8>>, 
     }
     for obj in &res.objects {
         for f in &obj.features {
-            if f.prefix != b'-' {
+            if check && f.prefix != b'-' {
                 if let Some(by) = disallowed.get(f.name) {
                     return Err(EmitError(format!(
                         "Target feature '{}' used in {} is disallowed by {}. Use --no-check-features to suppress.",

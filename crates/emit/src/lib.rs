@@ -43,6 +43,8 @@ pub struct EmitOptions {
     pub custom: CustomPolicy,
     /// `--import-memory`.
     pub import_memory: bool,
+    /// Check that no input uses a feature another input disallows.
+    pub check_features: bool,
 }
 
 fn val(t: object_parse::ValType) -> Result<enc::ValType, EmitError> {
@@ -264,7 +266,7 @@ pub fn run(
             push_custom(&mut module, "producers", &p);
         }
     }
-    if let Some(tf) = custom::target_features_section(res)? {
+    if let Some(tf) = custom::target_features_section(res, opts.check_features)? {
         if !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == "target_features") {
             push_custom(&mut module, "target_features", &tf);
         }

@@ -164,8 +164,10 @@ impl MergedModule {
 /// Options of this stage.
 #[derive(Debug, Clone, Default)]
 pub struct MergeOptions {
-    /// Whether the memory is exported as "memory".
+    /// Whether the memory is exported.
     pub export_memory: bool,
+    /// The memory export's name ("memory" unless `--export-memory=NAME`).
+    pub memory_export_name: String,
 }
 
 /// Errors of this stage.
@@ -308,7 +310,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
 
     // Exports.
     if opts.export_memory {
-        merged.exports.push(OutputExport { name: "memory".into(), kind: ExportKind::Memory, index: 0 });
+        merged.exports.push(OutputExport { name: opts.memory_export_name.clone(), kind: ExportKind::Memory, index: 0 });
     }
     let wrap = !res.call_ctors_referenced && (!res.init_funcs.is_empty() || res.call_dtors.is_some());
     for e in &res.exports {

@@ -32,6 +32,14 @@ pub struct ResolveOptions {
     pub allow_undefined: bool,
     /// `--gc-sections` (default) or `--no-gc-sections`.
     pub gc_sections: bool,
+    /// `-u NAME` / `--undefined=NAME`: names that extract archive members.
+    pub undefined: Vec<String>,
+    /// `--allow-multiple-definition`: the first strong definition wins.
+    pub allow_multiple_definition: bool,
+    /// `--export-all`: export every defined global symbol.
+    pub export_all: bool,
+    /// `--export-dynamic`: export every defined non-hidden global symbol.
+    pub export_dynamic: bool,
 }
 
 /// A constructor to call from `__wasm_call_ctors`.
@@ -111,13 +119,31 @@ impl From<ParseError> for ResolveError {
     }
 }
 
+/// Marks a linker-defined target live after marking has finished.
+fn marker_free_enqueue(live: &mut Liveness, t: &Target) {
+    match t {
+        Target::Global(GlobalRef::Synthetic(g)) => {
+            live.synthetic_globals.insert(*g);
+        }
+        Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors)) => live.call_ctors_referenced = true,
+        _ => {}
+    }
+}
+
 /// Runs the stage.
 pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'a>, ResolveError> {
     let mut r = resolve::Resolver::new();
     // The linker's own function exists from the start, as in wasm-ld.
     let ctors = r.table.intern("__wasm_call_ctors");
     r.table.get_mut(ctors).kind = Some(table::Kind::Function);
+    r.allow_multiple_definition = opts.allow_multiple_definition;
     r.add_inputs(set)?;
+    for name in &opts.undefined {
+        // Command-line names live as long as the link; the table borrows
+        // names for 'a, so these few are leaked.
+        let name: &'a str = Box::leak(name.clone().into_boxed_str());
+        r.add_forced_undefined(name)?;
+    }
     if !r.errors.is_empty() {
         return Err(ResolveError::Symbols(std::mem::take(&mut r.errors)));
     }
@@ -137,6 +163,7 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
             _ => None,
         }
     };
+    let lookup = |name: &str| lookup(name).or_else(|| resolve::Resolver::linker_target(name));
     let mut entry = None;
     if let Some(name) = &opts.entry {
         match lookup(name) {
@@ -158,7 +185,8 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     for sym in &r.table.symbols {
         if let table::Definition::Object { obj, sym: s, .. } = sym.def {
             let os = &objects[obj.0 as usize].linking.symbols[s as usize];
-            if os.flags & (object_parse::flags::EXPORTED | object_parse::flags::NO_STRIP) != 0 {
+            let exported_by_option = opts.export_all || (opts.export_dynamic && !os.is_hidden());
+            if exported_by_option || os.flags & (object_parse::flags::EXPORTED | object_parse::flags::NO_STRIP) != 0 {
                 flagged.push(targets::defined_target(obj, &objects[obj.0 as usize], s));
             }
         }
@@ -187,11 +215,9 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
         marker.mark_all();
     }
     for (name, files) in std::mem::take(&mut marker.undefined) {
-        let mut msg = format!("undefined symbol: {name}");
         for f in files {
-            msg.push_str(&format!("\n>>> referenced by {f}"));
+            errors.push(format!("{f}: undefined symbol: {name}"));
         }
-        errors.push(msg);
     }
     let mut live = marker.live;
     if !errors.is_empty() {
@@ -242,13 +268,25 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
                     }
                     _ => None,
                 };
-                (targets::defined_target(*obj, o, *s), os.flags & object_parse::flags::EXPORTED != 0, name)
+                let by_option = opts.export_all || (opts.export_dynamic && !os.is_hidden());
+                (targets::defined_target(*obj, o, *s), by_option || os.flags & object_parse::flags::EXPORTED != 0, name)
             }
             table::Definition::Linker(t) if forced => (t.clone(), false, None),
             _ => continue,
         };
         if forced || flagged_export {
             exports.push(ExportItem { name: export_name.unwrap_or_else(|| sym.name.to_string()), target, symbol: sym.name.to_string() });
+        }
+    }
+    // --export of linker-defined symbols nobody referenced (e.g. __data_end).
+    for name in &opts.exports {
+        if r.table.find(name).is_none() || !exports.iter().any(|e| &e.symbol == name) {
+            if let Some(t) = resolve::Resolver::linker_target(name) {
+                if !exports.iter().any(|e| &e.symbol == name) {
+                    marker_free_enqueue(&mut live, &t);
+                    exports.push(ExportItem { name: name.clone(), target: t, symbol: name.clone() });
+                }
+            }
         }
     }
 

@@ -41,6 +41,8 @@ pub struct Resolver<'a> {
     archives: Vec<ArchiveState<'a>>,
     pending: Vec<(ArchiveId, MemberIndex)>,
     pub(crate) errors: Vec<String>,
+    /// `--allow-multiple-definition`.
+    pub(crate) allow_multiple_definition: bool,
 }
 
 impl<'a> Resolver<'a> {
@@ -55,7 +57,20 @@ impl<'a> Resolver<'a> {
             archives: Vec::new(),
             pending: Vec::new(),
             errors: Vec::new(),
+            allow_multiple_definition: false,
         }
+    }
+
+    /// Adds a strong reference from the command line (`-u NAME`): extracts
+    /// the archive member defining it, like an undefined symbol would.
+    pub(crate) fn add_forced_undefined(&mut self, name: &'a str) -> Result<(), ParseError> {
+        let sid = self.table.intern(name);
+        let entry = self.table.get_mut(sid);
+        entry.strong_ref = true;
+        if let Definition::Lazy { archive, member } = entry.def {
+            self.request(archive, member);
+        }
+        self.drain_pending()
     }
 
     /// Adds every input in order, extracting archive members as needed.
@@ -203,7 +218,7 @@ impl<'a> Resolver<'a> {
                 if k != kind && !matches!(entry.def, Definition::Lazy { .. }) {
                     let other = describe_def(&self.objects, &entry.def, entry.first_ref);
                     self.errors.push(format!(
-                        "symbol type mismatch: {}\n>>> defined as {:?} in {}\n>>> defined as {:?} in {}",
+                        "symbol type mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}",
                         s.name, k, other, kind, obj.name
                     ));
                     continue;
@@ -231,7 +246,7 @@ impl<'a> Resolver<'a> {
                 Definition::Object { obj: old, weak: old_weak, .. } => {
                     if old_weak && !new_weak {
                         entry.def = Definition::Object { obj: oid, sym: i as u32, weak: false };
-                    } else if !old_weak && !new_weak {
+                    } else if !old_weak && !new_weak && !self.allow_multiple_definition {
                         let old_name = if old == oid { obj.name.clone() } else { self.objects[old.0 as usize].name.clone() };
                         self.errors.push(format!(
                             "duplicate symbol: {}\n>>> defined in {}\n>>> defined in {}",

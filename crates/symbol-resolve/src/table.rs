@@ -22,6 +22,18 @@ pub enum Kind {
     Tag,
 }
 
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Kind::Function => "WASM_SYMBOL_TYPE_FUNCTION",
+            Kind::Data => "WASM_SYMBOL_TYPE_DATA",
+            Kind::Global => "WASM_SYMBOL_TYPE_GLOBAL",
+            Kind::Table => "WASM_SYMBOL_TYPE_TABLE",
+            Kind::Tag => "WASM_SYMBOL_TYPE_TAG",
+        })
+    }
+}
+
 impl Kind {
     /// The kind of a (non-section) object symbol.
     pub fn of(kind: &SymbolKind) -> Option<Kind> {

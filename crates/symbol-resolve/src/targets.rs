@@ -10,7 +10,7 @@ use object_parse::{ObjectFile, Signature, SymbolKind};
 use std::collections::HashMap;
 
 /// Linker-defined data symbols, created only when referenced.
-fn linker_data(name: &str) -> Option<LinkerData> {
+pub(crate) fn linker_data(name: &str) -> Option<LinkerData> {
     Some(match name {
         "__dso_handle" => LinkerData::DsoHandle,
         "__data_end" => LinkerData::DataEnd,
@@ -33,7 +33,7 @@ fn linker_data(name: &str) -> Option<LinkerData> {
     })
 }
 
-fn linker_global(name: &str) -> Option<SyntheticGlobal> {
+pub(crate) fn linker_global(name: &str) -> Option<SyntheticGlobal> {
     Some(match name {
         "__stack_pointer" => SyntheticGlobal::StackPointer,
         "__tls_base" => SyntheticGlobal::TlsBase,
@@ -46,6 +46,24 @@ fn linker_global(name: &str) -> Option<SyntheticGlobal> {
 impl<'a> Resolver<'a> {
     /// Defines the linker's symbols where the inputs left them undefined.
     pub(crate) fn define_linker_symbols(&mut self) {
+        self.define_linker_symbols_inner();
+    }
+
+    /// The linker's own definition of `name`, if it has one.
+    pub(crate) fn linker_target(name: &str) -> Option<Target> {
+        if name == "__wasm_call_ctors" {
+            return Some(Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors)));
+        }
+        if name == "__indirect_function_table" {
+            return Some(Target::Table(TableRef::IndirectFunctionTable));
+        }
+        if let Some(g) = linker_global(name) {
+            return Some(Target::Global(GlobalRef::Synthetic(g)));
+        }
+        linker_data(name).filter(|d| !matches!(d, LinkerData::SegmentStart(_) | LinkerData::SegmentStop(_))).map(|d| Target::Data(DataRef::Linker(d)))
+    }
+
+    fn define_linker_symbols_inner(&mut self) {
         for sym in self.table.symbols.iter_mut() {
             if !matches!(sym.def, Definition::None | Definition::Lazy { .. }) {
                 continue;

@@ -58,10 +58,24 @@ pub struct Config {
     pub time: bool,
     /// `--threads=N`.
     pub threads: Option<usize>,
+    /// `-u` / `--undefined`.
+    pub undefined: Vec<String>,
+    /// `--allow-multiple-definition`.
+    pub allow_multiple_definition: bool,
+    /// `--export-all`.
+    pub export_all: bool,
+    /// `--export-dynamic`.
+    pub export_dynamic: bool,
+    /// `--no-check-features`.
+    pub no_check_features: bool,
+    /// `--export-memory=NAME`: the memory export's name.
+    pub memory_export_name: Option<String>,
     /// `--version` was given.
     pub version: bool,
     /// `--help` was given.
     pub help: bool,
+    /// `-v`/`-V`: print the version, then link if there are inputs.
+    pub version_continues: bool,
 }
 
 impl Default for Config {
@@ -87,8 +101,15 @@ impl Default for Config {
             opt_level: 1,
             time: false,
             threads: None,
+            undefined: Vec::new(),
+            allow_multiple_definition: false,
+            export_all: false,
+            export_dynamic: false,
+            no_check_features: false,
+            memory_export_name: None,
             version: false,
             help: false,
+            version_continues: false,
         }
     }
 }
@@ -127,6 +148,12 @@ OPTIONS:
                             wasm-ld merges identical strings at -O1 and up;
                             wasmlink does not merge strings yet, so the output
                             is somewhat larger but runs the same.
+  -u <sym>, --undefined=<sym>  Extract the archive member defining <sym>
+  --allow-multiple-definition  The first of several strong definitions wins
+  --export-all              Export every defined symbol
+  --export-dynamic          Export every defined non-hidden symbol
+  --export-memory[=<name>]  Export the memory (as <name>, default \"memory\")
+  --no-check-features       Skip the target-feature compatibility check
   --no-demangle             Print symbol names as they are (wasmlink never demangles)
   --threads=<n>             Worker threads (default: all cores)
   --time                    Print how long each stage took
@@ -273,11 +300,16 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
                 c.import_memory = true
             }
             "export-memory" => {
-                if inline.is_some() {
-                    return Err(format!("not supported yet: {arg}"));
-                }
+                c.memory_export_name = inline.clone();
                 explicit_export_memory = true
             }
+            "u" | "undefined" => c.undefined.push(value("--undefined")?),
+            "allow-multiple-definition" => c.allow_multiple_definition = true,
+            "export-all" => c.export_all = true,
+            "export-dynamic" => c.export_dynamic = true,
+            "no-export-dynamic" => c.export_dynamic = false,
+            "check-features" => c.no_check_features = false,
+            "no-check-features" => c.no_check_features = true,
             "whole-archive" => c.inputs.push(InputArg::WholeArchive(true)),
             "no-whole-archive" => c.inputs.push(InputArg::WholeArchive(false)),
             "O0" => c.opt_level = 0,
@@ -294,7 +326,11 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
                 }
                 c.threads = Some(n);
             }
-            "version" | "v" => c.version = true,
+            "version" => c.version = true,
+            "v" | "V" => {
+                c.version = true;
+                c.version_continues = true;
+            }
             "help" | "h" => c.help = true,
             _ => {
                 // -lNAME, -LDIR, -oFILE, -zKEY=V written without a space.

@@ -74,8 +74,8 @@ fn real_main(prog: &str) -> Result<()> {
         return Ok(());
     }
     if cfg.version {
-        println!("wasmlink {} (compatible with wasm-ld)", env!("CARGO_PKG_VERSION"));
-        if cfg.inputs.is_empty() {
+        println!("wasmlink {} (compatible with LLD 22 wasm-ld)", env!("CARGO_PKG_VERSION"));
+        if !cfg.version_continues || cfg.inputs.is_empty() {
             return Ok(());
         }
     }
@@ -93,6 +93,10 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
         exports: cfg.exports.clone(),
         allow_undefined: cfg.allow_undefined,
         gc_sections: cfg.gc_sections,
+        undefined: cfg.undefined.clone(),
+        allow_multiple_definition: cfg.allow_multiple_definition,
+        export_all: cfg.export_all,
+        export_dynamic: cfg.export_dynamic,
     };
     let res = t.stage("resolve", || symbol_resolve::run(set, &resolve_opts))?;
     for w in &res.warnings {
@@ -111,12 +115,16 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
     for w in &layout.warnings {
         eprintln!("{prog}: warning: {w}");
     }
-    let merge_opts = section_merge::MergeOptions { export_memory: cfg.export_memory };
+    let merge_opts = section_merge::MergeOptions {
+        export_memory: cfg.export_memory,
+        memory_export_name: cfg.memory_export_name.clone().unwrap_or_else(|| "memory".into()),
+    };
     let merged = t.stage("merge", || section_merge::run(&res, &layout, &merge_opts))?;
     let types = t.stage("types", || type_dedup::run(&res, &merged))?;
     let emit_opts = emit::EmitOptions {
         custom: emit::CustomPolicy { strip_debug: cfg.strip_debug, strip_all: cfg.strip_all, keep: cfg.keep_sections.clone() },
         import_memory: cfg.import_memory,
+        check_features: !cfg.no_check_features,
     };
     let bytes = t.stage("emit", || emit::run(&res, &layout, &merged, &types, &emit_opts))?;
     if cfg!(debug_assertions) {
