@@ -274,11 +274,41 @@ pub fn run(
     Ok(module)
 }
 
+/// Checks before linking that the output can be created, so a bad `-o`
+/// fails fast (as wasm-ld does) instead of after the whole link.
+pub fn check_output_path(path: &Path) -> std::io::Result<()> {
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_dir() {
+            return Err(std::io::Error::other("is a directory"));
+        }
+        if !meta.is_file() {
+            return std::fs::OpenOptions::new().write(true).open(path).map(|_| ());
+        }
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let probe = dir.join(format!(".wasmlink-probe-{}", std::process::id()));
+    std::fs::File::create(&probe)?;
+    std::fs::remove_file(&probe)
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file in the same
 /// directory, then a rename. On failure nothing is left behind and an
 /// existing `path` is untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    // Devices and pipes (`-o /dev/null`) are written in place: renaming over
+    // them would replace the device node.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if meta.is_dir() {
+            return Err(std::io::Error::other("is a directory"));
+        }
+        if !meta.is_file() {
+            return std::fs::OpenOptions::new().write(true).open(path)?.write_all(bytes);
+        }
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),

@@ -320,11 +320,10 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
             "time" => c.time = true,
             "threads" => {
                 let v = value("--threads")?;
-                let n = parse_number("--threads", &v)? as usize;
-                if n == 0 {
-                    return Err("--threads: expected a positive integer".into());
+                match v.parse::<usize>() {
+                    Ok(n) if n > 0 => c.threads = Some(n),
+                    _ => return Err(format!("--threads: expected a positive integer, but got '{v}'")),
                 }
-                c.threads = Some(n);
             }
             "version" => c.version = true,
             "v" | "V" => {

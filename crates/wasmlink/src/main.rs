@@ -85,6 +85,7 @@ fn real_main(prog: &str) -> Result<()> {
 
 fn link(cfg: &Config, prog: &str) -> Result<()> {
     let mut t = Timer::new(cfg.time);
+    emit::check_output_path(&cfg.output).with_context(|| format!("cannot open output file {}", cfg.output.display()))?;
     let specs = input_specs(cfg)?;
     let loaded = t.stage("load", || object_parse::load_inputs(&specs))?;
     let set = t.stage("parse", || object_parse::run(&loaded))?;
@@ -133,7 +134,7 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
             .map_err(|e| anyhow!("internal error: the output module does not validate: {e}"))?;
     }
     t.stage("write", || emit::write_atomic(&cfg.output, &bytes))
-        .with_context(|| format!("cannot write output file {}", cfg.output.display()))?;
+        .with_context(|| format!("cannot open output file {}", cfg.output.display()))?;
     t.report();
     Ok(())
 }
