@@ -9,6 +9,7 @@
 //! Architecture invariant: this stage reads symbol tables and relocation
 //! entries only; it never reads code or data bytes.
 
+pub mod dump;
 pub mod ids;
 pub mod live;
 mod resolve;
@@ -138,7 +139,9 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     r.table.get_mut(ctors).kind = Some(table::Kind::Function);
     r.allow_multiple_definition = opts.allow_multiple_definition;
     r.add_inputs(set)?;
-    for name in &opts.undefined {
+    // The entry, `--export` names and `-u` names all extract the archive
+    // members that define them, as wasm-ld's handleUndefined does.
+    for name in opts.entry.iter().chain(&opts.exports).chain(&opts.undefined) {
         // Command-line names live as long as the link; the table borrows
         // names for 'a, so these few are leaked.
         let name: &'a str = Box::leak(name.clone().into_boxed_str());

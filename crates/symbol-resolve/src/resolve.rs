@@ -64,9 +64,8 @@ impl<'a> Resolver<'a> {
     /// Adds a strong reference from the command line (`-u NAME`): extracts
     /// the archive member defining it, like an undefined symbol would.
     pub(crate) fn add_forced_undefined(&mut self, name: &'a str) -> Result<(), ParseError> {
-        let sid = self.table.intern(name);
+        let Some(sid) = self.table.find(name) else { return Ok(()) };
         let entry = self.table.get_mut(sid);
-        entry.strong_ref = true;
         if let Definition::Lazy { archive, member } = entry.def {
             self.request(archive, member);
         }

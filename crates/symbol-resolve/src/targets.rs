@@ -227,7 +227,7 @@ impl<'a> Resolver<'a> {
                                             Kind::Data => Target::Unresolved,
                                         }
                                     }
-                                    Some(Kind::Data) if weak => Target::Data(DataRef::Null),
+                                    Some(Kind::Data) if weak || opts.allow_undefined => Target::Data(DataRef::Null),
                                     _ => {
                                         unresolved_names.insert((o as u32, i as u32), g.name.to_string());
                                         Target::Unresolved

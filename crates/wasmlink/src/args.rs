@@ -18,8 +18,8 @@ pub enum InputArg {
 /// Parsed command line.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `-o`.
-    pub output: PathBuf,
+    /// `-o` (required, as in wasm-ld).
+    pub output: Option<PathBuf>,
     /// Inputs and toggles, in order.
     pub inputs: Vec<InputArg>,
     /// `-L` directories.
@@ -81,7 +81,7 @@ pub struct Config {
 impl Default for Config {
     fn default() -> Self {
         Config {
-            output: PathBuf::from("a.out"),
+            output: None,
             inputs: Vec::new(),
             search_paths: Vec::new(),
             entry: Some("_start".into()),
@@ -121,7 +121,7 @@ USAGE: wasmlink [options] file...
 A WebAssembly static linker with wasm-ld's command line.
 
 OPTIONS:
-  -o <file>                 Output file (default a.out)
+  -o <file>                 Output file (required)
   -L <dir>                  Add a library search directory
   -l <name>                 Link lib<name>.a found in the -L directories
   -m wasm32                 Target emulation (only wasm32)
@@ -263,7 +263,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
             }
         };
         match name.as_str() {
-            "o" | "output" => c.output = PathBuf::from(value("-o")?),
+            "o" | "output" => c.output = Some(PathBuf::from(value("-o")?)),
             "L" | "library-path" => c.search_paths.push(PathBuf::from(value("-L")?)),
             "l" | "library" => c.inputs.push(InputArg::Library(value("-l")?)),
             "m" => {
@@ -338,7 +338,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
                 } else if let Some(rest) = arg.strip_prefix("-L").filter(|r| !r.is_empty() && !arg.starts_with("--")) {
                     c.search_paths.push(PathBuf::from(rest));
                 } else if let Some(rest) = arg.strip_prefix("-o").filter(|r| !r.is_empty() && !arg.starts_with("--")) {
-                    c.output = PathBuf::from(rest);
+                    c.output = Some(PathBuf::from(rest));
                 } else if let Some(rest) = arg.strip_prefix("-z").filter(|r| !r.is_empty() && !arg.starts_with("--")) {
                     match rest.split_once('=') {
                         Some(("stack-size", n)) => c.stack_size = parse_number("stack size", n)?,
@@ -365,7 +365,7 @@ mod tests {
     #[test]
     fn clang_driver_line() {
         let c = p(&["-m", "wasm32", "-L/usr/lib/wasm32-wasi", "crt1.o", "x.o", "-lc", "b.a", "-o", "x.wasm"]).unwrap();
-        assert_eq!(c.output, PathBuf::from("x.wasm"));
+        assert_eq!(c.output, Some(PathBuf::from("x.wasm")));
         assert_eq!(c.search_paths, vec![PathBuf::from("/usr/lib/wasm32-wasi")]);
         assert_eq!(c.inputs.len(), 4);
         assert_eq!(c.inputs[2], InputArg::Library("c".into()));

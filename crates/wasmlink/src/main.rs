@@ -85,7 +85,11 @@ fn real_main(prog: &str) -> Result<()> {
 
 fn link(cfg: &Config, prog: &str) -> Result<()> {
     let mut t = Timer::new(cfg.time);
-    emit::check_output_path(&cfg.output).with_context(|| format!("cannot open output file {}", cfg.output.display()))?;
+    if cfg.inputs.is_empty() {
+        return Err(anyhow!("no input files"));
+    }
+    let output = cfg.output.as_ref().ok_or_else(|| anyhow!("no output file specified"))?;
+    emit::check_output_path(output).with_context(|| format!("cannot open output file {}", output.display()))?;
     let specs = input_specs(cfg)?;
     let loaded = t.stage("load", || object_parse::load_inputs(&specs))?;
     let set = t.stage("parse", || object_parse::run(&loaded))?;
@@ -133,8 +137,8 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
             .validate_all(&bytes)
             .map_err(|e| anyhow!("internal error: the output module does not validate: {e}"))?;
     }
-    t.stage("write", || emit::write_atomic(&cfg.output, &bytes))
-        .with_context(|| format!("cannot open output file {}", cfg.output.display()))?;
+    t.stage("write", || emit::write_atomic(output, &bytes))
+        .with_context(|| format!("cannot open output file {}", output.display()))?;
     t.report();
     Ok(())
 }
