@@ -17,6 +17,7 @@
 //! Architecture invariant: layout reads relocation entries but never section
 //! bytes; it only assigns addresses and slots.
 
+pub mod dump;
 mod memory;
 mod table;
 

@@ -10,6 +10,7 @@
 //! leaves a partial output and never destroys an existing one.
 
 mod code;
+pub mod dump;
 mod custom;
 mod data;
 mod leb;

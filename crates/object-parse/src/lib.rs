@@ -9,6 +9,7 @@
 //!
 //! Every error names the file (and archive member) and the byte offset.
 
+pub mod dump;
 pub mod archive;
 pub mod error;
 pub mod linking;

@@ -9,6 +9,8 @@
 //! wrappers that run the constructors (and `__wasm_call_dtors`) around each
 //! exported function.
 
+pub mod dump;
+
 use atom_layout::Layout;
 use object_parse::{GlobalType, Signature, TableType, ValType};
 use std::collections::HashMap;

@@ -7,6 +7,8 @@
 //! object, the map from input type index to output type index used to patch
 //! `call_indirect` sites.
 
+pub mod dump;
+
 use indexmap::IndexSet;
 use object_parse::{RelocType, Signature};
 use section_merge::{function_signature, MergedModule};
