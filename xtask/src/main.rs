@@ -6,10 +6,13 @@
 //!   toolchain for the Rust program), then run the whole test suite.
 //! * `rust-programs` — build `testdata/rust/hello_std` with wasmlink and with
 //!   wasm-ld-22 (used by `test`).
+//! * `bench` — link time of wasmlink against wasm-ld-22 (see BENCHMARKING.md).
 
+mod bench;
 mod packages;
 mod run_wasm;
 mod rust_wasm;
+mod snapshot;
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -35,8 +38,10 @@ fn real_main() -> Result<()> {
         Some("example") => example(),
         Some("test") => test(&args[1..]),
         Some("rust-programs") => rust_programs().map(|_| ()),
+        Some("snapshot") => snapshot::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <example|test|rust-programs>");
+            eprintln!("usage: cargo xtask <example|test|rust-programs|bench>");
             std::process::exit(2);
         }
     }

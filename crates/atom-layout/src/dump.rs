@@ -103,9 +103,26 @@ pub fn dump_layout(layout: &Layout, res: &Resolution<'_>) -> String {
     );
     let t = &layout.table;
     let _ = writeln!(s, "table: base {}, size {}, {} slots:", t.base, t.size(), t.slots.len());
+    // Runs of library functions fold into one line.
+    let mut run: Option<(usize, usize)> = None;
+    let flush = |s: &mut String, run: &mut Option<(usize, usize)>| {
+        if let Some((first, last)) = run.take() {
+            let n = last - first + 1;
+            let _ = writeln!(s, "  {first}..={last}: {n} library function{}", if n == 1 { "" } else { "s" });
+        }
+    };
     for (i, f) in t.slots.iter().enumerate() {
-        let _ = writeln!(s, "  {}: {}", t.base as usize + i, names.func(f));
+        let slot = t.base as usize + i;
+        if let symbol_resolve::FuncRef::Defined { obj, .. } = f {
+            if names.is_library(*obj) {
+                run = Some(run.map_or((slot, slot), |(first, _)| (first, slot)));
+                continue;
+            }
+        }
+        flush(&mut s, &mut run);
+        let _ = writeln!(s, "  {slot}: {}", names.func(f));
     }
+    flush(&mut s, &mut run);
     // slot_of is a hash map: check it against `slots` and print only
     // disagreements, sorted.
     let mut bad: Vec<String> = Vec::new();

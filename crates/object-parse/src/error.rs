@@ -16,8 +16,26 @@ pub struct ParseError {
 
 impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: at offset 0x{:x}: {}", self.file, self.offset, self.message)
+        write!(f, "{}: at offset 0x{:x}: {}", escape_controls(&self.file), self.offset, escape_controls(&self.message))
     }
+}
+
+/// `s` with control characters (newlines, escape sequences) written as
+/// `\n`, `\u{1b}`...: names taken from a hostile input must not split the
+/// one-line error message or drive the terminal.
+pub fn escape_controls(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 impl std::error::Error for ParseError {}

@@ -304,10 +304,19 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
             }
             Payload::ImportSection(r) => {
                 sections.push(SectionRef::Other);
+                let at = r.range().start as usize;
+                let num_types = obj.types.len();
+                let check_type = |t: u32, imp: &wasmparser::Import<'_>| {
+                    if t as usize >= num_types {
+                        return Err(RawError::new(at, format!("import {}.{} has type index {t} out of range", imp.module, imp.name)));
+                    }
+                    Ok(())
+                };
                 for imp in r.into_imports() {
                     let imp = imp?;
                     let kind = match imp.ty {
                         TypeRef::Func(t) => {
+                            check_type(t, &imp)?;
                             obj.num_imported_functions += 1;
                             ImportKind::Function(t)
                         }
@@ -321,10 +330,11 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
                             ImportKind::Global(g)
                         }
                         TypeRef::Tag(t) => {
+                            check_type(t.func_type_idx, &imp)?;
                             obj.num_imported_tags += 1;
                             ImportKind::Tag(t.func_type_idx)
                         }
-                        _ => return Err(RawError::new(0, format!("unsupported import kind for {}.{}", imp.module, imp.name))),
+                        _ => return Err(RawError::new(at, format!("unsupported import kind for {}.{}", imp.module, imp.name))),
                     };
                     obj.imports.push(Import { module: imp.module, field: imp.name, kind });
                 }
@@ -364,9 +374,14 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
             }
             Payload::ExportSection(r) => {
                 sections.push(SectionRef::Other);
+                let at = r.range().start as usize;
+                let num_funcs = obj.num_imported_functions as usize + declared_funcs.len();
                 for e in r {
                     let e = e?;
                     if e.kind == wasmparser::ExternalKind::Func {
+                        if e.index as usize >= num_funcs {
+                            return Err(RawError::new(at, format!("export {} names function {} out of range", e.name, e.index)));
+                        }
                         obj.function_exports.push((e.name, e.index));
                     }
                 }
@@ -504,7 +519,9 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
     }
     check_comdats(&mut obj, linking_base)?;
 
-    // Relocations.
+    // Relocations. Errors about where a relocation lands are reported at
+    // its relocation section.
+    let (mut code_relocs_at, mut data_relocs_at) = (0usize, 0usize);
     for (payload, base, _) in reloc_raw {
         let sec = parse_reloc_section(payload, base)?;
         let target = sections.get(sec.target_section as usize).copied().unwrap_or(SectionRef::Other);
@@ -524,9 +541,14 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
         }
         check_relocs(&sec.entries, len, base, &obj.linking.symbols, obj.types.len())?;
         *slot = sec.entries;
+        match target {
+            SectionRef::Code => code_relocs_at = base,
+            SectionRef::Data => data_relocs_at = base,
+            _ => {}
+        }
     }
-    assign_code_relocs(&mut obj)?;
-    assign_data_relocs(&mut obj)?;
+    assign_code_relocs(&mut obj, code_relocs_at)?;
+    assign_data_relocs(&mut obj, data_relocs_at)?;
     Ok(obj)
 }
 
@@ -649,7 +671,7 @@ fn check_relocs(entries: &[Reloc], section_len: usize, at: usize, symbols: &[Sym
     Ok(())
 }
 
-fn assign_code_relocs(obj: &mut ObjectFile<'_>) -> RawResult<()> {
+fn assign_code_relocs(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
     let mut i = 0usize;
     let relocs = &obj.code_relocs;
     for f in obj.functions.iter_mut() {
@@ -661,38 +683,38 @@ fn assign_code_relocs(obj: &mut ObjectFile<'_>) -> RawResult<()> {
             if (r.offset as usize) < start + f.size_prefix_len as usize
                 || r.offset as usize + r.ty.encoding().width() > end
             {
-                return Err(RawError::new(0, format!("code relocation at offset 0x{:x} straddles a function boundary", r.offset)));
+                return Err(RawError::new(at, format!("code relocation at offset 0x{:x} straddles a function boundary", r.offset)));
             }
             i += 1;
         }
         f.relocs = first..i;
     }
     if i != relocs.len() {
-        return Err(RawError::new(0, format!("code relocation at offset 0x{:x} is not inside any function", relocs[i].offset)));
+        return Err(RawError::new(at, format!("code relocation at offset 0x{:x} is not inside any function", relocs[i].offset)));
     }
     Ok(())
 }
 
-fn assign_data_relocs(obj: &mut ObjectFile<'_>) -> RawResult<()> {
+fn assign_data_relocs(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
     let mut i = 0usize;
     let relocs = &obj.data_relocs;
     for s in obj.segments.iter_mut() {
         let start = s.section_offset as usize;
         let end = start + s.data.len();
-        while i < relocs.len() && (relocs[i].offset as usize) < start {
-            return Err(RawError::new(0, format!("data relocation at offset 0x{:x} is not inside any segment's data", relocs[i].offset)));
+        if i < relocs.len() && (relocs[i].offset as usize) < start {
+            return Err(RawError::new(at, format!("data relocation at offset 0x{:x} is not inside any segment's data", relocs[i].offset)));
         }
         let first = i;
         while i < relocs.len() && (relocs[i].offset as usize) < end {
             if relocs[i].offset as usize + relocs[i].ty.encoding().width() > end {
-                return Err(RawError::new(0, format!("data relocation at offset 0x{:x} runs past its segment", relocs[i].offset)));
+                return Err(RawError::new(at, format!("data relocation at offset 0x{:x} runs past its segment", relocs[i].offset)));
             }
             i += 1;
         }
         s.relocs = first..i;
     }
     if i != relocs.len() {
-        return Err(RawError::new(0, format!("data relocation at offset 0x{:x} is not inside any segment's data", relocs[i].offset)));
+        return Err(RawError::new(at, format!("data relocation at offset 0x{:x} is not inside any segment's data", relocs[i].offset)));
     }
     Ok(())
 }

@@ -197,9 +197,27 @@ pub fn dump_merged(merged: &MergedModule, res: &Resolution<'_>) -> String {
         let drop = if *drop > 0 { format!(", drop {drop}") } else { String::new() };
         let _ = writeln!(s, "  call {f} ({}){drop}", function_label(&names, merged, *f));
     }
-    let _ = writeln!(s, "table elements ({}):", merged.table_elements.len());
+    let _ = writeln!(s, "table elements ({}, offsets from the table base):", merged.table_elements.len());
+    // Runs of library functions fold into one line.
+    let mut run: Option<(usize, usize)> = None;
+    let flush = |s: &mut String, run: &mut Option<(usize, usize)>| {
+        if let Some((first, last)) = run.take() {
+            let n = last - first + 1;
+            let _ = writeln!(s, "  +{first}..=+{last}: {n} library function{}", if n == 1 { "" } else { "s" });
+        }
+    };
     for (i, f) in merged.table_elements.iter().enumerate() {
+        let library = f
+            .checked_sub(merged.num_imported_functions)
+            .and_then(|d| merged.functions.get(d as usize))
+            .is_some_and(|o| matches!(o, OutputFunction::Input { obj, .. } if names.is_library(*obj)));
+        if library {
+            run = Some(run.map_or((i, i), |(first, _)| (first, i)));
+            continue;
+        }
+        flush(&mut s, &mut run);
         let _ = writeln!(s, "  +{i}: func {f} ({})", function_label(&names, merged, *f));
     }
+    flush(&mut s, &mut run);
     s
 }

@@ -247,8 +247,13 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
 
     // Tables: the indirect function table is table 0 (after imports), as
     // call_indirect sites without a table relocation assume.
-    let mut tables = vec![OutputTable::IndirectFunctionTable];
-    let indirect_table = Some(nt);
+    let needs_table = res.live.indirect_table || !layout.table.slots.is_empty();
+    let mut tables = Vec::new();
+    let mut indirect_table = None;
+    if needs_table {
+        indirect_table = Some(nt);
+        tables.push(OutputTable::IndirectFunctionTable);
+    }
     let mut table_index = Vec::with_capacity(res.objects.len());
     for (o, obj) in res.objects.iter().enumerate() {
         let mut map = vec![None; obj.tables.len()];

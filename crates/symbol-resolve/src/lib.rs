@@ -223,6 +223,11 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
         }
     }
     let mut live = marker.live;
+    // wasm-ld emits the table whenever an input mentions it (clang's
+    // objects import it) or a function's address is taken.
+    if r.table.find("__indirect_function_table").is_some() {
+        live.indirect_table = true;
+    }
     if !errors.is_empty() {
         return Err(ResolveError::Symbols(errors));
     }
