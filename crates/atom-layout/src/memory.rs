@@ -23,6 +23,8 @@ pub struct LayoutOptions {
     pub initial_memory: Option<u64>,
     /// `--max-memory=N`.
     pub max_memory: Option<u64>,
+    /// `--initial-heap=N`: bytes of heap included in the initial memory.
+    pub initial_heap: Option<u64>,
     /// `--import-memory`.
     pub import_memory: bool,
     /// Export the memory as "memory" (default unless imported; forced by
@@ -38,6 +40,7 @@ impl Default for LayoutOptions {
             global_base: None,
             initial_memory: None,
             max_memory: None,
+            initial_heap: None,
             import_memory: false,
             export_memory: true,
         }
@@ -226,6 +229,16 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
     linker_data.insert(LinkerData::MemoryBase, 0);
     linker_data.insert(LinkerData::TableBase, 1);
     let max_setting = 1u64 << 32;
+    if let Some(heap) = opts.initial_heap {
+        if heap % PAGE_SIZE != 0 {
+            errors.push(format!("initial heap must be aligned to the page size ({PAGE_SIZE} bytes)"));
+        }
+        let max_heap = max_setting.saturating_sub(ptr);
+        if heap > max_heap {
+            errors.push(format!("initial heap too large, cannot be greater than {max_heap}"));
+        }
+        ptr = ptr.saturating_add(heap);
+    }
     if let Some(init) = opts.initial_memory {
         if init % PAGE_SIZE != 0 {
             errors.push(format!("initial memory must be {PAGE_SIZE}-byte aligned"));

@@ -38,14 +38,27 @@ impl std::fmt::Display for EmitError {
 impl std::error::Error for EmitError {}
 
 /// Options of this stage.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct EmitOptions {
     /// Which custom sections survive.
     pub custom: CustomPolicy,
     /// `--import-memory`.
     pub import_memory: bool,
+    /// Module and field of the memory import.
+    pub memory_import: (String, String),
     /// Check that no input uses a feature another input disallows.
     pub check_features: bool,
+}
+
+impl Default for EmitOptions {
+    fn default() -> Self {
+        EmitOptions {
+            custom: CustomPolicy::default(),
+            import_memory: false,
+            memory_import: ("env".into(), "memory".into()),
+            check_features: true,
+        }
+    }
 }
 
 fn val(t: object_parse::ValType) -> Result<enc::ValType, EmitError> {
@@ -117,7 +130,12 @@ pub fn run(
         page_size_log2: None,
     };
     if opts.import_memory {
-        is.import("env", "memory", memory_type);
+        is.import(&opts.memory_import.0, &opts.memory_import.1, memory_type);
+    }
+    if merged.import_table {
+        let n = layout.table.size() as u64;
+        let ty = object_parse::TableType { element_type: object_parse::RefType::FUNCREF, table64: false, initial: n, maximum: None, shared: false };
+        is.import("env", "__indirect_function_table", table_ty(ty)?);
     }
     let mut fimp = types.import_function_types.iter();
     let mut timp = types.tag_types.iter();

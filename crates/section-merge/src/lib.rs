@@ -85,8 +85,10 @@ pub struct MergedModule {
     pub num_imported_functions: u32,
     /// Number of imported globals.
     pub num_imported_globals: u32,
-    /// Number of imported tables.
+    /// Number of imported tables (including an imported indirect function table).
     pub num_imported_tables: u32,
+    /// `__indirect_function_table` is imported (written first among table imports).
+    pub import_table: bool,
     /// Number of imported tags.
     pub num_imported_tags: u32,
     /// Defined functions in index order.
@@ -170,6 +172,10 @@ pub struct MergeOptions {
     pub export_memory: bool,
     /// The memory export's name ("memory" unless `--export-memory=NAME`).
     pub memory_export_name: String,
+    /// `--import-table`: `__indirect_function_table` is imported from `env`.
+    pub import_table: bool,
+    /// `--export-table`: `__indirect_function_table` is exported.
+    pub export_table: bool,
 }
 
 /// Errors of this stage.
@@ -247,10 +253,20 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
 
     // Tables: the indirect function table is table 0 (after imports), as
     // call_indirect sites without a table relocation assume.
-    let needs_table = res.live.indirect_table || !layout.table.slots.is_empty();
+    let needs_table = res.live.indirect_table || !layout.table.slots.is_empty() || opts.import_table || opts.export_table;
     let mut tables = Vec::new();
     let mut indirect_table = None;
-    if needs_table {
+    let mut import_table = false;
+    if needs_table && opts.import_table {
+        // Imported tables come first in the index space; the indirect
+        // function table must be table 0.
+        import_table = true;
+        for i in import_index.iter_mut().zip(&res.imports).filter(|(_, imp)| matches!(imp.kind, ImportKind::Table(_))) {
+            *i.0 += 1;
+        }
+        nt += 1;
+        indirect_table = Some(0);
+    } else if needs_table {
         indirect_table = Some(nt);
         tables.push(OutputTable::IndirectFunctionTable);
     }
@@ -283,6 +299,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         num_imported_functions: nf,
         num_imported_globals: ng,
         num_imported_tables: nt,
+        import_table,
         num_imported_tags: ntag,
         functions,
         globals,
@@ -318,6 +335,11 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
     // Exports.
     if opts.export_memory {
         merged.exports.push(OutputExport { name: opts.memory_export_name.clone(), kind: ExportKind::Memory, index: 0 });
+    }
+    if opts.export_table {
+        if let Some(t) = merged.indirect_table {
+            merged.exports.push(OutputExport { name: "__indirect_function_table".into(), kind: ExportKind::Table, index: t });
+        }
     }
     let wrap = !res.call_ctors_referenced && (!res.init_funcs.is_empty() || res.call_dtors.is_some());
     for e in &res.exports {

@@ -187,15 +187,7 @@ pub fn run_stages(case: &LinkCase) -> Vec<StageDump> {
     };
     out.push(StageDump { stage: "2_resolve", text: symbol_resolve::dump::dump_resolution(&res) });
 
-    let layout_opts = atom_layout::LayoutOptions {
-        stack_first: None,
-        stack_size: 65536,
-        global_base: None,
-        initial_memory: None,
-        max_memory: None,
-        import_memory: false,
-        export_memory: true,
-    };
+    let layout_opts = atom_layout::LayoutOptions::default();
     let layout = match atom_layout::run(&res, &layout_opts) {
         Ok(l) => l,
         Err(e) => {
@@ -205,7 +197,7 @@ pub fn run_stages(case: &LinkCase) -> Vec<StageDump> {
     };
     out.push(StageDump { stage: "3_layout", text: atom_layout::dump::dump_layout(&layout, &res) });
 
-    let merge_opts = section_merge::MergeOptions { export_memory: true, memory_export_name: "memory".into() };
+    let merge_opts = section_merge::MergeOptions { export_memory: true, memory_export_name: "memory".into(), ..Default::default() };
     let merged = match section_merge::run(&res, &layout, &merge_opts) {
         Ok(m) => m,
         Err(e) => {

@@ -41,6 +41,8 @@ pub struct ResolveOptions {
     pub export_all: bool,
     /// `--export-dynamic`: export every defined non-hidden global symbol.
     pub export_dynamic: bool,
+    /// `--allow-undefined-file`: functions that may stay undefined (imported).
+    pub allow_undefined_symbols: Vec<String>,
 }
 
 /// A constructor to call from `__wasm_call_ctors`.
@@ -117,6 +119,37 @@ impl std::error::Error for ResolveError {}
 impl From<ParseError> for ResolveError {
     fn from(e: ParseError) -> Self {
         ResolveError::Parse(e)
+    }
+}
+
+impl Resolution<'_> {
+    /// What `--gc-sections` removed, as wasm-ld's `--print-gc-sections`
+    /// reports it: `removing unused section FILE:(NAME)`.
+    pub fn gc_report(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (o, obj) in self.objects.iter().enumerate() {
+            let mut fnames: Vec<Option<&str>> = vec![None; obj.functions.len()];
+            for s in &obj.linking.symbols {
+                if let object_parse::SymbolKind::Function(i) = s.kind {
+                    if !s.is_undefined() {
+                        if let Some(slot) = fnames.get_mut((i - obj.num_imported_functions) as usize) {
+                            slot.get_or_insert(s.name);
+                        }
+                    }
+                }
+            }
+            for (i, live) in self.live.functions[o].iter().enumerate() {
+                if !live {
+                    out.push(format!("removing unused section {}:({})", obj.name, fnames[i].unwrap_or("<unnamed>")));
+                }
+            }
+            for (i, live) in self.live.segments[o].iter().enumerate() {
+                if !live {
+                    out.push(format!("removing unused section {}:({})", obj.name, obj.segments[i].info.name));
+                }
+            }
+        }
+        out
     }
 }
 

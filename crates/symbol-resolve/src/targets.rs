@@ -203,7 +203,7 @@ impl<'a> Resolver<'a> {
                                             None => Target::Unresolved,
                                         }
                                     }
-                                    Some(kind) if explicit || (opts.allow_undefined && kind == Kind::Function) => {
+                                    Some(kind) if explicit || ((opts.allow_undefined || opts.allow_undefined_symbols.iter().any(|n| n == g.name)) && kind == Kind::Function) => {
                                         let id = *import_ids.entry(sid.0).or_insert_with(|| {
                                             let (module, field) = match import {
                                                 Some(imp) => (imp.module.to_string(), imp.field.to_string()),

@@ -68,6 +68,18 @@ pub struct Config {
     pub export_dynamic: bool,
     /// `--no-check-features`.
     pub no_check_features: bool,
+    /// `--import-memory=[MODULE,]FIELD`: the memory import's names.
+    pub memory_import_name: Option<(String, String)>,
+    /// `--initial-heap=N`.
+    pub initial_heap: Option<u64>,
+    /// `--allow-undefined-file=FILE` names: these may stay undefined (imported).
+    pub allow_undefined_symbols: Vec<String>,
+    /// `--export-table`.
+    pub export_table: bool,
+    /// `--import-table`.
+    pub import_table: bool,
+    /// `--print-gc-sections`.
+    pub print_gc_sections: bool,
     /// `--export-memory=NAME`: the memory export's name.
     pub memory_export_name: Option<String>,
     /// `--version` was given.
@@ -107,6 +119,12 @@ impl Default for Config {
             export_dynamic: false,
             no_check_features: false,
             memory_export_name: None,
+            memory_import_name: None,
+            initial_heap: None,
+            allow_undefined_symbols: Vec::new(),
+            export_table: false,
+            import_table: false,
+            print_gc_sections: false,
             version: false,
             help: false,
             version_continues: false,
@@ -140,7 +158,12 @@ OPTIONS:
   --global-base=<n>         Address where static data starts
   --initial-memory=<n>      Initial memory size in bytes
   --max-memory=<n>          Maximum memory size in bytes
-  --import-memory           Import the memory from env.memory
+  --import-memory[=[<module>,]<field>]  Import the memory (default env.memory)
+  --initial-heap=<n>        Initial heap size in bytes, added after the heap base
+  --allow-undefined-file=<file>  Symbols listed in <file> may stay undefined (imported)
+  --import-table            Import __indirect_function_table from env
+  --export-table            Export __indirect_function_table
+  --print-gc-sections       List the functions and data segments removed by --gc-sections
   --export-memory           Export the memory as \"memory\" even when imported
   --whole-archive           Link every member of the following archives
   --no-whole-archive        Turn --whole-archive off
@@ -294,11 +317,30 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
             "initial-memory" => c.initial_memory = Some(parse_number("--initial-memory", &value("--initial-memory")?)?),
             "max-memory" => c.max_memory = Some(parse_number("--max-memory", &value("--max-memory")?)?),
             "import-memory" => {
-                if inline.is_some() {
-                    return Err(format!("not supported yet: {arg}"));
+                if let Some(v) = &inline {
+                    c.memory_import_name = Some(match v.split_once(',') {
+                        Some((m, f)) => (m.to_string(), f.to_string()),
+                        None => ("env".to_string(), v.clone()),
+                    });
                 }
                 c.import_memory = true
             }
+            "initial-heap" => c.initial_heap = Some(parse_number("--initial-heap", &value("--initial-heap")?)?),
+            "allow-undefined-file" => {
+                let path = value("--allow-undefined-file")?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot open {path}: {e}"))?;
+                for line in text.lines() {
+                    let name = line.split('#').next().unwrap_or("").trim();
+                    if !name.is_empty() {
+                        c.allow_undefined_symbols.push(name.to_string());
+                    }
+                }
+            }
+            "export-table" => c.export_table = true,
+            "import-table" => c.import_table = true,
+            "print-gc-sections" => c.print_gc_sections = true,
+            "no-print-gc-sections" => c.print_gc_sections = false,
+            "no-allow-multiple-definition" => c.allow_multiple_definition = false,
             "export-memory" => {
                 c.memory_export_name = inline.clone();
                 explicit_export_memory = true
@@ -351,6 +393,9 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
         }
     }
     c.export_memory = explicit_export_memory || !c.import_memory;
+    if c.import_table && c.export_table {
+        return Err("--import-table and --export-table may not be used together".into());
+    }
     Ok(c)
 }
 

@@ -102,10 +102,16 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
         allow_multiple_definition: cfg.allow_multiple_definition,
         export_all: cfg.export_all,
         export_dynamic: cfg.export_dynamic,
+        allow_undefined_symbols: cfg.allow_undefined_symbols.clone(),
     };
     let res = t.stage("resolve", || symbol_resolve::run(set, &resolve_opts))?;
     for w in &res.warnings {
         eprintln!("{prog}: warning: {w}");
+    }
+    if cfg.print_gc_sections && cfg.gc_sections {
+        for line in res.gc_report() {
+            println!("{line}");
+        }
     }
     let layout_opts = atom_layout::LayoutOptions {
         stack_first: cfg.stack_first,
@@ -113,6 +119,7 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
         global_base: cfg.global_base,
         initial_memory: cfg.initial_memory,
         max_memory: cfg.max_memory,
+        initial_heap: cfg.initial_heap,
         import_memory: cfg.import_memory,
         export_memory: cfg.export_memory,
     };
@@ -123,12 +130,15 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
     let merge_opts = section_merge::MergeOptions {
         export_memory: cfg.export_memory,
         memory_export_name: cfg.memory_export_name.clone().unwrap_or_else(|| "memory".into()),
+        import_table: cfg.import_table,
+        export_table: cfg.export_table,
     };
     let merged = t.stage("merge", || section_merge::run(&res, &layout, &merge_opts))?;
     let types = t.stage("types", || type_dedup::run(&res, &merged))?;
     let emit_opts = emit::EmitOptions {
         custom: emit::CustomPolicy { strip_debug: cfg.strip_debug, strip_all: cfg.strip_all, keep: cfg.keep_sections.clone() },
         import_memory: cfg.import_memory,
+        memory_import: cfg.memory_import_name.clone().unwrap_or_else(|| ("env".into(), "memory".into())),
         check_features: !cfg.no_check_features,
     };
     let bytes = t.stage("emit", || emit::run(&res, &layout, &merged, &types, &emit_opts))?;
