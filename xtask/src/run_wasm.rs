@@ -1,10 +1,11 @@
-//! Runs a WASI preview1 command module in wasmtime, capturing stdout.
+//! Runs a WASI preview1 command module in wasmtime through the
+//! `run_wasm` example of the wasmlink crate (so xtask itself stays light and
+//! wasmtime is compiled once, shared with the tests).
 
-use anyhow::{anyhow, Result};
-use wasmtime::{Engine, Linker, Module, Store};
-use wasmtime_wasi::p1::{self, WasiP1Ctx};
-use wasmtime_wasi::p2::pipe::MemoryOutputPipe;
-use wasmtime_wasi::WasiCtxBuilder;
+use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
 
 /// What a run produced.
 pub struct RunResult {
@@ -14,24 +15,30 @@ pub struct RunResult {
     pub status: i32,
 }
 
-/// Instantiates `wasm` and calls `_start`.
+fn runner() -> Result<PathBuf> {
+    static RUNNER: OnceLock<PathBuf> = OnceLock::new();
+    if let Some(p) = RUNNER.get() {
+        return Ok(p.clone());
+    }
+    let st = crate::cargo().args(["build", "-q", "-p", "wasmlink", "--example", "run_wasm"]).status()?;
+    if !st.success() {
+        bail!("building the run_wasm example failed");
+    }
+    let p = crate::workspace_root().join("target/debug/examples/run_wasm");
+    Ok(RUNNER.get_or_init(|| p).clone())
+}
+
+/// Runs `wasm` (module bytes) and captures its stdout and exit status.
 pub fn run_command(wasm: &[u8]) -> Result<RunResult> {
-    let engine = Engine::default();
-    let module = Module::new(&engine, wasm).map_err(|e| anyhow!("{e:?}"))?;
-    let mut linker: Linker<WasiP1Ctx> = Linker::new(&engine);
-    p1::add_to_linker_sync(&mut linker, |t| t).map_err(|e| anyhow!("{e:?}"))?;
-    let stdout = MemoryOutputPipe::new(1 << 24);
-    let wasi = WasiCtxBuilder::new().stdout(stdout.clone()).inherit_stderr().build_p1();
-    let mut store = Store::new(&engine, wasi);
-    let instance = linker.instantiate(&mut store, &module).map_err(|e| anyhow!("{e:?}"))?;
-    let start = instance.get_typed_func::<(), ()>(&mut store, "_start").map_err(|e| anyhow!("{e:?}"))?;
-    let status = match start.call(&mut store, ()) {
-        Ok(()) => 0,
-        Err(e) => match e.downcast_ref::<wasmtime_wasi::I32Exit>() {
-            Some(x) => x.0,
-            None => anyhow::bail!("trap: {e:?}"),
-        },
-    };
-    drop(store);
-    Ok(RunResult { stdout: stdout.contents().to_vec(), status })
+    let dir = crate::workspace_root().join("target/xtask-run");
+    std::fs::create_dir_all(&dir)?;
+    let file = dir.join(format!("module-{}.wasm", std::process::id()));
+    std::fs::write(&file, wasm)?;
+    let out = Command::new(runner()?).arg(&file).output().context("running run_wasm")?;
+    let _ = std::fs::remove_file(&file);
+    let status = out.status.code().unwrap_or(-1);
+    if status == 70 {
+        bail!("the module failed to run: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(RunResult { stdout: out.stdout, status })
 }
