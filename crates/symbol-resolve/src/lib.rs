@@ -250,10 +250,11 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     } else {
         marker.mark_all();
     }
-    for (name, files) in std::mem::take(&mut marker.undefined) {
-        for f in files {
-            errors.push(format!("{f}: undefined symbol: {name}"));
-        }
+    // Reported per referencing file in link order, as wasm-ld does.
+    let mut undefined = std::mem::take(&mut marker.undefined);
+    undefined.sort_by_key(|(o, _)| *o);
+    for (o, name) in undefined {
+        errors.push(format!("{}: undefined symbol: {name}", objects[o as usize].name));
     }
     let mut live = marker.live;
     // wasm-ld emits the table whenever an input mentions it (clang's

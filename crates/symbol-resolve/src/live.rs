@@ -6,7 +6,7 @@
 use crate::ids::*;
 use object_parse::{ObjectFile, RelocType};
 use crate::ids::RelocTypeExt;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Which parts of the inputs reach the output.
 #[derive(Debug, Clone, Default)]
@@ -49,8 +49,10 @@ pub(crate) struct Marker<'r, 'a> {
     pub stubs: &'r [Stub],
     pub live: Liveness,
     queue: Vec<Atom>,
-    /// Undefined symbol name → referencing files (in first-seen order).
-    pub undefined: BTreeMap<String, Vec<String>>,
+    /// Undefined references: (referencing object, symbol name), each once,
+    /// in the order met.
+    pub undefined: Vec<(u32, String)>,
+    undefined_seen: HashSet<(u32, u32)>,
 }
 
 impl<'r, 'a> Marker<'r, 'a> {
@@ -75,7 +77,7 @@ impl<'r, 'a> Marker<'r, 'a> {
             synthetic_globals: [SyntheticGlobal::StackPointer].into_iter().collect(),
             ..Default::default()
         };
-        Marker { objects, targets, discarded, unresolved_names, stubs, live, queue: Vec::new(), undefined: BTreeMap::new() }
+        Marker { objects, targets, discarded, unresolved_names, stubs, live, queue: Vec::new(), undefined: Vec::new(), undefined_seen: HashSet::new() }
     }
 
     /// Marks everything (`--no-gc-sections`).
@@ -212,10 +214,8 @@ impl<'r, 'a> Marker<'r, 'a> {
                 }
                 if *t == Target::Unresolved {
                     if let Some(name) = self.unresolved_names.get(&(o as u32, r.index)) {
-                        let files = self.undefined.entry(name.clone()).or_default();
-                        let file = &self.objects[o].name;
-                        if !files.contains(file) {
-                            files.push(file.clone());
+                        if self.undefined_seen.insert((o as u32, r.index)) && !self.undefined.iter().rev().take(64).any(|(ob, n)| *ob == o as u32 && n == name) {
+                            self.undefined.push((o as u32, name.clone()));
                         }
                     }
                     continue;

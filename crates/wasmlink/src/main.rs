@@ -20,17 +20,37 @@ fn program_name() -> String {
         .unwrap_or_else(|| "wasmlink".into())
 }
 
+/// Several independent errors found by one stage (e.g. every undefined
+/// symbol), each printed as its own `error:` line.
+#[derive(Debug)]
+struct Errors(Vec<String>);
+
+impl std::fmt::Display for Errors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("\n"))
+    }
+}
+
+impl std::error::Error for Errors {}
+
+fn print_error(prog: &str, message: &str) {
+    for (i, line) in message.lines().enumerate() {
+        if i == 0 {
+            eprintln!("{prog}: error: {line}");
+        } else {
+            eprintln!("{line}");
+        }
+    }
+}
+
 fn main() {
     let prog = program_name();
     let code = match real_main(&prog) {
         Ok(()) => 0,
         Err(e) => {
-            for (i, line) in format!("{e:#}").lines().enumerate() {
-                if i == 0 {
-                    eprintln!("{prog}: error: {line}");
-                } else {
-                    eprintln!("{line}");
-                }
+            match e.downcast_ref::<Errors>() {
+                Some(Errors(list)) => list.iter().for_each(|m| print_error(&prog, m)),
+                None => print_error(&prog, &format!("{e:#}")),
             }
             1
         }
@@ -104,7 +124,10 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
         export_dynamic: cfg.export_dynamic,
         allow_undefined_symbols: cfg.allow_undefined_symbols.clone(),
     };
-    let res = t.stage("resolve", || symbol_resolve::run(set, &resolve_opts))?;
+    let res = t.stage("resolve", || symbol_resolve::run(set, &resolve_opts)).map_err(|e| match e {
+        symbol_resolve::ResolveError::Symbols(list) => anyhow::Error::new(Errors(list)),
+        other => anyhow::Error::new(other),
+    })?;
     for w in &res.warnings {
         eprintln!("{prog}: warning: {w}");
     }
@@ -123,7 +146,7 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
         import_memory: cfg.import_memory,
         export_memory: cfg.export_memory,
     };
-    let layout = t.stage("layout", || atom_layout::run(&res, &layout_opts))?;
+    let layout = t.stage("layout", || atom_layout::run(&res, &layout_opts)).map_err(|e| Errors(e.0))?;
     for w in &layout.warnings {
         eprintln!("{prog}: warning: {w}");
     }
