@@ -23,6 +23,9 @@ pub struct LayoutOptions {
     pub initial_memory: Option<u64>,
     /// `--max-memory=N`.
     pub max_memory: Option<u64>,
+    /// Merge input segments by name prefix (default; `--no-merge-data-segments`
+    /// keeps every input segment name separate).
+    pub merge_data_segments: bool,
     /// `--initial-heap=N`: bytes of heap included in the initial memory.
     pub initial_heap: Option<u64>,
     /// `--import-memory`.
@@ -41,6 +44,7 @@ impl Default for LayoutOptions {
             initial_memory: None,
             max_memory: None,
             initial_heap: None,
+            merge_data_segments: true,
             import_memory: false,
             export_memory: true,
         }
@@ -101,9 +105,12 @@ pub(crate) struct MemoryLayout {
 }
 
 /// Output segment name of an input segment, as wasm-ld merges them.
-pub fn output_segment_name(name: &str, flags: u32) -> &str {
+pub fn output_segment_name(name: &str, flags: u32, merge: bool) -> &str {
     if flags & segment_flags::TLS != 0 || name.starts_with(".tdata") || name.starts_with(".tbss") {
         return ".tdata";
+    }
+    if !merge {
+        return name;
     }
     for prefix in [".text", ".data", ".bss", ".rodata"] {
         if name.len() > prefix.len() && name.starts_with(prefix) && name.as_bytes()[prefix.len()] == b'.' {
@@ -148,7 +155,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
             if !res.live.segments[o][i] {
                 continue;
             }
-            let name = output_segment_name(seg.info.name, seg.info.flags);
+            let name = output_segment_name(seg.info.name, seg.info.flags, opts.merge_data_segments);
             let idx = *by_name.entry(name.to_string()).or_insert_with(|| {
                 segments.push(OutputSegment {
                     name: name.to_string(),

@@ -40,6 +40,17 @@ pub struct CustomPlan {
     pub offsets: Vec<Vec<Option<u64>>>,
 }
 
+/// Alignment of each input piece inside an output custom section: LLVM's
+/// coverage records (`__llvm_covfun`) must stay 8-byte aligned, as wasm-ld
+/// ensures; other custom sections are packed.
+fn piece_alignment(name: &str) -> u64 {
+    if name == "__llvm_covfun" {
+        8
+    } else {
+        1
+    }
+}
+
 /// Groups the kept input custom sections by name.
 pub fn plan(res: &Resolution<'_>, policy: &CustomPolicy) -> CustomPlan {
     let mut sections: IndexMap<String, Vec<(ObjectId, u32)>> = IndexMap::new();
@@ -51,6 +62,7 @@ pub fn plan(res: &Resolution<'_>, policy: &CustomPolicy) -> CustomPlan {
                 continue;
             }
             let size = sizes.entry(c.name.to_string()).or_insert(0);
+            *size = size.next_multiple_of(piece_alignment(c.name));
             offsets[o][i] = Some(*size);
             *size += c.data.len() as u64;
             sections.entry(c.name.to_string()).or_default().push((ObjectId(o as u32), i as u32));
@@ -61,12 +73,21 @@ pub fn plan(res: &Resolution<'_>, policy: &CustomPolicy) -> CustomPlan {
 
 /// Builds one output custom section's payload (after the name).
 pub fn section_bytes(ctx: &RelocContext<'_, '_>, name: &str, pieces: &[(ObjectId, u32)]) -> Result<Vec<u8>, EmitError> {
-    let sizes: Vec<usize> = pieces.iter().map(|(o, i)| ctx.res.objects[o.0 as usize].customs[*i as usize].data.len()).collect();
-    let mut buf = vec![0u8; sizes.iter().sum()];
+    let align = piece_alignment(name) as usize;
+    let mut layout = Vec::with_capacity(pieces.len());
+    let mut total = 0usize;
+    for (o, i) in pieces {
+        let len = ctx.res.objects[o.0 as usize].customs[*i as usize].data.len();
+        let start = total.next_multiple_of(align);
+        layout.push((start - total, len));
+        total = start + len;
+    }
+    let mut buf = vec![0u8; total];
     let mut slots = Vec::with_capacity(pieces.len());
     let mut rest = &mut buf[..];
-    for s in &sizes {
-        let (slot, tail) = rest.split_at_mut(*s);
+    for (pad, len) in layout {
+        let (_, tail) = rest.split_at_mut(pad);
+        let (slot, tail) = tail.split_at_mut(len);
         slots.push(slot);
         rest = tail;
     }

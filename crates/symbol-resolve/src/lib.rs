@@ -294,7 +294,8 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
         return Err(ResolveError::Symbols(errors));
     }
     let call_ctors_referenced = live.call_ctors_referenced;
-    let call_ctors_live = call_ctors_referenced || !init_funcs.is_empty();
+    // Without --gc-sections everything is kept, __wasm_call_ctors included.
+    let call_ctors_live = call_ctors_referenced || !init_funcs.is_empty() || !opts.gc_sections;
 
     // Exports in symbol-table order.
     let mut exports = Vec::new();

@@ -80,6 +80,8 @@ pub struct Config {
     pub import_table: bool,
     /// `--print-gc-sections`.
     pub print_gc_sections: bool,
+    /// `--no-merge-data-segments` turns this off.
+    pub merge_data_segments: bool,
     /// `--export-memory=NAME`: the memory export's name.
     pub memory_export_name: Option<String>,
     /// `--version` was given.
@@ -125,6 +127,7 @@ impl Default for Config {
             export_table: false,
             import_table: false,
             print_gc_sections: false,
+            merge_data_segments: true,
             version: false,
             help: false,
             version_continues: false,
@@ -163,8 +166,8 @@ OPTIONS:
   --allow-undefined-file=<file>  Symbols listed in <file> may stay undefined (imported)
   --import-table            Import __indirect_function_table from env
   --export-table            Export __indirect_function_table
+  --no-merge-data-segments  Keep each input data segment name as its own output segment
   --print-gc-sections       List the functions and data segments removed by --gc-sections
-  --export-memory           Export the memory as \"memory\" even when imported
   --whole-archive           Link every member of the following archives
   --no-whole-archive        Turn --whole-archive off
   -O0 -O1 -O2 -O3           Optimization level. Accepted for compatibility:
@@ -339,6 +342,8 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
             "export-table" => c.export_table = true,
             "import-table" => c.import_table = true,
             "print-gc-sections" => c.print_gc_sections = true,
+            "merge-data-segments" => c.merge_data_segments = true,
+            "no-merge-data-segments" => c.merge_data_segments = false,
             "no-print-gc-sections" => c.print_gc_sections = false,
             "no-allow-multiple-definition" => c.allow_multiple_definition = false,
             "export-memory" => {

@@ -143,6 +143,7 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
         initial_memory: cfg.initial_memory,
         max_memory: cfg.max_memory,
         initial_heap: cfg.initial_heap,
+        merge_data_segments: cfg.merge_data_segments,
         import_memory: cfg.import_memory,
         export_memory: cfg.export_memory,
     };
