@@ -207,13 +207,13 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
                 marker.enqueue(&t);
                 entry = Some(f);
             }
-            _ => errors.push(format!("entry symbol not defined (pass --no-entry to suppress): {name}")),
+            _ => errors.push(format!("entry symbol not defined (pass --no-entry to suppress): {}", resolve::esc(name))),
         }
     }
     for name in &opts.exports {
         match lookup(name) {
             Some(t) => marker.enqueue(&t),
-            None => errors.push(format!("symbol exported via --export not found: {name}")),
+            None => errors.push(format!("symbol exported via --export not found: {}", resolve::esc(name))),
         }
     }
     // Exported and NO_STRIP symbols.
@@ -254,7 +254,7 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     let mut undefined = std::mem::take(&mut marker.undefined);
     undefined.sort_by_key(|(o, _)| *o);
     for (o, name) in undefined {
-        errors.push(format!("{}: undefined symbol: {name}", objects[o as usize].name));
+        errors.push(format!("{}: undefined symbol: {}", objects[o as usize].name, resolve::esc(&name)));
     }
     let mut live = marker.live;
     // wasm-ld emits the table whenever an input mentions it (clang's

@@ -218,7 +218,7 @@ impl<'a> Resolver<'a> {
                     let other = describe_def(&self.objects, &entry.def, entry.first_ref);
                     self.errors.push(format!(
                         "symbol type mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}",
-                        s.name, k, other, kind, obj.name
+                        esc(s.name), k, other, kind, obj.name
                     ));
                     continue;
                 }
@@ -249,7 +249,7 @@ impl<'a> Resolver<'a> {
                         let old_name = if old == oid { obj.name.clone() } else { self.objects[old.0 as usize].name.clone() };
                         self.errors.push(format!(
                             "duplicate symbol: {}\n>>> defined in {}\n>>> defined in {}",
-                            s.name, old_name, obj.name
+                            esc(s.name), old_name, obj.name
                         ));
                     }
                 }
@@ -257,7 +257,7 @@ impl<'a> Resolver<'a> {
                     if !new_weak {
                         self.errors.push(format!(
                             "duplicate symbol: {}\n>>> defined by the linker\n>>> defined in {}",
-                            s.name, obj.name
+                            esc(s.name), obj.name
                         ));
                     }
                 }
@@ -268,6 +268,11 @@ impl<'a> Resolver<'a> {
         self.discarded.push(discarded);
         self.from_archive.push(from_archive);
     }
+}
+
+/// A symbol name fit for a one-line message: control characters escaped.
+pub(crate) fn esc(name: &str) -> std::borrow::Cow<'_, str> {
+    object_parse::error::escape_controls(name)
 }
 
 fn is_in_discarded(obj: &ObjectFile<'_>, kind: &SymbolKind, discarded: &HashSet<(ComdatKind, u32)>) -> bool {

@@ -173,7 +173,7 @@ impl<'a> Resolver<'a> {
                                             if warned.insert((sid.0, o as u32)) {
                                                 warnings.push(format!(
                                                     "function signature mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}\n>>> calls through the mismatched signature trap at run time (they are routed to a stub `signature_mismatch:{}`)",
-                                                    g.name, here, obj.name, there, dobj.name, g.name
+                                                    crate::resolve::esc(g.name), here, obj.name, there, dobj.name, crate::resolve::esc(g.name)
                                                 ));
                                             }
                                             let id = stub(StubKind::SignatureMismatch, g.name, here, &mut stubs);
