@@ -234,7 +234,12 @@ pub fn producers_section(res: &Resolution<'_>) -> Option<Vec<u8>> {
 /// Builds the `target_features` payload: the union of the features the
 /// inputs use, sorted. Fails when one input uses a feature another input
 /// disallows (wasm-ld's check).
-pub fn target_features_section(res: &Resolution<'_>, check: bool) -> Result<Option<Vec<u8>>, EmitError> {
+pub fn target_features_section(
+    res: &Resolution<'_>,
+    check: bool,
+    explicit: Option<&[String]>,
+    extra: &[String],
+) -> Result<Option<Vec<u8>>, EmitError> {
     let mut used: std::collections::BTreeMap<&str, &str> = Default::default();
     let mut disallowed: std::collections::BTreeMap<&str, &str> = Default::default();
     for obj in &res.objects {
@@ -261,12 +266,29 @@ pub fn target_features_section(res: &Resolution<'_>, check: bool) -> Result<Opti
             }
         }
     }
-    if used.is_empty() {
+    // `--features=` replaces the inferred set (and every used feature must be
+    // in it); `--extra-features=` adds to it.
+    let mut allowed: std::collections::BTreeSet<&str> = match explicit {
+        Some(list) => {
+            let set: std::collections::BTreeSet<&str> = list.iter().map(String::as_str).collect();
+            if check {
+                for (name, file) in &used {
+                    if !set.contains(name) {
+                        return Err(EmitError(format!("Target feature '{name}' used by {file} is not allowed.")));
+                    }
+                }
+            }
+            set
+        }
+        None => used.keys().copied().collect(),
+    };
+    allowed.extend(extra.iter().map(String::as_str));
+    if allowed.is_empty() {
         return Ok(None);
     }
     let mut out = Vec::new();
-    leb::write_u32(&mut out, used.len() as u32);
-    for name in used.keys() {
+    leb::write_u32(&mut out, allowed.len() as u32);
+    for name in &allowed {
         out.push(b'+');
         write_name(&mut out, name);
     }

@@ -48,6 +48,10 @@ pub struct EmitOptions {
     pub memory_import: (String, String),
     /// Check that no input uses a feature another input disallows.
     pub check_features: bool,
+    /// `--features=`: the exact feature set of the output.
+    pub features: Option<Vec<String>>,
+    /// `--extra-features=`: added to the output's feature set.
+    pub extra_features: Vec<String>,
 }
 
 impl Default for EmitOptions {
@@ -57,6 +61,8 @@ impl Default for EmitOptions {
             import_memory: false,
             memory_import: ("env".into(), "memory".into()),
             check_features: true,
+            features: None,
+            extra_features: Vec::new(),
         }
     }
 }
@@ -285,7 +291,7 @@ pub fn run(
             push_custom(&mut module, "producers", &p);
         }
     }
-    if let Some(tf) = custom::target_features_section(res, opts.check_features)? {
+    if let Some(tf) = custom::target_features_section(res, opts.check_features, opts.features.as_deref(), &opts.extra_features)? {
         if !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == "target_features") {
             push_custom(&mut module, "target_features", &tf);
         }
@@ -296,6 +302,9 @@ pub fn run(
 /// Checks before linking that the output can be created, so a bad `-o`
 /// fails fast (as wasm-ld does) instead of after the whole link.
 pub fn check_output_path(path: &Path) -> std::io::Result<()> {
+    if path.as_os_str() == "-" {
+        return Ok(());
+    }
     if let Ok(meta) = std::fs::metadata(path) {
         if meta.is_dir() {
             return Err(std::io::Error::other("is a directory"));
@@ -318,6 +327,11 @@ pub fn check_output_path(path: &Path) -> std::io::Result<()> {
 /// existing `path` is untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    if path.as_os_str() == "-" {
+        let mut out = std::io::stdout().lock();
+        out.write_all(bytes)?;
+        return out.flush();
+    }
     // Devices and pipes (`-o /dev/null`) are written in place: renaming over
     // them would replace the device node.
     if let Ok(meta) = std::fs::metadata(path) {

@@ -80,6 +80,10 @@ pub struct Config {
     pub import_table: bool,
     /// `--print-gc-sections`.
     pub print_gc_sections: bool,
+    /// `--features=a,b`.
+    pub features: Option<Vec<String>>,
+    /// `--extra-features=a,b`.
+    pub extra_features: Vec<String>,
     /// `--no-merge-data-segments` turns this off.
     pub merge_data_segments: bool,
     /// `--export-memory=NAME`: the memory export's name.
@@ -128,6 +132,8 @@ impl Default for Config {
             import_table: false,
             print_gc_sections: false,
             merge_data_segments: true,
+            features: None,
+            extra_features: Vec::new(),
             version: false,
             help: false,
             version_continues: false,
@@ -142,7 +148,7 @@ USAGE: wasmlink [options] file...
 A WebAssembly static linker with wasm-ld's command line.
 
 OPTIONS:
-  -o <file>                 Output file (required)
+  -o <file>                 Output file (required; - writes to stdout)
   -L <dir>                  Add a library search directory
   -l <name>                 Link lib<name>.a found in the -L directories
   -m wasm32                 Target emulation (only wasm32)
@@ -179,6 +185,8 @@ OPTIONS:
   --export-all              Export every defined symbol
   --export-dynamic          Export every defined non-hidden symbol
   --export-memory[=<name>]  Export the memory (as <name>, default \"memory\")
+  --features=<a,b>          Exactly these target features in the output
+  --extra-features=<a,b>    Add these target features to the output
   --no-check-features       Skip the target-feature compatibility check
   --no-demangle             Print symbol names as they are (wasmlink never demangles)
   --threads=<n>             Worker threads (default: all cores)
@@ -343,6 +351,14 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
             "import-table" => c.import_table = true,
             "print-gc-sections" => c.print_gc_sections = true,
             "merge-data-segments" => c.merge_data_segments = true,
+            "features" => {
+                let v = value("--features")?;
+                c.features = Some(v.split(',').filter(|f| !f.is_empty()).map(str::to_string).collect());
+            }
+            "extra-features" => {
+                let v = value("--extra-features")?;
+                c.extra_features.extend(v.split(',').filter(|f| !f.is_empty()).map(str::to_string));
+            }
             "no-merge-data-segments" => c.merge_data_segments = false,
             "no-print-gc-sections" => c.print_gc_sections = false,
             "no-allow-multiple-definition" => c.allow_multiple_definition = false,

@@ -164,6 +164,8 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
         import_memory: cfg.import_memory,
         memory_import: cfg.memory_import_name.clone().unwrap_or_else(|| ("env".into(), "memory".into())),
         check_features: !cfg.no_check_features,
+        features: cfg.features.clone(),
+        extra_features: cfg.extra_features.clone(),
     };
     let bytes = t.stage("emit", || emit::run(&res, &layout, &merged, &types, &emit_opts))?;
     if cfg!(debug_assertions) {
