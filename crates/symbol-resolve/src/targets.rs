@@ -126,6 +126,7 @@ impl<'a> Resolver<'a> {
     pub(crate) fn compute_targets(&self, opts: &ResolveOptions) -> Targets {
         let mut imports: Vec<OutputImport> = Vec::new();
         let mut import_ids: HashMap<u32, ImportId> = HashMap::new(); // by global symbol id
+        let mut import_by_name: HashMap<(String, String, String), ImportId> = HashMap::new();
         let mut stubs: Vec<Stub> = Vec::new();
         let mut stub_ids: HashMap<(StubKind, String, Signature), StubId> = HashMap::new();
         let mut warnings = Vec::new();
@@ -216,8 +217,16 @@ impl<'a> Resolver<'a> {
                                                 (_, Some(object_parse::ImportKind::Tag(ti))) => ImportKind::Tag(robj.types.get(ti as usize).cloned().unwrap_or(Signature { params: Box::new([]), results: Box::new([]) })),
                                                 _ => ImportKind::Function(Signature { params: Box::new([]), results: Box::new([]) }),
                                             };
+                                            // Identical imports (same module, field and type)
+                                            // are one import, as in wasm-ld.
+                                            let key = (module.clone(), field.clone(), format!("{kind:?}"));
+                                            if let Some(&k) = import_by_name.get(&key) {
+                                                return k;
+                                            }
                                             imports.push(OutputImport { module, field, symbol: g.name.to_string(), kind });
-                                            ImportId(imports.len() as u32 - 1)
+                                            let id = ImportId(imports.len() as u32 - 1);
+                                            import_by_name.insert(key, id);
+                                            id
                                         });
                                         match kind {
                                             Kind::Function => Target::Function(FuncRef::Import(id)),
