@@ -189,7 +189,8 @@ pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[S
                 .to_string(),
             ),
             OutputGlobal::Input { obj, index } => gnames[obj.0 as usize][*index as usize].map(str::to_string),
-            OutputGlobal::DataAddress { symbol, .. } => Some(symbol.clone()),
+            // wasm-ld leaves the exported-data-address globals unnamed.
+            OutputGlobal::DataAddress { .. } => None,
         };
         if let Some(n) = name {
             globals.push((idx, n));

@@ -213,6 +213,8 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     for name in &opts.exports {
         match lookup(name) {
             Some(t) => marker.enqueue(&t),
+            // With --allow-undefined, wasm-ld lets a missing --export pass.
+            None if opts.allow_undefined => {}
             None => errors.push(format!("symbol exported via --export not found: {}", resolve::esc(name))),
         }
     }
