@@ -43,10 +43,63 @@ fn field<'a>(h: &'a [u8], range: std::ops::Range<usize>) -> &'a str {
     std::str::from_utf8(&h[range]).unwrap_or("").trim_end_matches(' ')
 }
 
+/// True when `bytes` is a thin archive (members stored as separate files).
+pub fn is_thin_archive(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"!<thin>\n")
+}
+
+/// The member paths of a thin archive, as written (relative to the
+/// archive's directory unless absolute), in archive order.
+pub fn thin_member_paths(bytes: &[u8]) -> RawResult<Vec<String>> {
+    let mut pos = 8;
+    let mut long_names: &[u8] = &[];
+    let mut out = Vec::new();
+    while pos < bytes.len() {
+        if bytes.len() - pos < HEADER_LEN {
+            if bytes[pos..].iter().all(|&b| b == b'\n') {
+                break;
+            }
+            return Err(RawError::new(pos, "truncated thin archive member header"));
+        }
+        let h = &bytes[pos..pos + HEADER_LEN];
+        if &h[58..60] != b"`\n" {
+            return Err(RawError::new(pos + 58, "bad archive member header terminator, expected \"`\\n\""));
+        }
+        let size_str = field(h, 48..58);
+        let size: usize = size_str.parse().map_err(|_| RawError::new(pos + 48, format!("bad archive member size {size_str:?}")))?;
+        let raw_name = field(h, 0..16);
+        let data_start = pos + HEADER_LEN;
+        // Only the symbol table and the name table have their data inside a
+        // thin archive; members' data live in their own files.
+        let inline = raw_name == "/" || raw_name == "/SYM64/" || raw_name == "//";
+        if inline && size > bytes.len() - data_start {
+            return Err(RawError::new(pos + 48, "archive member size runs past the end of the archive"));
+        }
+        if raw_name == "//" {
+            long_names = &bytes[data_start..data_start + size];
+        } else if !inline {
+            let name = if let Some(off) = raw_name.strip_prefix('/') {
+                let off: usize = off.parse().map_err(|_| RawError::new(pos, format!("bad long name reference {raw_name:?}")))?;
+                let rest = long_names.get(off..).ok_or_else(|| RawError::new(pos, format!("long name offset {off} outside the name table")))?;
+                let end = rest.iter().position(|&b| b == b'\n' || b == 0).unwrap_or(rest.len());
+                String::from_utf8_lossy(&rest[..end]).trim_end_matches('/').to_string()
+            } else {
+                raw_name.trim_end_matches('/').to_string()
+            };
+            out.push(name);
+        }
+        pos = data_start + if inline { size } else { 0 };
+        if pos % 2 == 1 {
+            pos += 1;
+        }
+    }
+    Ok(out)
+}
+
 /// Parses the archive's member table and symbol index.
 pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
-    if bytes.starts_with(b"!<thin>\n") {
-        return Err(RawError::new(0, "thin archives are not supported"));
+    if is_thin_archive(bytes) {
+        return Err(RawError::new(0, "thin archive members must be loaded from their own files (see load_inputs)"));
     }
     if !bytes.starts_with(MAGIC) {
         return Err(RawError::new(0, "not an archive (bad magic)"));
@@ -131,8 +184,10 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
     };
     let symbol_index = if let Some((data, base, is64)) = gnu_index {
         let w = if is64 { 8 } else { 4 };
+        // Error offsets stay inside the index member.
+        let pos = |at: usize| base + at.min(data.len());
         let read = |at: usize| -> RawResult<usize> {
-            let b = data.get(at..at + w).ok_or_else(|| RawError::new(base + at, "truncated archive symbol index"))?;
+            let b = data.get(at..at + w).ok_or_else(|| RawError::new(pos(at), "truncated archive symbol index"))?;
             Ok(b.iter().fold(0usize, |acc, &x| acc.wrapping_shl(8) | x as usize))
         };
         let count = read(0)?;
@@ -144,16 +199,17 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
         for i in 0..count {
             let off = read(w + i * w)?;
             let rest = data.get(names_at..).unwrap_or(&[]);
-            let end = rest.iter().position(|&b| b == 0).ok_or_else(|| RawError::new(base + names_at, "unterminated name in archive symbol index"))?;
-            let name = std::str::from_utf8(&rest[..end]).map_err(|_| RawError::new(base + names_at, "archive symbol name is not UTF-8"))?;
+            let end = rest.iter().position(|&b| b == 0).ok_or_else(|| RawError::new(pos(names_at), "unterminated name in archive symbol index"))?;
+            let name = std::str::from_utf8(&rest[..end]).map_err(|_| RawError::new(pos(names_at), "archive symbol name is not UTF-8"))?;
             out.push((name, by_header(off, base + w + i * w)?));
             names_at += end + 1;
         }
         Some(out)
     } else if let Some((data, base, is64)) = bsd_index {
         let w = if is64 { 8 } else { 4 };
+        let pos = |at: usize| base + at.min(data.len());
         let read = |at: usize| -> RawResult<usize> {
-            let b = data.get(at..at + w).ok_or_else(|| RawError::new(base + at, "truncated archive symbol index"))?;
+            let b = data.get(at..at + w).ok_or_else(|| RawError::new(pos(at), "truncated archive symbol index"))?;
             Ok(b.iter().rev().fold(0usize, |acc, &x| acc.wrapping_shl(8) | x as usize))
         };
         let ranlib_size = read(0)?;
@@ -163,7 +219,11 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
         let count = ranlib_size / (2 * w);
         let strtab_at = w + ranlib_size;
         let strtab_size = read(strtab_at)?;
-        let strtab = data.get(strtab_at + w..strtab_at + w + strtab_size).ok_or_else(|| RawError::new(base + strtab_at, "BSD symbol string table runs past its member"))?;
+        // A 64-bit size can be anything: no overflow on the way.
+        let strtab = (strtab_at + w)
+            .checked_add(strtab_size)
+            .and_then(|end| data.get(strtab_at + w..end))
+            .ok_or_else(|| RawError::new(pos(strtab_at), "BSD symbol string table runs past its member"))?;
         let mut out = Vec::with_capacity(count);
         for i in 0..count {
             let strx = read(w + i * 2 * w)?;

@@ -55,6 +55,11 @@ pub struct LoadedFile {
     pub bytes: FileBytes,
     /// `--whole-archive` was in effect for this file.
     pub whole_archive: bool,
+    /// Between `--start-lib` and `--end-lib`: the group number. Consecutive
+    /// files of one group form one lazy archive.
+    pub lib_group: Option<u32>,
+    /// For a thin archive: its members' paths and contents, in order.
+    pub thin_members: Vec<(String, FileBytes)>,
 }
 
 /// All input files, in command-line order. Owns the mappings that every
@@ -71,6 +76,9 @@ pub struct InputSpec {
     pub path: PathBuf,
     /// `--whole-archive` was in effect.
     pub whole_archive: bool,
+    /// Inside `--start-lib` ... `--end-lib` group number N: the file is
+    /// linked lazily, like an archive member.
+    pub lib_group: Option<u32>,
 }
 
 /// Maps every input file. Fails on the first file that cannot be opened.
@@ -80,7 +88,19 @@ pub fn load_inputs(specs: &[InputSpec]) -> Result<LoadedInputs, LoadError> {
         .map(|s| {
             let path = s.path.display().to_string();
             let bytes = map_file(&s.path).map_err(|source| LoadError { path: path.clone(), source })?;
-            Ok(LoadedFile { path, bytes, whole_archive: s.whole_archive })
+            let mut thin_members = Vec::new();
+            if archive::is_thin_archive(bytes.as_slice()) {
+                // Thin archive members are files next to the archive.
+                let names = archive::thin_member_paths(bytes.as_slice())
+                    .map_err(|e| LoadError { path: path.clone(), source: std::io::Error::other(e.in_file(&path).to_string()) })?;
+                let dir = s.path.parent().map(Path::to_path_buf).unwrap_or_default();
+                for n in names {
+                    let p = if Path::new(&n).is_absolute() { PathBuf::from(&n) } else { dir.join(&n) };
+                    let b = map_file(&p).map_err(|source| LoadError { path: format!("{path}({n})"), source })?;
+                    thin_members.push((n, b));
+                }
+            }
+            Ok(LoadedFile { path, bytes, whole_archive: s.whole_archive, lib_group: s.lib_group, thin_members })
         })
         .collect::<Result<Vec<_>, LoadError>>()?;
     Ok(LoadedInputs { files })
@@ -129,6 +149,10 @@ pub struct ObjectSet<'a> {
 
 /// Display name of an archive member: `archive.a(member.o)`.
 pub fn member_display_name(archive: &str, member: &str) -> String {
+    if archive.is_empty() {
+        // `--start-lib` members are plain files.
+        return member.to_string();
+    }
     format!("{archive}({member})")
 }
 
@@ -164,8 +188,21 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
         .par_iter()
         .map(|f| {
             let bytes = f.bytes.as_slice();
+            if f.lib_group.is_some() {
+                // Collected into one lazy archive per group below.
+                return Ok(Vec::new());
+            }
             if archive::is_archive(bytes) {
-                let archive = archive::parse_archive(bytes).map_err(|e| e.in_file(&f.path))?;
+                let archive = if archive::is_thin_archive(bytes) {
+                    let members = f
+                        .thin_members
+                        .iter()
+                        .map(|(n, b)| Member { name: n.clone(), header_offset: 0, data_offset: 0, data: b.as_slice() })
+                        .collect();
+                    Archive { members, symbol_index: None }
+                } else {
+                    archive::parse_archive(bytes).map_err(|e| e.in_file(&f.path))?
+                };
                 if f.whole_archive {
                     let objs = archive
                         .members
@@ -190,8 +227,28 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
         })
         .collect();
     let mut out = Vec::with_capacity(parsed.len());
-    for p in parsed {
-        out.extend(p?);
+    let mut group: Option<(u32, Vec<Member<'_>>, &str)> = None;
+    for (f, p) in inputs.files.iter().zip(parsed) {
+        let items = p?;
+        // --start-lib groups: consecutive files of one group are the lazy
+        // members of one archive without a symbol index.
+        if group.as_ref().map(|g| Some(g.0)) != Some(f.lib_group) {
+            if let Some((_, members, path)) = group.take() {
+                out.push(Input::Archive(LazyArchive { path, archive: Archive { members, symbol_index: None } }));
+            }
+        }
+        if let Some(g) = f.lib_group {
+            let member = Member { name: f.path.clone(), header_offset: 0, data_offset: 0, data: f.bytes.as_slice() };
+            match group.as_mut() {
+                Some((_, members, _)) => members.push(member),
+                None => group = Some((g, vec![member], "")),
+            }
+            continue;
+        }
+        out.extend(items);
+    }
+    if let Some((_, members, path)) = group.take() {
+        out.push(Input::Archive(LazyArchive { path, archive: Archive { members, symbol_index: None } }));
     }
     Ok(ObjectSet { inputs: out })
 }

@@ -157,7 +157,7 @@ fn failed(stage: &'static str, e: &dyn std::fmt::Display) -> StageDump {
 pub fn run_stages(case: &LinkCase) -> Vec<StageDump> {
     let mut out = Vec::new();
     let specs: Vec<object_parse::InputSpec> =
-        case.inputs.iter().map(|p| object_parse::InputSpec { path: p.clone(), whole_archive: false }).collect();
+        case.inputs.iter().map(|p| object_parse::InputSpec { path: p.clone(), whole_archive: false, lib_group: None }).collect();
     let loaded = match object_parse::load_inputs(&specs) {
         Ok(l) => l,
         Err(e) => {

@@ -13,6 +13,8 @@ pub enum InputArg {
     Library(String),
     /// `--whole-archive` / `--no-whole-archive` toggles.
     WholeArchive(bool),
+    /// `--start-lib` (true) / `--end-lib` (false).
+    Lib(bool),
 }
 
 /// Parsed command line.
@@ -176,6 +178,7 @@ OPTIONS:
   --print-gc-sections       List the functions and data segments removed by --gc-sections
   --whole-archive           Link every member of the following archives
   --no-whole-archive        Turn --whole-archive off
+  --start-lib, --end-lib    Link the objects in between lazily, like archive members
   -O0 -O1 -O2 -O3           Optimization level. Accepted for compatibility:
                             wasm-ld merges identical strings at -O1 and up;
                             wasmlink does not merge strings yet, so the output
@@ -374,6 +377,8 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
             "check-features" => c.no_check_features = false,
             "no-check-features" => c.no_check_features = true,
             "whole-archive" => c.inputs.push(InputArg::WholeArchive(true)),
+            "start-lib" => c.inputs.push(InputArg::Lib(true)),
+            "end-lib" => c.inputs.push(InputArg::Lib(false)),
             "no-whole-archive" => c.inputs.push(InputArg::WholeArchive(false)),
             "O0" => c.opt_level = 0,
             "O1" => c.opt_level = 1,

@@ -70,14 +70,28 @@ fn find_library(name: &str, dirs: &[PathBuf]) -> Option<PathBuf> {
 
 fn input_specs(cfg: &Config) -> Result<Vec<InputSpec>> {
     let mut whole = false;
+    let mut group: Option<u32> = None;
+    let mut groups = 0u32;
     let mut out = Vec::new();
     for i in &cfg.inputs {
         match i {
             InputArg::WholeArchive(w) => whole = *w,
-            InputArg::File(p) => out.push(InputSpec { path: p.clone(), whole_archive: whole }),
+            InputArg::Lib(true) => {
+                if group.is_some() {
+                    return Err(anyhow!("nested --start-lib"));
+                }
+                group = Some(groups);
+                groups += 1;
+            }
+            InputArg::Lib(false) => {
+                if group.take().is_none() {
+                    return Err(anyhow!("stray --end-lib"));
+                }
+            }
+            InputArg::File(p) => out.push(InputSpec { path: p.clone(), whole_archive: whole, lib_group: group }),
             InputArg::Library(name) => {
                 let p = find_library(name, &cfg.search_paths).ok_or_else(|| anyhow!("unable to find library -l{name}"))?;
-                out.push(InputSpec { path: p, whole_archive: whole });
+                out.push(InputSpec { path: p, whole_archive: whole, lib_group: None });
             }
         }
     }
@@ -108,9 +122,9 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
     if cfg.inputs.is_empty() {
         return Err(anyhow!("no input files"));
     }
+    let specs = input_specs(cfg)?;
     let output = cfg.output.as_ref().ok_or_else(|| anyhow!("no output file specified"))?;
     emit::check_output_path(output).with_context(|| format!("cannot open output file {}", output.display()))?;
-    let specs = input_specs(cfg)?;
     let loaded = t.stage("load", || object_parse::load_inputs(&specs))?;
     let set = t.stage("parse", || object_parse::run(&loaded))?;
     let resolve_opts = symbol_resolve::ResolveOptions {
