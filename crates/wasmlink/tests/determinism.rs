@@ -95,3 +95,35 @@ fn qsort_callback_o0g() {
 fn archive_select_o2() {
     check_deterministic("archive_select", "O2");
 }
+
+/// Ten links of the largest test program, with `--threads=1`, `2` and `8`
+/// in turn: every output is byte-identical.
+#[test]
+fn ten_runs_across_thread_flags() {
+    let test = "determinism::ten_runs_across_thread_flags";
+    if !common::wasi_toolchain_ready(test) {
+        return;
+    }
+    let case = Case::load("cpp_features");
+    let dir = Scratch::new("det-threads-flag");
+    let mut first: Option<Vec<u8>> = None;
+    for run in 0..10 {
+        let threads = ["1", "2", "8"][run % 3];
+        let sub = dir.join(format!("run-{run}"));
+        std::fs::create_dir(&sub).unwrap();
+        let out = sub.join("out.wasm");
+        let mut cmd = Command::new(linker_under_test());
+        cmd.args(case.link_args("O0g", &out)).arg(format!("--threads={threads}"));
+        let res = run_process(&mut cmd);
+        assert_eq!(res.code, Some(0), "{test}: run {run} (--threads={threads}) failed\n{}", res.describe());
+        let bytes = std::fs::read(&out).unwrap();
+        match &first {
+            None => first = Some(bytes),
+            Some(f) => assert!(
+                *f == bytes,
+                "{test}: run {run} (--threads={threads}) differs from run 0: {}",
+                first_diff(&bytes, f)
+            ),
+        }
+    }
+}
