@@ -331,3 +331,83 @@ fn parse_symbol<'a>(s: &mut Reader<'a>, imports: &ImportNames<'a>) -> RawResult<
     };
     Ok(Symbol { name, kind, flags })
 }
+
+/// The names of the defined, non-local symbols of an object, read straight
+/// from its `linking` section without parsing anything else. Used to index
+/// archives that have no symbol table: only the members that are extracted
+/// are parsed in full. A wasm module without a `linking` section yields no
+/// names.
+pub fn defined_symbol_names(bytes: &[u8]) -> RawResult<Vec<&str>> {
+    let mut r = Reader::new(bytes, 0);
+    let magic = r.bytes(8, "module header")?;
+    if &magic[..4] != b"\0asm" {
+        return Err(RawError::new(0, "not a WebAssembly file (bad magic number)"));
+    }
+    while !r.is_empty() {
+        let id = r.u8()?;
+        let size = r.leb_u32()? as usize;
+        let base = r.offset();
+        let payload = r.bytes(size, "section")?;
+        if id != 0 {
+            continue;
+        }
+        let mut c = Reader::new(payload, base);
+        if c.string("custom section name")? != "linking" {
+            continue;
+        }
+        let at = c.offset();
+        let version = c.leb_u32()?;
+        if version != 2 {
+            return Err(RawError::new(at, format!("linking section version {version}, expected 2")));
+        }
+        let mut names = Vec::new();
+        while !c.is_empty() {
+            let ty = c.u8()?;
+            let len = c.leb_u32()? as usize;
+            let sub_base = c.offset();
+            let body = c.bytes(len, "linking subsection")?;
+            if ty != SUB_SYMBOL_TABLE {
+                continue;
+            }
+            let mut s = Reader::new(body, sub_base);
+            let n = s.count(2, "symbol")?;
+            for _ in 0..n {
+                let kat = s.offset();
+                let kind = s.u8()?;
+                let fl = s.leb_u32()?;
+                let undefined = fl & flags::UNDEFINED != 0;
+                let name = match kind {
+                    0 | 2 | 4 | 5 => {
+                        s.leb_u32()?;
+                        if !undefined || fl & flags::EXPLICIT_NAME != 0 {
+                            Some(s.string("symbol name")?)
+                        } else {
+                            None
+                        }
+                    }
+                    1 => {
+                        let name = s.string("symbol name")?;
+                        if !undefined {
+                            s.leb_u32()?;
+                            s.leb_u32()?;
+                            s.leb_u32()?;
+                        }
+                        Some(name)
+                    }
+                    3 => {
+                        s.leb_u32()?;
+                        None
+                    }
+                    k => return Err(RawError::new(kat, format!("unknown symbol kind {k}"))),
+                };
+                if let Some(name) = name {
+                    if !undefined && fl & flags::BINDING_LOCAL == 0 {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        return Ok(names);
+    }
+    Ok(Vec::new())
+}

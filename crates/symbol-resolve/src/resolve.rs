@@ -91,31 +91,27 @@ impl<'a> Resolver<'a> {
         let index: Vec<(&'a str, MemberIndex)> = match state.archive.symbol_index.take() {
             Some(ix) => ix,
             None => {
-                // No index: parse every member now and index its definitions.
+                // No index: read just the symbol tables of all members (in
+                // parallel); members are parsed in full only when extracted.
                 let path = state.path;
-                let parsed = state
+                let lists = state
                     .archive
                     .members
                     .par_iter()
-                    .map(|m| parse_member(path, m))
-                    .collect::<Result<Vec<_>, _>>()?;
-                let mut ix = Vec::new();
-                let mut objs = Vec::with_capacity(n);
-                for (i, p) in parsed.into_iter().enumerate() {
-                    match p {
-                        MemberContent::Object(o) => {
-                            for s in &o.linking.symbols {
-                                if !s.is_undefined() && !s.is_local() && !matches!(s.kind, SymbolKind::Section(_)) {
-                                    ix.push((s.name, MemberIndex(i as u32)));
-                                }
-                            }
-                            objs.push(Some(o));
+                    .map(|m| {
+                        if !m.data.starts_with(b"\0asm") {
+                            return Err(object_parse::RawError::new(0, "archive member is not a WebAssembly object")
+                                .in_file(&object_parse::member_display_name(path, &m.name)));
                         }
-                        MemberContent::NotRelocatable => objs.push(None),
-                    }
-                }
-                state.preparsed = Some(objs);
-                ix
+                        object_parse::linking::defined_symbol_names(m.data)
+                            .map_err(|e| e.in_file(&object_parse::member_display_name(path, &m.name)))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                lists
+                    .into_iter()
+                    .enumerate()
+                    .flat_map(|(i, names)| names.into_iter().map(move |n| (n, MemberIndex(i as u32))))
+                    .collect()
             }
         };
         self.archives.push(state);
