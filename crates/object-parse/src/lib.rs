@@ -112,6 +112,11 @@ fn map_file(path: &Path) -> std::io::Result<FileBytes> {
     if meta.is_dir() {
         return Err(std::io::Error::other("is a directory"));
     }
+    if !meta.is_file() {
+        // Devices and pipes (e.g. /dev/zero) have no size to map and could
+        // be read forever.
+        return Err(std::io::Error::other("not a regular file"));
+    }
     if meta.len() < 4096 {
         return Ok(FileBytes::Owned(std::fs::read(path)?));
     }
