@@ -24,8 +24,6 @@ struct ArchiveState<'a> {
     path: &'a str,
     archive: object_parse::Archive<'a>,
     requested: Vec<bool>,
-    /// Members parsed up front, for archives without a symbol index.
-    preparsed: Option<Vec<Option<Box<ObjectFile<'a>>>>>,
 }
 
 /// The resolver's working state; see [`crate::run`].
@@ -87,7 +85,7 @@ impl<'a> Resolver<'a> {
     fn add_archive(&mut self, lazy: LazyArchive<'a>) -> Result<(), ParseError> {
         let id = ArchiveId(self.archives.len() as u32);
         let n = lazy.archive.members.len();
-        let mut state = ArchiveState { path: lazy.path, archive: lazy.archive, requested: vec![false; n], preparsed: None };
+        let mut state = ArchiveState { path: lazy.path, archive: lazy.archive, requested: vec![false; n] };
         let index: Vec<(&'a str, MemberIndex)> = match state.archive.symbol_index.take() {
             Some(ix) => ix,
             None => {
@@ -146,37 +144,21 @@ impl<'a> Resolver<'a> {
     fn drain_pending(&mut self) -> Result<(), ParseError> {
         while !self.pending.is_empty() {
             let round = std::mem::take(&mut self.pending);
-            let mut ready: Vec<Option<Box<ObjectFile<'a>>>> = Vec::with_capacity(round.len());
-            let mut to_parse = Vec::new();
-            for (k, &(a, m)) in round.iter().enumerate() {
-                let st = &mut self.archives[a.0 as usize];
-                if let Some(pre) = st.preparsed.as_mut() {
-                    ready.push(pre[m.0 as usize].take());
-                } else {
-                    ready.push(None);
-                    to_parse.push(k);
-                }
-            }
             let archives = &self.archives;
-            let parsed = to_parse
+            let parsed = round
                 .par_iter()
-                .map(|&k| {
-                    let (a, m) = round[k];
+                .map(|&(a, m)| {
                     let st = &archives[a.0 as usize];
-                    let member = st.archive.members.get(m.0 as usize);
-                    match member {
+                    match st.archive.members.get(m.0 as usize) {
                         Some(member) => parse_member(st.path, member),
                         None => Ok(MemberContent::NotRelocatable),
                     }
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            for (k, p) in to_parse.into_iter().zip(parsed) {
+            for p in parsed {
                 if let MemberContent::Object(o) = p {
-                    ready[k] = Some(o);
+                    self.add_object(*o, true);
                 }
-            }
-            for o in ready.into_iter().flatten() {
-                self.add_object(*o, true);
             }
         }
         Ok(())
