@@ -192,7 +192,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
             _ => true,
         },
     };
-    if opts.stack_size % STACK_ALIGN != 0 {
+    if !opts.stack_size.is_multiple_of(STACK_ALIGN) {
         errors.push(format!("stack size must be {STACK_ALIGN}-byte aligned"));
     }
     let mut linker_data = BTreeMap::new();
@@ -237,7 +237,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
     linker_data.insert(LinkerData::TableBase, 1);
     let max_setting = 1u64 << 32;
     if let Some(heap) = opts.initial_heap {
-        if heap % PAGE_SIZE != 0 {
+        if !heap.is_multiple_of(PAGE_SIZE) {
             errors.push(format!("initial heap must be aligned to the page size ({PAGE_SIZE} bytes)"));
         }
         let max_heap = max_setting.saturating_sub(ptr);
@@ -247,7 +247,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         ptr = ptr.saturating_add(heap);
     }
     if let Some(init) = opts.initial_memory {
-        if init % PAGE_SIZE != 0 {
+        if !init.is_multiple_of(PAGE_SIZE) {
             errors.push(format!("initial memory must be {PAGE_SIZE}-byte aligned"));
         }
         if ptr > init {
@@ -263,7 +263,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
     linker_data.insert(LinkerData::HeapEnd, ptr);
     let mut max_pages = None;
     if let Some(max) = opts.max_memory {
-        if max % PAGE_SIZE != 0 {
+        if !max.is_multiple_of(PAGE_SIZE) {
             errors.push(format!("maximum memory must be {PAGE_SIZE}-byte aligned"));
         }
         if ptr > max {

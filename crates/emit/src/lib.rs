@@ -105,6 +105,9 @@ fn encoded<S: enc::Section>(s: &S) -> Vec<u8> {
     v
 }
 
+/// Output custom sections: (name, payload).
+type NamedPayloads = Vec<(String, Vec<u8>)>;
+
 /// Produces the module bytes.
 pub fn run(
     res: &Resolution<'_>,
@@ -246,7 +249,7 @@ pub fn run(
     let code_offsets = code::body_offsets(res, merged, &chunks);
     let customs = custom::plan(res, &opts.custom);
     let ctx = relocate::RelocContext { res, layout, merged, types, code_offsets: &code_offsets, custom_offsets: &customs.offsets };
-    let (code_payload, data_result, custom_payloads): (Vec<u8>, (Vec<u8>, u32), Vec<(String, Vec<u8>)>) = {
+    let (code_payload, data_result, custom_payloads): (Vec<u8>, (Vec<u8>, u32), NamedPayloads) = {
         let (a, (b, c)) = rayon::join(
             || code::payload(&ctx, &chunks),
             || {

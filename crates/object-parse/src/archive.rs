@@ -39,7 +39,7 @@ pub fn is_archive(bytes: &[u8]) -> bool {
     bytes.starts_with(MAGIC) || bytes.starts_with(b"!<thin>\n")
 }
 
-fn field<'a>(h: &'a [u8], range: std::ops::Range<usize>) -> &'a str {
+fn field(h: &[u8], range: std::ops::Range<usize>) -> &str {
     std::str::from_utf8(&h[range]).unwrap_or("").trim_end_matches(' ')
 }
 

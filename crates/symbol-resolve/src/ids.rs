@@ -193,12 +193,12 @@ pub struct OutputImport {
 /// Classification helpers on relocation types.
 pub trait RelocTypeExt {
     /// True for relocations that take a function's table slot.
-    fn is_table_index(self) -> bool;
+    fn is_table_index(&self) -> bool;
 }
 
 impl RelocTypeExt for object_parse::RelocType {
-    fn is_table_index(self) -> bool {
+    fn is_table_index(&self) -> bool {
         use object_parse::RelocType::*;
-        matches!(self, TableIndexSleb | TableIndexI32 | TableIndexSleb64 | TableIndexI64 | TableIndexRelSleb | TableIndexRelSleb64)
+        matches!(*self, TableIndexSleb | TableIndexI32 | TableIndexSleb64 | TableIndexI64 | TableIndexRelSleb | TableIndexRelSleb64)
     }
 }

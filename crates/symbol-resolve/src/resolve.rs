@@ -116,14 +116,11 @@ impl<'a> Resolver<'a> {
         for (name, member) in index {
             let sid = self.table.intern(name);
             let sym = self.table.get_mut(sid);
-            match sym.def {
-                Definition::None => {
-                    sym.def = Definition::Lazy { archive: id, member };
-                    if sym.strong_ref {
-                        self.request(id, member);
-                    }
+            if sym.def == Definition::None {
+                sym.def = Definition::Lazy { archive: id, member };
+                if sym.strong_ref {
+                    self.request(id, member);
                 }
-                _ => {}
             }
         }
         Ok(())
