@@ -43,6 +43,9 @@ pub struct ResolveOptions {
     pub export_dynamic: bool,
     /// `--allow-undefined-file`: functions that may stay undefined (imported).
     pub allow_undefined_symbols: Vec<String>,
+    /// `--wrap=NAME`: references to NAME go to `__wrap_NAME`, references to
+    /// `__real_NAME` go to NAME.
+    pub wrap: Vec<String>,
 }
 
 /// A constructor to call from `__wasm_call_ctors`.
@@ -184,6 +187,7 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
         return Err(ResolveError::Symbols(std::mem::take(&mut r.errors)));
     }
     r.define_linker_symbols();
+    r.wrap_symbols(&opts.wrap);
     let t = r.compute_targets(opts);
     let mut errors = Vec::new();
 

@@ -70,6 +70,34 @@ impl<'a> Resolver<'a> {
         self.drain_pending()
     }
 
+    /// `--wrap`: every object's references to NAME now name `__wrap_NAME`,
+    /// and references to `__real_NAME` name NAME (wasm-ld's semantics: the
+    /// defining object's own references are wrapped too).
+    pub(crate) fn wrap_symbols(&mut self, names: &[String]) {
+        let mut map = std::collections::HashMap::new();
+        for name in names {
+            let Some(sym) = self.table.find(name) else { continue };
+            if let Some(wrap) = self.table.find(&format!("__wrap_{name}")) {
+                map.insert(sym, wrap);
+            }
+            if let Some(real) = self.table.find(&format!("__real_{name}")) {
+                map.insert(real, sym);
+            }
+        }
+        if map.is_empty() {
+            return;
+        }
+        for slots in self.slots.iter_mut() {
+            for slot in slots.iter_mut() {
+                if let Slot::Global(sid) = slot {
+                    if let Some(&to) = map.get(sid) {
+                        *sid = to;
+                    }
+                }
+            }
+        }
+    }
+
     /// Adds every input in order, extracting archive members as needed.
     pub(crate) fn add_inputs(&mut self, set: ObjectSet<'a>) -> Result<(), ParseError> {
         for input in set.inputs {

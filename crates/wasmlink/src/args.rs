@@ -82,6 +82,8 @@ pub struct Config {
     pub import_table: bool,
     /// `--print-gc-sections`.
     pub print_gc_sections: bool,
+    /// `--wrap=NAME`.
+    pub wrap: Vec<String>,
     /// `--features=a,b`.
     pub features: Option<Vec<String>>,
     /// `--extra-features=a,b`.
@@ -136,6 +138,7 @@ impl Default for Config {
             merge_data_segments: true,
             features: None,
             extra_features: Vec::new(),
+            wrap: Vec::new(),
             version: false,
             help: false,
             version_continues: false,
@@ -178,6 +181,7 @@ OPTIONS:
   --print-gc-sections       List the functions and data segments removed by --gc-sections
   --whole-archive           Link every member of the following archives
   --no-whole-archive        Turn --whole-archive off
+  --wrap=<sym>              Calls to <sym> go to __wrap_<sym>; __real_<sym> reaches <sym>
   --start-lib, --end-lib    Link the objects in between lazily, like archive members
   -O0 -O1 -O2 -O3           Optimization level. Accepted for compatibility:
                             wasm-ld merges identical strings at -O1 and up;
@@ -378,6 +382,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
             "no-check-features" => c.no_check_features = true,
             "whole-archive" => c.inputs.push(InputArg::WholeArchive(true)),
             "start-lib" => c.inputs.push(InputArg::Lib(true)),
+            "wrap" => c.wrap.push(value("--wrap")?),
             "end-lib" => c.inputs.push(InputArg::Lib(false)),
             "no-whole-archive" => c.inputs.push(InputArg::WholeArchive(false)),
             "O0" => c.opt_level = 0,

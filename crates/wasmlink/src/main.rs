@@ -137,6 +137,7 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
         export_all: cfg.export_all,
         export_dynamic: cfg.export_dynamic,
         allow_undefined_symbols: cfg.allow_undefined_symbols.clone(),
+        wrap: cfg.wrap.clone(),
     };
     let res = t.stage("resolve", || symbol_resolve::run(set, &resolve_opts)).map_err(|e| match e {
         symbol_resolve::ResolveError::Symbols(list) => anyhow::Error::new(Errors(list)),
