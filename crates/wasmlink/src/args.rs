@@ -84,6 +84,8 @@ pub struct Config {
     pub print_gc_sections: bool,
     /// `--wrap=NAME`.
     pub wrap: Vec<String>,
+    /// `--fatal-warnings`.
+    pub fatal_warnings: bool,
     /// `--features=a,b`.
     pub features: Option<Vec<String>>,
     /// `--extra-features=a,b`.
@@ -139,6 +141,7 @@ impl Default for Config {
             features: None,
             extra_features: Vec::new(),
             wrap: Vec::new(),
+            fatal_warnings: false,
             version: false,
             help: false,
             version_continues: false,
@@ -181,6 +184,8 @@ OPTIONS:
   --print-gc-sections       List the functions and data segments removed by --gc-sections
   --whole-archive           Link every member of the following archives
   --no-whole-archive        Turn --whole-archive off
+  --unresolved-symbols=report-all  Report undefined symbols as errors (the default)
+  --fatal-warnings          Treat warnings as errors
   --wrap=<sym>              Calls to <sym> go to __wrap_<sym>; __real_<sym> reaches <sym>
   --start-lib, --end-lib    Link the objects in between lazily, like archive members
   -O0 -O1 -O2 -O3           Optimization level. Accepted for compatibility:
@@ -383,6 +388,19 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
             "whole-archive" => c.inputs.push(InputArg::WholeArchive(true)),
             "start-lib" => c.inputs.push(InputArg::Lib(true)),
             "wrap" => c.wrap.push(value("--wrap")?),
+            "fatal-warnings" => c.fatal_warnings = true,
+            "no-fatal-warnings" => c.fatal_warnings = false,
+            "error-unresolved-symbols" => {}
+            "unresolved-symbols" => {
+                // report-all is what wasmlink always does; the other
+                // policies are not implemented.
+                let v = value("--unresolved-symbols")?;
+                match v.as_str() {
+                    "report-all" => {}
+                    "ignore-all" | "import-dynamic" => return Err(format!("not supported yet: --unresolved-symbols={v}")),
+                    _ => return Err(format!("unknown --unresolved-symbols value: {v}")),
+                }
+            }
             "end-lib" => c.inputs.push(InputArg::Lib(false)),
             "no-whole-archive" => c.inputs.push(InputArg::WholeArchive(false)),
             "O0" => c.opt_level = 0,

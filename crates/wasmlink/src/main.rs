@@ -101,6 +101,17 @@ fn input_specs(cfg: &Config) -> Result<Vec<InputSpec>> {
     Ok(out)
 }
 
+/// Prints warnings; with `--fatal-warnings` they fail the link.
+fn warn(cfg: &Config, prog: &str, warnings: &[String]) -> Result<()> {
+    if cfg.fatal_warnings && !warnings.is_empty() {
+        return Err(anyhow::Error::new(Errors(warnings.to_vec())));
+    }
+    for w in warnings {
+        eprintln!("{prog}: warning: {w}");
+    }
+    Ok(())
+}
+
 fn real_main(prog: &str) -> Result<()> {
     let cfg = args::parse(std::env::args().skip(1).collect()).map_err(|e| anyhow!(e))?;
     if cfg.help {
@@ -143,9 +154,7 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
         symbol_resolve::ResolveError::Symbols(list) => anyhow::Error::new(Errors(list)),
         other => anyhow::Error::new(other),
     })?;
-    for w in &res.warnings {
-        eprintln!("{prog}: warning: {w}");
-    }
+    warn(cfg, prog, &res.warnings)?;
     if cfg.print_gc_sections && cfg.gc_sections {
         for line in res.gc_report() {
             println!("{line}");
@@ -163,9 +172,7 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
         export_memory: cfg.export_memory,
     };
     let layout = t.stage("layout", || atom_layout::run(&res, &layout_opts)).map_err(|e| Errors(e.0))?;
-    for w in &layout.warnings {
-        eprintln!("{prog}: warning: {w}");
-    }
+    warn(cfg, prog, &layout.warnings)?;
     let merge_opts = section_merge::MergeOptions {
         export_memory: cfg.export_memory,
         memory_export_name: cfg.memory_export_name.clone().unwrap_or_else(|| "memory".into()),
