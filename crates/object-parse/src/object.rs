@@ -233,6 +233,13 @@ impl<'a> ObjectFile<'a> {
     }
 }
 
+/// Largest data segment alignment accepted, as a power of two (64 KiB).
+pub const MAX_SEGMENT_ALIGN_LOG2: u32 = 16;
+
+fn escape_name(s: &str) -> std::borrow::Cow<'_, str> {
+    crate::error::escape_controls(s)
+}
+
 /// Where a section index points, for section symbols and reloc sections.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SectionRef {
@@ -512,8 +519,14 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
         )));
     }
     for (seg, info) in obj.segments.iter_mut().zip(obj.linking.segments.iter()) {
-        if info.align_log2 > 31 {
-            return Err(RawError::new(linking_base, format!("segment {} alignment 2^{} is too large", info.name, info.align_log2)));
+        // Alignment beyond a 64 KiB page has no use in a 32-bit memory and
+        // would make the layout pad gigabytes of zeros.
+        if info.align_log2 > MAX_SEGMENT_ALIGN_LOG2 {
+            return Err(RawError::new(linking_base, format!(
+                "segment {} alignment 2^{} is larger than the supported maximum 2^{MAX_SEGMENT_ALIGN_LOG2} (64 KiB)",
+                escape_name(info.name),
+                info.align_log2
+            )));
         }
         seg.info = *info;
     }
@@ -588,6 +601,11 @@ fn check_symbols(obj: &ObjectFile<'_>, at: usize, sections: &[SectionRef]) -> Ra
             SymbolKind::Section(sec) => {
                 if !matches!(sections.get(sec as usize), Some(SectionRef::Custom(_))) {
                     return bad(format!("section index {sec} is not a custom section"));
+                }
+                // As wasm-ld: a global section symbol would be resolved by
+                // its (empty) name against every other object's.
+                if !s.is_local() {
+                    return bad("section symbols must have local binding".into());
                 }
             }
         }

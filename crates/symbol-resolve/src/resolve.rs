@@ -218,7 +218,7 @@ impl<'a> Resolver<'a> {
             let entry = self.table.get_mut(sid);
             if let Some(k) = entry.kind {
                 if k != kind && !matches!(entry.def, Definition::Lazy { .. }) {
-                    let other = describe_def(&self.objects, &entry.def, entry.first_ref);
+                    let other = describe_def(&self.objects, &obj.name, &entry.def, entry.first_ref);
                     self.errors.push(format!(
                         "symbol type mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}",
                         esc(s.name), k, other, kind, obj.name
@@ -292,10 +292,13 @@ fn is_in_discarded(obj: &ObjectFile<'_>, kind: &SymbolKind, discarded: &HashSet<
     }
 }
 
-fn describe_def(objects: &[ObjectFile<'_>], def: &Definition, first_ref: Option<(ObjectId, u32)>) -> String {
+/// The file that defines (or first referenced) a symbol; `current` names the
+/// object being added, which is not in `objects` yet.
+fn describe_def(objects: &[ObjectFile<'_>], current: &str, def: &Definition, first_ref: Option<(ObjectId, u32)>) -> String {
+    let name = |o: ObjectId| objects.get(o.0 as usize).map_or_else(|| current.to_string(), |f| f.name.clone());
     match def {
-        Definition::Object { obj, .. } => objects[obj.0 as usize].name.clone(),
+        Definition::Object { obj, .. } => name(*obj),
         Definition::Linker(_) => "<linker>".into(),
-        _ => first_ref.map(|(o, _)| objects[o.0 as usize].name.clone()).unwrap_or_default(),
+        _ => first_ref.map(|(o, _)| name(o)).unwrap_or_default(),
     }
 }
