@@ -313,7 +313,9 @@ pub fn check_output_path(path: &Path) -> std::io::Result<()> {
             return Err(std::io::Error::other("is a directory"));
         }
         if !meta.is_file() {
-            return std::fs::OpenOptions::new().write(true).open(path).map(|_| ());
+            // Devices and pipes are opened once, when the module is written:
+            // opening a pipe here would signal end-of-file to its reader.
+            return Ok(());
         }
     }
     let dir = match path.parent() {

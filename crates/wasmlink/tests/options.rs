@@ -66,3 +66,25 @@ fn memory_layout_options_run_the_same() {
         assert_eq!(out.trim(), "101", "options {opts:?}");
     }
 }
+
+/// `-o` naming a pipe (like `-o /dev/null`) writes into it; the linker must
+/// never rename its temporary file over a non-regular file.
+#[test]
+fn output_to_a_pipe_keeps_the_pipe() {
+    use std::os::unix::fs::FileTypeExt;
+    let scratch = Scratch::new("fifo-out");
+    let fifo = scratch.join("out.fifo");
+    let st = std::process::Command::new("mkfifo").arg(&fifo).status().expect("running mkfifo");
+    assert!(st.success());
+    let reader_path = fifo.clone();
+    let reader = std::thread::spawn(move || std::fs::read(&reader_path).expect("reading the fifo"));
+    let obj = testdata().join("errors").join("dup1.o");
+    let res = run_linker(&linker_under_test(), [obj.as_os_str(), "--no-entry".as_ref(), "-o".as_ref(), fifo.as_os_str()]);
+    assert_eq!(res.code, Some(0), "link into a fifo failed:\n{}", res.describe());
+    // Checked before waiting for the reader: had the pipe been replaced, the
+    // reader would never see a writer.
+    let meta = std::fs::symlink_metadata(&fifo).unwrap();
+    assert!(meta.file_type().is_fifo(), "the output pipe was replaced by a regular file");
+    let bytes = reader.join().unwrap();
+    assert!(bytes.starts_with(b"\0asm"), "the module came through the pipe");
+}
