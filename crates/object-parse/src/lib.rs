@@ -92,7 +92,7 @@ pub fn load_inputs(specs: &[InputSpec]) -> Result<LoadedInputs, LoadError> {
             if archive::is_thin_archive(bytes.as_slice()) {
                 // Thin archive members are files next to the archive.
                 let names = archive::thin_member_paths(bytes.as_slice())
-                    .map_err(|e| LoadError { path: path.clone(), source: std::io::Error::other(e.in_file(&path).to_string()) })?;
+                    .map_err(|e| LoadError { path: path.clone(), source: std::io::Error::other(format!("bad thin archive at offset 0x{:x}: {}", e.offset, e.message)) })?;
                 let dir = s.path.parent().map(Path::to_path_buf).unwrap_or_default();
                 for n in names {
                     let p = if Path::new(&n).is_absolute() { PathBuf::from(&n) } else { dir.join(&n) };
