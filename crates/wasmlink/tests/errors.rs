@@ -434,3 +434,15 @@ fn truncated_objects() {
         );
     }
 }
+
+/// An output in a directory that does not exist fails before any linking
+/// (no undefined-symbol error is reported first) and leaves nothing behind.
+#[test]
+fn unwritable_output_directory() {
+    let dir = Scratch::new("err-outdir");
+    let out = dir.join("no-such-dir").join("out.wasm");
+    let undef = errors_obj("undef.o");
+    let res = run_linker(&linker_under_test(), args(&[&"-m", &"wasm32", &undef, &"-o", &out]));
+    assert_fails("unwritable output directory", &res, &["cannot open output file", "no-such-dir"], &out, &dir, &[]);
+    assert!(!res.stderr.contains("missing_fn"), "the output path must be checked before linking:\n{}", res.stderr);
+}
