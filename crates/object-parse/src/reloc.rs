@@ -36,10 +36,10 @@ pub enum RelocType {
     TableIndexRelSleb64 = 24,
     MemoryAddrTlsSleb64 = 25,
     FunctionIndexI32 = 26,
-    /// Code 27: a 10-byte unsigned LEB table index, counterpart of
-    /// `TableNumberLeb` for 64-bit tables in newer producers; read so that
-    /// such objects fail with a clear "unsupported" error rather than a
-    /// decoding error.
+    /// Code 27, newer than LLVM 22 (whose WasmRelocs.def ends at 26): its
+    /// entry is decoded (index, no addend) so that an object using it fails
+    /// with a clear "not supported yet" error naming the type and offset,
+    /// never a mis-patch.
     Reserved27 = 27,
 }
 
@@ -257,6 +257,9 @@ pub fn parse_reloc_section(payload: &[u8], base: usize) -> RawResult<RelocSectio
         let code = r.u8()?;
         let ty = RelocType::from_code(code)
             .ok_or_else(|| crate::error::RawError::new(at, format!("unknown relocation type {code}")))?;
+        if ty == RelocType::Reserved27 {
+            return Err(crate::error::RawError::new(at, "relocation type 27 is not supported yet (it is newer than LLVM 22)"));
+        }
         let offset = r.leb_u32()?;
         let index = r.leb_u32()?;
         let addend = if ty.has_addend() { r.leb_i64()? } else { 0 };
