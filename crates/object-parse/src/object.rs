@@ -635,8 +635,9 @@ fn check_comdats(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
                 Some(i) if (i as usize) < len => *index = i,
                 _ => {
                     return Err(RawError::new(at, format!(
-                        "comdat {} member index {index} does not name a defined {kind:?}",
-                        c.name
+                        "comdat {} member index {index} does not name a defined {}",
+                        c.name,
+                        format!("{kind:?}").to_lowercase()
                     )))
                 }
             }
@@ -678,8 +679,8 @@ fn check_relocs(entries: &[Reloc], section_len: usize, at: usize, symbols: &[Sym
         );
         if !ok {
             return Err(RawError::new(at, format!(
-                "relocation {what} needs a {:?} symbol but symbol {} ({}) is a {} symbol",
-                target,
+                "relocation {what} needs a {} symbol but symbol {} ({}) is a {} symbol",
+                format!("{target:?}").to_lowercase(),
                 r.index,
                 sym.name,
                 sym.kind.describe()
