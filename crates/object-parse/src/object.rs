@@ -567,7 +567,7 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
 
 fn check_symbols(obj: &ObjectFile<'_>, at: usize, sections: &[SectionRef]) -> RawResult<()> {
     for (i, s) in obj.linking.symbols.iter().enumerate() {
-        let bad = |what: String| Err(RawError::new(at, format!("symbol {i} ({}): {what}", s.name)));
+        let bad = |what: String| Err(RawError::new(at, format!("symbol {i} ({}): {what}", escape_name(s.name))));
         match s.kind {
             SymbolKind::Function(f) => {
                 if f >= obj.num_imported_functions + obj.functions.len() as u32 {
@@ -682,7 +682,7 @@ fn check_relocs(entries: &[Reloc], section_len: usize, at: usize, symbols: &[Sym
                 "relocation {what} needs a {} symbol but symbol {} ({}) is a {} symbol",
                 format!("{target:?}").to_lowercase(),
                 r.index,
-                sym.name,
+                escape_name(sym.name),
                 sym.kind.describe()
             )));
         }
