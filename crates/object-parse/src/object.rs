@@ -165,19 +165,16 @@ pub struct ObjectFile<'a> {
     pub producers: Vec<ProducerField<'a>>,
     /// Function exports of the object (`export_name`): (name, function index).
     pub function_exports: Vec<(&'a str, u32)>,
+    /// Type index of each imported function, by function index (so lookups
+    /// do not scan the import list).
+    pub imported_function_types: Vec<u32>,
 }
 
 impl<'a> ObjectFile<'a> {
     /// Type index of function `index` (import or definition) of this object.
     pub fn function_type(&self, index: u32) -> Option<u32> {
         if index < self.num_imported_functions {
-            self.imports
-                .iter()
-                .filter_map(|i| match i.kind {
-                    ImportKind::Function(t) => Some(t),
-                    _ => None,
-                })
-                .nth(index as usize)
+            self.imported_function_types.get(index as usize).copied()
         } else {
             self.functions.get((index - self.num_imported_functions) as usize).map(|f| f.type_index)
         }
@@ -289,6 +286,7 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
         features: Vec::new(),
         producers: Vec::new(),
         function_exports: Vec::new(),
+        imported_function_types: Vec::new(),
     };
     let mut sections: Vec<SectionRef> = Vec::new();
     let mut code_payload: Option<(usize, usize)> = None; // (start, len)
@@ -325,6 +323,7 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
                         TypeRef::Func(t) => {
                             check_type(t, &imp)?;
                             obj.num_imported_functions += 1;
+                            obj.imported_function_types.push(t);
                             ImportKind::Function(t)
                         }
                         TypeRef::Table(t) => {
