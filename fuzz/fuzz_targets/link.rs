@@ -14,9 +14,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use object_parse::{
-    archive::parse_archive, Archive, FileBytes, Input, LazyArchive, LoadedFile, LoadedInputs,
-};
+use object_parse::{archive::parse_archive, Archive, FileBytes, Input, LazyArchive, LoadedFile, LoadedInputs};
 use std::sync::OnceLock;
 
 const DEFAULT_LIBC: &str = "/usr/lib/wasm32-wasi/libc.a";
@@ -25,8 +23,7 @@ fn libc() -> &'static (String, Archive<'static>) {
     static LIBC: OnceLock<(String, Archive<'static>)> = OnceLock::new();
     LIBC.get_or_init(|| {
         let path = std::env::var("WASMLINK_FUZZ_LIBC").unwrap_or_else(|_| DEFAULT_LIBC.to_string());
-        let bytes =
-            std::fs::read(&path).unwrap_or_else(|e| panic!("link fuzzer: cannot read {path}: {e}"));
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("link fuzzer: cannot read {path}: {e}"));
         let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
         let archive = parse_archive(bytes).unwrap_or_else(|e| panic!("link fuzzer: {path}: {e:?}"));
         (path, archive)
@@ -40,18 +37,10 @@ fn verbose() -> bool {
 }
 
 fn check_message(stage: &str, msg: String) {
-    assert!(
-        !msg.trim().is_empty(),
-        "{stage} failed with an empty message"
-    );
+    assert!(!msg.trim().is_empty(), "{stage} failed with an empty message");
     // wasmlink prints `{e:#}`: a message with a line break is not one line.
-    if stage == "parse"
-        || std::env::var("WASMLINK_FUZZ_ONE_LINE_ALL_STAGES").is_ok_and(|v| v == "1")
-    {
-        assert!(
-            !msg.contains('\n') && !msg.contains('\r'),
-            "{stage} error is not one line: {msg:?}"
-        );
+    if stage == "parse" || std::env::var("WASMLINK_FUZZ_ONE_LINE_ALL_STAGES").is_ok_and(|v| v == "1") {
+        assert!(!msg.contains('\n') && !msg.contains('\r'), "{stage} error is not one line: {msg:?}");
     }
 }
 
@@ -70,10 +59,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(s) => s,
         Err(e) => return check_message("parse", e.to_string()),
     };
-    set.inputs.push(Input::Archive(LazyArchive {
-        path: libc_path,
-        archive: libc_archive.clone(),
-    }));
+    set.inputs.push(Input::Archive(LazyArchive { path: libc_path, archive: libc_archive.clone() }));
 
     let flags = LinkFlags::of(data);
     let resolve_opts = symbol_resolve::ResolveOptions {
@@ -106,11 +92,8 @@ fuzz_target!(|data: &[u8]| {
         Ok(t) => t,
         Err(e) => return check_message("types", e.to_string()),
     };
-    let emit_opts = emit::EmitOptions {
-        import_memory: layout_opts.import_memory,
-        check_features: true,
-        ..Default::default()
-    };
+    let emit_opts =
+        emit::EmitOptions { import_memory: layout_opts.import_memory, check_features: true, ..Default::default() };
     let bytes = match emit::run(&res, &layout, &merged, &types, &emit_opts) {
         Ok(b) => b,
         Err(e) => return check_message("emit", e.to_string()),
@@ -121,9 +104,7 @@ fuzz_target!(|data: &[u8]| {
     // patches a relocation site trusts it, as wasm-ld does). For an input
     // that is valid apart from its function bodies, everything but the
     // function bodies of the output must validate.
-    let strict = validate(data, true).is_ok()
-        && relocation_sites_consistent(data)
-        && index_immediates_relocated(data);
+    let strict = validate(data, true).is_ok() && relocation_sites_consistent(data) && index_immediates_relocated(data);
     let lenient = strict || validate(data, false).is_ok();
     if verbose() {
         eprintln!(
@@ -146,11 +127,7 @@ fuzz_target!(|data: &[u8]| {
         // Ask the reference linker: if it too produces an invalid module
         // from this input, the input is garbage in (e.g. code whose index
         // immediates carry no relocation) and not a wasmlink bug.
-        let what = if strict {
-            "a valid, consistent input"
-        } else {
-            "an input valid apart from its function bodies"
-        };
+        let what = if strict { "a valid, consistent input" } else { "an input valid apart from its function bodies" };
         match reference_link(data, libc_path, strict, flags) {
             Reference::AlsoInvalid => {
                 let n = GARBAGE_IN.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
@@ -158,9 +135,15 @@ fuzz_target!(|data: &[u8]| {
                     eprintln!("link fuzzer: {n} inputs where wasm-ld also produced an invalid module (not reported)");
                 }
             }
-            Reference::Valid => panic!("a successful link of {what} produced an invalid module ({e}) where wasm-ld's output is valid"),
-            Reference::Rejected(msg) => panic!("a successful link of {what} produced an invalid module ({e}); wasm-ld rejects the input: {msg}"),
-            Reference::Unavailable(msg) => panic!("a successful link of {what} produced an invalid module ({e}) [reference linker unavailable: {msg}]"),
+            Reference::Valid => {
+                panic!("a successful link of {what} produced an invalid module ({e}) where wasm-ld's output is valid")
+            }
+            Reference::Rejected(msg) => {
+                panic!("a successful link of {what} produced an invalid module ({e}); wasm-ld rejects the input: {msg}")
+            }
+            Reference::Unavailable(msg) => panic!(
+                "a successful link of {what} produced an invalid module ({e}) [reference linker unavailable: {msg}]"
+            ),
         }
     }
 });
@@ -189,13 +172,8 @@ struct LinkFlags {
 
 impl LinkFlags {
     fn of(data: &[u8]) -> LinkFlags {
-        let h = data.iter().fold(0xcbf29ce484222325u64, |h, &b| {
-            (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
-        });
-        LinkFlags {
-            gc_sections: h & 1 == 0,
-            export_all: h & 2 != 0,
-        }
+        let h = data.iter().fold(0xcbf29ce484222325u64, |h, &b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3));
+        LinkFlags { gc_sections: h & 1 == 0, export_all: h & 2 != 0 }
     }
 
     fn args(self) -> Vec<&'static str> {
@@ -213,8 +191,7 @@ impl LinkFlags {
 /// Links `data` the same way with wasm-ld (`WASMLINK_FUZZ_REFERENCE`,
 /// default /usr/bin/wasm-ld-22) and checks its output at the same level.
 fn reference_link(data: &[u8], libc: &str, strict: bool, flags: LinkFlags) -> Reference {
-    let ld =
-        std::env::var("WASMLINK_FUZZ_REFERENCE").unwrap_or_else(|_| "/usr/bin/wasm-ld-22".into());
+    let ld = std::env::var("WASMLINK_FUZZ_REFERENCE").unwrap_or_else(|_| "/usr/bin/wasm-ld-22".into());
     let dir = std::env::temp_dir().join(format!("wasmlink-fuzz-ref-{}", std::process::id()));
     if let Err(e) = std::fs::create_dir_all(&dir) {
         return Reference::Unavailable(format!("{}: {e}", dir.display()));
@@ -276,8 +253,7 @@ fn index_immediates_relocated(data: &[u8]) -> bool {
     let Ok(obj) = object_parse::parse_object(data, "fuzz.o") else {
         return false;
     };
-    let relocs: std::collections::HashSet<usize> =
-        obj.code_relocs.iter().map(|r| r.offset as usize).collect();
+    let relocs: std::collections::HashSet<usize> = obj.code_relocs.iter().map(|r| r.offset as usize).collect();
     let mut code_start = 0usize;
     for p in Parser::new(0).parse_all(data) {
         let Ok(p) = p else { return false };
@@ -302,11 +278,7 @@ fn index_immediates_relocated(data: &[u8]) -> bool {
                             | O::RefFunc { .. }
                             | O::Throw { .. }
                     );
-                    if indexed
-                        && !(at as usize + 1)
-                            .checked_sub(code_start)
-                            .is_some_and(|o| relocs.contains(&o))
-                    {
+                    if indexed && !(at as usize + 1).checked_sub(code_start).is_some_and(|o| relocs.contains(&o)) {
                         return false;
                     }
                 }
@@ -348,10 +320,7 @@ fn relocation_sites_consistent(data: &[u8]) -> bool {
             let width = r.ty.encoding().width();
             let leb = matches!(
                 r.ty.encoding(),
-                FieldEncoding::Uleb32
-                    | FieldEncoding::Sleb32
-                    | FieldEncoding::Uleb64
-                    | FieldEncoding::Sleb64
+                FieldEncoding::Uleb32 | FieldEncoding::Sleb32 | FieldEncoding::Uleb64 | FieldEncoding::Sleb64
             );
             if !leb {
                 continue;

@@ -46,15 +46,9 @@ fuzz_target!(|data: &[u8]| {
                             e.offset,
                             m.data.len()
                         );
-                        assert!(
-                            e.file.starts_with("fuzz.a("),
-                            "member error does not name the archive: {e}"
-                        );
+                        assert!(e.file.starts_with("fuzz.a("), "member error does not name the archive: {e}");
                         let shown = e.to_string();
-                        assert!(
-                            !shown.contains('\n') && !shown.contains('\r'),
-                            "multi-line error: {shown:?}"
-                        );
+                        assert!(!shown.contains('\n') && !shown.contains('\r'), "multi-line error: {shown:?}");
                     }
                 }
             }
@@ -68,10 +62,7 @@ fuzz_target!(|data: &[u8]| {
                 e.message
             );
             let shown = e.clone().in_file("fuzz.a").to_string();
-            assert!(
-                !shown.contains('\n') && !shown.contains('\r'),
-                "multi-line error: {shown:?}"
-            );
+            assert!(!shown.contains('\n') && !shown.contains('\r'), "multi-line error: {shown:?}");
         }
     }
 });

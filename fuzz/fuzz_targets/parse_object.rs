@@ -41,15 +41,8 @@ fuzz_target!(|data: &[u8]| {
                 data.len()
             );
             let shown = e.to_string();
-            assert!(
-                !shown.contains('\n') && !shown.contains('\r'),
-                "multi-line error: {shown:?}"
-            );
-            assert!(
-                !e.message.is_empty(),
-                "empty error message at 0x{:x}",
-                e.offset
-            );
+            assert!(!shown.contains('\n') && !shown.contains('\r'), "multi-line error: {shown:?}");
+            assert!(!e.message.is_empty(), "empty error message at 0x{:x}", e.offset);
         }
     }
 });

@@ -59,13 +59,7 @@ struct Options {
 }
 
 fn parse_args(args: &[String]) -> Result<Options> {
-    let mut o = Options {
-        runs: 10,
-        threads: None,
-        filters: Vec::new(),
-        wasmlink: None,
-        list: false,
-    };
+    let mut o = Options { runs: 10, threads: None, filters: Vec::new(), wasmlink: None, list: false };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -75,10 +69,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
         let mut value = |name: &str| -> Result<String> {
             match inline.clone() {
                 Some(v) => Ok(v),
-                None => it
-                    .next()
-                    .cloned()
-                    .with_context(|| format!("{name} needs a value\n{USAGE}")),
+                None => it.next().cloned().with_context(|| format!("{name} needs a value\n{USAGE}")),
             }
         };
         match flag {
@@ -89,9 +80,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
                 }
             }
             "--threads" => {
-                let n: u32 = value("--threads")?
-                    .parse()
-                    .context("--threads: not a number")?;
+                let n: u32 = value("--threads")?.parse().context("--threads: not a number")?;
                 if n == 0 {
                     bail!("--threads must be at least 1");
                 }
@@ -118,10 +107,7 @@ enum Source {
     /// `--version`: process start-up and exit, no linking.
     Startup,
     /// `testdata/c/<case>/<variant>`, link line as in the integration tests.
-    Case {
-        case: &'static str,
-        variant: &'static str,
-    },
+    Case { case: &'static str, variant: &'static str },
     /// `--whole-archive` of all of libc++.a and libc.a.
     WholeArchive,
     /// Generated C objects in `target/bench/synth`.
@@ -189,14 +175,8 @@ fn prepare(def: &WorkloadDef) -> Result<Workload> {
         Source::Startup => (strs(&["--version"]), false),
         Source::Case { case, variant } => (case_link_args(case, variant)?, true),
         Source::WholeArchive => {
-            let mut a = strs(&[
-                "-m",
-                "wasm32",
-                "--no-entry",
-                "--no-gc-sections",
-                "--allow-undefined",
-                "--whole-archive",
-            ]);
+            let mut a =
+                strs(&["-m", "wasm32", "--no-entry", "--no-gc-sections", "--allow-undefined", "--whole-archive"]);
             a.push(format!("{WASI_LIB_DIR}/libc++.a"));
             a.push(format!("{WASI_LIB_DIR}/libc.a"));
             a.push("--no-whole-archive".into());
@@ -205,12 +185,8 @@ fn prepare(def: &WorkloadDef) -> Result<Workload> {
         }
         Source::Synthetic => {
             let objs = synthetic_objects()?;
-            let mut a = strs(&[
-                "-m",
-                "wasm32",
-                &format!("-L{WASI_LIB_DIR}"),
-                &format!("{WASI_LIB_DIR}/crt1-command.o"),
-            ]);
+            let mut a =
+                strs(&["-m", "wasm32", &format!("-L{WASI_LIB_DIR}"), &format!("{WASI_LIB_DIR}/crt1-command.o")]);
             a.extend(objs.iter().map(|p| p.display().to_string()));
             a.push("-lc".into());
             a.push(packages::BUILTINS.into());
@@ -218,13 +194,7 @@ fn prepare(def: &WorkloadDef) -> Result<Workload> {
         }
     };
     let writes_output = !matches!(def.source, Source::Startup);
-    Ok(Workload {
-        name: def.name,
-        description: def.description,
-        args,
-        runnable,
-        writes_output,
-    })
+    Ok(Workload { name: def.name, description: def.description, args, runnable, writes_output })
 }
 
 fn strs(v: &[&str]) -> Vec<String> {
@@ -235,17 +205,12 @@ fn strs(v: &[&str]) -> Vec<String> {
 /// `crates/wasmlink/tests/common/mod.rs` (`Case::link_args`), minus `-o`.
 fn case_link_args(case: &str, variant: &str) -> Result<Vec<String>> {
     let dir = workspace_root().join("testdata/c").join(case);
-    let text = std::fs::read_to_string(dir.join("case.txt"))
-        .with_context(|| format!("reading {case}/case.txt"))?;
+    let text = std::fs::read_to_string(dir.join("case.txt")).with_context(|| format!("reading {case}/case.txt"))?;
     let mut crt = "command".to_string();
     let mut libs: Vec<String> = Vec::new();
     let mut entry = None;
     let mut archive = None;
-    for line in text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.starts_with('#'))
-    {
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')) {
         let Some((k, v)) = line.split_once('=') else {
             continue;
         };
@@ -254,9 +219,7 @@ fn case_link_args(case: &str, variant: &str) -> Result<Vec<String>> {
             "crt" => crt = v.to_string(),
             "libs" => libs = v.split_whitespace().map(str::to_string).collect(),
             "entry" if !v.is_empty() => entry = Some(v.to_string()),
-            "archive" if !v.is_empty() => {
-                archive = v.split_once(':').map(|(f, _)| f.trim().to_string())
-            }
+            "archive" if !v.is_empty() => archive = v.split_once(':').map(|(f, _)| f.trim().to_string()),
             _ => {}
         }
     }
@@ -270,12 +233,7 @@ fn case_link_args(case: &str, variant: &str) -> Result<Vec<String>> {
     if objs.is_empty() {
         bail!("{}: no .o files", vdir.display());
     }
-    let mut a = strs(&[
-        "-m",
-        "wasm32",
-        &format!("-L{WASI_LIB_DIR}"),
-        &format!("{WASI_LIB_DIR}/crt1-{crt}.o"),
-    ]);
+    let mut a = strs(&["-m", "wasm32", &format!("-L{WASI_LIB_DIR}"), &format!("{WASI_LIB_DIR}/crt1-{crt}.o")]);
     if let Some(e) = entry {
         a.push("--entry".into());
         a.push(e);
@@ -302,37 +260,21 @@ fn synth_source(k: usize, n: usize) -> String {
     let far = (k + 37) % n;
     let h = SYNTH_HELPERS;
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "/* generated by `cargo xtask bench` (synthetic workload v{SYNTH_VERSION}) */"
-    );
+    let _ = writeln!(s, "/* generated by `cargo xtask bench` (synthetic workload v{SYNTH_VERSION}) */");
     s.push_str("#include <stdio.h>\n#include <string.h>\n#include <stdlib.h>\n\n");
-    let _ = writeln!(
-        s,
-        "struct rec_{k} {{ int id; double weight; const char *name; int (*fn)(int); }};"
-    );
+    let _ = writeln!(s, "struct rec_{k} {{ int id; double weight; const char *name; int (*fn)(int); }};");
     let _ = writeln!(s, "int synth_leaf_{next}(int x);");
     let _ = writeln!(s, "int synth_leaf_{far}(int x);");
     let _ = writeln!(s, "unsigned synth_counter_{k};");
     let _ = writeln!(s, "static int bss_{k}[256];");
     let _ = write!(s, "static int table_{k}[256] = {{");
     for i in 0..256 {
-        let _ = write!(
-            s,
-            "{}{}",
-            if i == 0 { "" } else { ", " },
-            (k * 7919 + i * 104729) % 100003
-        );
+        let _ = write!(s, "{}{}", if i == 0 { "" } else { ", " }, (k * 7919 + i * 104729) % 100003);
     }
     s.push_str("};\n");
     let _ = write!(s, "static const char *const names_{k}[16] = {{");
     for i in 0..16 {
-        let _ = write!(
-            s,
-            "{}\"file{k}_name{i}_{}\"",
-            if i == 0 { "" } else { ", " },
-            "x".repeat((k + i) % 13)
-        );
+        let _ = write!(s, "{}\"file{k}_name{i}_{}\"", if i == 0 { "" } else { ", " }, "x".repeat((k + i) % 13));
     }
     s.push_str("};\n\n");
     for j in 0..h {
@@ -346,11 +288,7 @@ fn synth_source(k: usize, n: usize) -> String {
     }
     let _ = writeln!(s, "static const struct rec_{k} recs_{k}[] = {{");
     for j in 0..h {
-        let _ = writeln!(
-            s,
-            "  {{ {j}, {}.{j}5, \"rec{k}_{j}\", helper_{k}_{j} }},",
-            k % 17
-        );
+        let _ = writeln!(s, "  {{ {j}, {}.{j}5, \"rec{k}_{j}\", helper_{k}_{j} }},", k % 17);
     }
     s.push_str("};\n\n");
     let _ = writeln!(
@@ -378,10 +316,7 @@ fn synth_source(k: usize, n: usize) -> String {
 
 fn synth_main(n: usize) -> String {
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "/* generated by `cargo xtask bench` (synthetic workload v{SYNTH_VERSION}) */"
-    );
+    let _ = writeln!(s, "/* generated by `cargo xtask bench` (synthetic workload v{SYNTH_VERSION}) */");
     s.push_str("#include <stdio.h>\n\n");
     for k in 0..n {
         let _ = writeln!(s, "unsigned synth_entry_{k}(int x);");
@@ -391,10 +326,7 @@ fn synth_main(n: usize) -> String {
         let _ = writeln!(s, "  synth_entry_{k},");
     }
     s.push_str("};\n\nint main(void) {\n  unsigned sum = 0;\n");
-    let _ = writeln!(
-        s,
-        "  for (int i = 0; i < {n}; i++) sum = sum * 33u + entries[i](i);"
-    );
+    let _ = writeln!(s, "  for (int i = 0; i < {n}; i++) sum = sum * 33u + entries[i](i);");
     s.push_str("  printf(\"synthetic checksum %u\\n\", sum);\n  return 0;\n}\n");
     s
 }
@@ -405,37 +337,22 @@ fn synthetic_objects() -> Result<Vec<PathBuf>> {
     let dir = workspace_root().join("target/bench/synth");
     std::fs::create_dir_all(&dir)?;
     let flags = ["--target=wasm32-wasi", "--sysroot=/usr", "-O0", "-g", "-c"];
-    let stamp_text = format!(
-        "v{SYNTH_VERSION} files={SYNTH_FILES} {CLANG} {}\n",
-        flags.join(" ")
-    );
+    let stamp_text = format!("v{SYNTH_VERSION} files={SYNTH_FILES} {CLANG} {}\n", flags.join(" "));
     let stamp = dir.join("stamp");
     let mut names: Vec<String> = (0..SYNTH_FILES).map(|k| format!("f{k:03}")).collect();
     names.push("main".into());
     let objs: Vec<PathBuf> = names.iter().map(|n| dir.join(format!("{n}.o"))).collect();
-    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == stamp_text)
-        && objs.iter().all(|o| o.exists())
-    {
+    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == stamp_text) && objs.iter().all(|o| o.exists()) {
         return Ok(objs);
     }
     let _ = std::fs::remove_file(&stamp);
-    eprintln!(
-        "bench: generating and compiling {} C files into {} (once)",
-        names.len(),
-        dir.display()
-    );
+    eprintln!("bench: generating and compiling {} C files into {} (once)", names.len(), dir.display());
     let t0 = Instant::now();
     for (k, n) in names.iter().enumerate() {
-        let src = if k < SYNTH_FILES {
-            synth_source(k, SYNTH_FILES)
-        } else {
-            synth_main(SYNTH_FILES)
-        };
+        let src = if k < SYNTH_FILES { synth_source(k, SYNTH_FILES) } else { synth_main(SYNTH_FILES) };
         std::fs::write(dir.join(format!("{n}.c")), src)?;
     }
-    let jobs = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(2);
+    let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
     let next = std::sync::atomic::AtomicUsize::new(0);
     let errors: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
     std::thread::scope(|sc| {
@@ -452,10 +369,7 @@ fn synthetic_objects() -> Result<Vec<PathBuf>> {
                     .output();
                 match out {
                     Ok(o) if o.status.success() => {}
-                    Ok(o) => errors
-                        .lock()
-                        .unwrap()
-                        .push(format!("{n}.c: {}", String::from_utf8_lossy(&o.stderr))),
+                    Ok(o) => errors.lock().unwrap().push(format!("{n}.c: {}", String::from_utf8_lossy(&o.stderr))),
                     Err(e) => errors.lock().unwrap().push(format!("running {CLANG}: {e}")),
                 }
             });
@@ -463,10 +377,7 @@ fn synthetic_objects() -> Result<Vec<PathBuf>> {
     });
     let errors = errors.into_inner().unwrap();
     if !errors.is_empty() {
-        bail!(
-            "compiling the synthetic workload failed:\n{}",
-            errors.join("\n")
-        );
+        bail!("compiling the synthetic workload failed:\n{}", errors.join("\n"));
     }
     std::fs::write(&stamp, stamp_text)?;
     eprintln!("bench: compiled in {:.1} s", t0.elapsed().as_secs_f64());
@@ -548,10 +459,7 @@ impl WorkloadResult {
             (None, None) => true,
             _ => false,
         };
-        self.error.is_none()
-            && self.ld.valid != Some(false)
-            && self.wl.valid != Some(false)
-            && run_ok
+        self.error.is_none() && self.ld.valid != Some(false) && self.wl.valid != Some(false) && run_ok
     }
 }
 
@@ -573,9 +481,7 @@ fn timed_run(l: &Linker, w: &Workload, out: &Path, threads: Option<u32>) -> Resu
     let mut c = link_command(l, w, out, threads);
     c.stdout(Stdio::null()).stderr(Stdio::null());
     let t0 = Instant::now();
-    let st = c
-        .status()
-        .with_context(|| format!("running {}", l.path.display()))?;
+    let st = c.status().with_context(|| format!("running {}", l.path.display()))?;
     let dt = t0.elapsed();
     if !st.success() {
         bail!("{} failed on {} during a timed run ({st})", l.label, w.name);
@@ -585,30 +491,17 @@ fn timed_run(l: &Linker, w: &Workload, out: &Path, threads: Option<u32>) -> Resu
 
 /// The warm-up run: checks that the link succeeds and shows why when not.
 fn warm_up(l: &Linker, w: &Workload, out: &Path, threads: Option<u32>) -> Result<()> {
-    let o = link_command(l, w, out, threads)
-        .output()
-        .with_context(|| format!("running {}", l.path.display()))?;
+    let o = link_command(l, w, out, threads).output().with_context(|| format!("running {}", l.path.display()))?;
     if !o.status.success() {
         let err = String::from_utf8_lossy(&o.stderr);
         let head: Vec<&str> = err.lines().take(8).collect();
-        bail!(
-            "{} failed ({}):\n    {}",
-            l.label,
-            o.status,
-            head.join("\n    ")
-        );
+        bail!("{} failed ({}):\n    {}", l.label, o.status, head.join("\n    "));
     }
     Ok(())
 }
 
 /// Peak RSS in KiB of one run under `/usr/bin/time -f %M`.
-fn peak_rss(
-    l: &Linker,
-    w: &Workload,
-    out: &Path,
-    threads: Option<u32>,
-    scratch: &Path,
-) -> Option<u64> {
+fn peak_rss(l: &Linker, w: &Workload, out: &Path, threads: Option<u32>, scratch: &Path) -> Option<u64> {
     let link = link_command(l, w, out, threads);
     let report = scratch.join(format!("{}-{}.rss", w.name, l.tag));
     let st = Command::new(GNU_TIME)
@@ -626,31 +519,17 @@ fn peak_rss(
     if !st.success() {
         return None;
     }
-    std::fs::read_to_string(&report)
-        .ok()?
-        .lines()
-        .last()?
-        .trim()
-        .parse()
-        .ok()
+    std::fs::read_to_string(&report).ok()?.lines().last()?.trim().parse().ok()
 }
 
 fn validate(wasm: &Path) -> (Option<bool>, Option<String>) {
     if !Path::new(WASM_VALIDATE).exists() {
         return (None, None);
     }
-    match Command::new(WASM_VALIDATE)
-        .arg(wasm)
-        .stdin(Stdio::null())
-        .output()
-    {
+    match Command::new(WASM_VALIDATE).arg(wasm).stdin(Stdio::null()).output() {
         Ok(o) if o.status.success() => (Some(true), None),
         Ok(o) => {
-            let msg = String::from_utf8_lossy(&o.stderr)
-                .lines()
-                .take(4)
-                .collect::<Vec<_>>()
-                .join(" | ");
+            let msg = String::from_utf8_lossy(&o.stderr).lines().take(4).collect::<Vec<_>>().join(" | ");
             (Some(false), Some(msg))
         }
         Err(_) => (None, None),
@@ -665,13 +544,7 @@ fn run_once(wasm: &Path) -> std::result::Result<(i32, String), String> {
     }
 }
 
-fn bench_workload(
-    w: Workload,
-    linkers: &[Linker; 2],
-    o: &Options,
-    out_dir: &Path,
-    have_time: bool,
-) -> WorkloadResult {
+fn bench_workload(w: Workload, linkers: &[Linker; 2], o: &Options, out_dir: &Path, have_time: bool) -> WorkloadResult {
     let name = w.name;
     let out_of = |l: &Linker| out_dir.join(format!("{name}.{}.wasm", l.tag));
     let mut r = WorkloadResult {
@@ -696,11 +569,7 @@ fn bench_workload(
     }
     for l in linkers.iter().filter(|_| w.writes_output) {
         let out = out_of(l);
-        let m = if l.which == Which::WasmLd {
-            &mut r.ld
-        } else {
-            &mut r.wl
-        };
+        let m = if l.which == Which::WasmLd { &mut r.ld } else { &mut r.wl };
         m.size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
         (m.valid, m.validate_error) = validate(&out);
         if w.runnable {
@@ -710,19 +579,11 @@ fn bench_workload(
     r.check_time = t0.elapsed();
     // Timed runs, alternating which linker goes first.
     for i in 0..o.runs {
-        let order: [&Linker; 2] = if i % 2 == 0 {
-            [&linkers[0], &linkers[1]]
-        } else {
-            [&linkers[1], &linkers[0]]
-        };
+        let order: [&Linker; 2] = if i % 2 == 0 { [&linkers[0], &linkers[1]] } else { [&linkers[1], &linkers[0]] };
         for l in order {
             match timed_run(l, w, &out_of(l), o.threads) {
                 Ok(d) => {
-                    let m = if l.which == Which::WasmLd {
-                        &mut r.ld
-                    } else {
-                        &mut r.wl
-                    };
+                    let m = if l.which == Which::WasmLd { &mut r.ld } else { &mut r.wl };
                     m.times.push(d);
                 }
                 Err(e) => {
@@ -835,21 +696,13 @@ fn print_table(results: &[WorkloadResult]) {
             r.workload.name.to_string(),
             format!("{} / {}", fmt_ms(r.ld.min_ms()), fmt_ms(r.ld.median_ms())),
             format!("{} / {}", fmt_ms(r.wl.min_ms()), fmt_ms(r.wl.median_ms())),
-            format!(
-                "{:.2}x ({:.2}x)",
-                r.ratio_median().unwrap(),
-                r.ratio_min().unwrap()
-            ),
+            format!("{:.2}x ({:.2}x)", r.ratio_median().unwrap(), r.ratio_min().unwrap()),
             if r.workload.writes_output {
                 format!("{} / {}", fmt_size(r.ld.size), fmt_size(r.wl.size))
             } else {
                 "-".into()
             },
-            format!(
-                "{} / {}",
-                fmt_rss(r.ld.peak_rss_kb),
-                fmt_rss(r.wl.peak_rss_kb)
-            ),
+            format!("{} / {}", fmt_rss(r.ld.peak_rss_kb), fmt_rss(r.wl.peak_rss_kb)),
             check,
         ]);
     }
@@ -912,11 +765,7 @@ fn json_opt<T: std::fmt::Display>(x: Option<T>) -> String {
 fn json_measured(m: &Measured, ok: bool) -> String {
     let mut s = String::from("{");
     if ok {
-        let times: Vec<String> = m
-            .times
-            .iter()
-            .map(|d| json_f(d.as_secs_f64() * 1e3))
-            .collect();
+        let times: Vec<String> = m.times.iter().map(|d| json_f(d.as_secs_f64() * 1e3)).collect();
         let _ = write!(
             s,
             "\"times_ms\": [{}], \"min_ms\": {}, \"median_ms\": {}, \"max_ms\": {}, ",
@@ -938,11 +787,7 @@ fn json_measured(m: &Measured, ok: bool) -> String {
     }
     match &m.run {
         Some(Ok((status, stdout))) => {
-            let _ = write!(
-                s,
-                ", \"run\": {{\"exit_status\": {status}, \"stdout_bytes\": {}}}",
-                stdout.len()
-            );
+            let _ = write!(s, ", \"run\": {{\"exit_status\": {status}, \"stdout_bytes\": {}}}", stdout.len());
         }
         Some(Err(e)) => {
             let _ = write!(s, ", \"run\": {{\"error\": {}}}", json_str(e));
@@ -954,23 +799,13 @@ fn json_measured(m: &Measured, ok: bool) -> String {
 }
 
 fn command_stdout(cmd: &mut Command) -> Option<String> {
-    let o = cmd
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    o.status
-        .success()
-        .then(|| String::from_utf8_lossy(&o.stdout).trim().to_string())
+    let o = cmd.stdin(Stdio::null()).stderr(Stdio::null()).output().ok()?;
+    o.status.success().then(|| String::from_utf8_lossy(&o.stdout).trim().to_string())
 }
 
 fn git_revision() -> Option<String> {
     let root = workspace_root();
-    let rev = command_stdout(Command::new("git").arg("-C").arg(&root).args([
-        "rev-parse",
-        "--short",
-        "HEAD",
-    ]))?;
+    let rev = command_stdout(Command::new("git").arg("-C").arg(&root).args(["rev-parse", "--short", "HEAD"]))?;
     let dirty = command_stdout(Command::new("git").arg("-C").arg(&root).args([
         "status",
         "--porcelain",
@@ -980,38 +815,19 @@ fn git_revision() -> Option<String> {
     Some(if dirty { format!("{rev}-dirty") } else { rev })
 }
 
-fn results_json(
-    results: &[WorkloadResult],
-    o: &Options,
-    linkers: &[Linker; 2],
-    total: Duration,
-) -> String {
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0);
-    let version = |p: &Path| {
-        command_stdout(Command::new(p).arg("--version"))
-            .map(|v| v.lines().next().unwrap_or("").to_string())
-    };
+fn results_json(results: &[WorkloadResult], o: &Options, linkers: &[Linker; 2], total: Duration) -> String {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let version =
+        |p: &Path| command_stdout(Command::new(p).arg("--version")).map(|v| v.lines().next().unwrap_or("").to_string());
     let mut s = String::from("{\n");
     let _ = writeln!(s, "  \"unix_time\": {now},");
     let _ = writeln!(s, "  \"cores\": {cores},");
     let _ = writeln!(s, "  \"runs\": {},", o.runs);
     let _ = writeln!(s, "  \"threads\": {},", json_opt(o.threads));
     let _ = writeln!(s, "  \"total_seconds\": {},", json_f(total.as_secs_f64()));
-    let _ = writeln!(
-        s,
-        "  \"ratio\": \"wasm-ld-22 time / wasmlink time; > 1 means wasmlink is faster\","
-    );
-    let _ = writeln!(
-        s,
-        "  \"git_revision\": {},",
-        git_revision().map_or("null".into(), |r| json_str(&r))
-    );
+    let _ = writeln!(s, "  \"ratio\": \"wasm-ld-22 time / wasmlink time; > 1 means wasmlink is faster\",");
+    let _ = writeln!(s, "  \"git_revision\": {},", git_revision().map_or("null".into(), |r| json_str(&r)));
     let _ = writeln!(s, "  \"linkers\": {{");
     for (i, l) in linkers.iter().enumerate() {
         let _ = writeln!(
@@ -1029,28 +845,12 @@ fn results_json(
         let args: Vec<String> = r.workload.args.iter().map(|a| json_str(a)).collect();
         s.push_str("    {\n");
         let _ = writeln!(s, "      \"name\": {},", json_str(r.workload.name));
-        let _ = writeln!(
-            s,
-            "      \"description\": {},",
-            json_str(r.workload.description)
-        );
+        let _ = writeln!(s, "      \"description\": {},", json_str(r.workload.description));
         let _ = writeln!(s, "      \"args\": [{}],", args.join(", "));
-        let _ = writeln!(
-            s,
-            "      \"error\": {},",
-            r.error.as_deref().map_or("null".into(), json_str)
-        );
+        let _ = writeln!(s, "      \"error\": {},", r.error.as_deref().map_or("null".into(), json_str));
         let _ = writeln!(s, "      \"outputs_ok\": {},", r.outputs_ok());
-        let _ = writeln!(
-            s,
-            "      \"ratio_median\": {},",
-            r.ratio_median().map_or("null".into(), json_f)
-        );
-        let _ = writeln!(
-            s,
-            "      \"ratio_min\": {},",
-            r.ratio_min().map_or("null".into(), json_f)
-        );
+        let _ = writeln!(s, "      \"ratio_median\": {},", r.ratio_median().map_or("null".into(), json_f));
+        let _ = writeln!(s, "      \"ratio_min\": {},", r.ratio_min().map_or("null".into(), json_f));
         let _ = writeln!(s, "      \"wasm-ld-22\": {},", json_measured(&r.ld, ok));
         let _ = writeln!(s, "      \"wasmlink\": {}", json_measured(&r.wl, ok));
         let _ = writeln!(s, "    }}{}", if i + 1 < results.len() { "," } else { "" });
@@ -1087,18 +887,8 @@ pub fn run(args: &[String]) -> Result<()> {
         bail!("{WASM_LD} is not installed");
     }
     let linkers = [
-        Linker {
-            which: Which::WasmLd,
-            label: "wasm-ld-22",
-            tag: "wasm-ld-22",
-            path: PathBuf::from(WASM_LD),
-        },
-        Linker {
-            which: Which::Wasmlink,
-            label: "wasmlink",
-            tag: "wasmlink",
-            path: wasmlink,
-        },
+        Linker { which: Which::WasmLd, label: "wasm-ld-22", tag: "wasm-ld-22", path: PathBuf::from(WASM_LD) },
+        Linker { which: Which::Wasmlink, label: "wasmlink", tag: "wasmlink", path: wasmlink },
     ];
     let t_start = Instant::now();
     let out_dir = workspace_root().join("target/bench/out");
@@ -1107,16 +897,11 @@ pub fn run(args: &[String]) -> Result<()> {
         eprintln!("bench: {WASM_VALIDATE} (wabt) not installed; outputs will not be validated");
     }
 
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(0);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
     println!(
         "bench: {} runs per linker per workload after 1 warm-up, {cores} cores, threads: {}",
         o.runs,
-        o.threads
-            .map_or("linker default (all cores)".to_string(), |n| format!(
-                "--threads={n} for both"
-            )),
+        o.threads.map_or("linker default (all cores)".to_string(), |n| format!("--threads={n} for both")),
     );
     let mut results = Vec::new();
     for d in &defs {
@@ -1139,29 +924,21 @@ pub fn run(args: &[String]) -> Result<()> {
     println!();
     print_table(&results);
     println!();
-    println!("ratio = wasm-ld-22 / wasmlink wall time, of the medians (of the minimums); > 1 means wasmlink is faster.");
+    println!(
+        "ratio = wasm-ld-22 / wasmlink wall time, of the medians (of the minimums); > 1 means wasmlink is faster."
+    );
     let mut problems = Vec::new();
     for r in &results {
         if let Some(e) = &r.error {
-            problems.push(format!(
-                "{}: link failed: {}",
-                r.workload.name,
-                e.lines().next().unwrap_or("")
-            ));
+            problems.push(format!("{}: link failed: {}", r.workload.name, e.lines().next().unwrap_or("")));
             continue;
         }
         for (label, m) in [("wasm-ld-22", &r.ld), ("wasmlink", &r.wl)] {
             if let Some(e) = &m.validate_error {
-                problems.push(format!(
-                    "{}: {label} output is invalid: {e}",
-                    r.workload.name
-                ));
+                problems.push(format!("{}: {label} output is invalid: {e}", r.workload.name));
             }
             if let Some(Err(e)) = &m.run {
-                problems.push(format!(
-                    "{}: running the {label} output failed: {e}",
-                    r.workload.name
-                ));
+                problems.push(format!("{}: running the {label} output failed: {e}", r.workload.name));
             }
         }
         if let (Some(Ok(a)), Some(Ok(b))) = (&r.ld.run, &r.wl.run) {
@@ -1179,11 +956,7 @@ pub fn run(args: &[String]) -> Result<()> {
     }
     let json_path = workspace_root().join("target/bench/results.json");
     std::fs::write(&json_path, results_json(&results, &o, &linkers, total))?;
-    println!(
-        "wrote {} (total {:.0} s)",
-        json_path.display(),
-        total.as_secs_f64()
-    );
+    println!("wrote {} (total {:.0} s)", json_path.display(), total.as_secs_f64());
     if !problems.is_empty() {
         for p in &problems {
             eprintln!("bench: {p}");

@@ -94,7 +94,8 @@ fn rust_programs() -> Result<PathBuf> {
         for release in [true, false] {
             let profile = if release { "release" } else { "debug" };
             let target_dir = root.join(format!("target/rust-wasm32/target-{tag}"));
-            let wasm = rust_wasm::build(&project, &l, &target_dir, release).with_context(|| format!("building hello_std ({profile}) with {tag}"))?;
+            let wasm = rust_wasm::build(&project, &l, &target_dir, release)
+                .with_context(|| format!("building hello_std ({profile}) with {tag}"))?;
             let dest = out.join(format!("{tag}-{profile}.wasm"));
             std::fs::copy(&wasm, &dest)?;
             println!("built {}", dest.display());
@@ -110,11 +111,7 @@ fn test(extra: &[String]) -> Result<()> {
     } else {
         eprintln!("xtask: SKIPPED building the Rust test program: the offline Rust wasm toolchain cannot be set up here (needs root, apt-get and dpkg)");
     }
-    let st = cargo()
-        .args(["test", "--workspace"])
-        .args(extra)
-        .env("WASMLINK_REQUIRE_TOOLCHAIN", "1")
-        .status()?;
+    let st = cargo().args(["test", "--workspace"]).args(extra).env("WASMLINK_REQUIRE_TOOLCHAIN", "1").status()?;
     if !st.success() {
         bail!("tests failed");
     }

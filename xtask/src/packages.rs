@@ -8,14 +8,30 @@ use std::process::Command;
 pub const BUILTINS: &str = "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a";
 
 const PACKAGES: &[&str] = &[
-    "clang-19", "lld-19", "llvm-19", "lld-22", "llvm-22", "wasi-libc", "libclang-rt-19-dev-wasm32",
-    "libc++-19-dev-wasm32", "libc++abi-19-dev-wasm32", "wabt", "time",
+    "clang-19",
+    "lld-19",
+    "llvm-19",
+    "lld-22",
+    "llvm-22",
+    "wasi-libc",
+    "libclang-rt-19-dev-wasm32",
+    "libc++-19-dev-wasm32",
+    "libc++abi-19-dev-wasm32",
+    "wabt",
+    "time",
 ];
 
 const MARKERS: &[&str] = &[
-    "/usr/bin/clang-19", "/usr/bin/wasm-ld-19", "/usr/bin/wasm-ld-22", "/usr/lib/wasm32-wasi/libc.a", BUILTINS,
-    "/usr/lib/wasm32-wasi/libc++.a", "/usr/lib/wasm32-wasi/libc++abi.a", "/usr/bin/wasm-objdump",
-    "/usr/lib/llvm-22/bin/llvm-mc", "/usr/bin/time",
+    "/usr/bin/clang-19",
+    "/usr/bin/wasm-ld-19",
+    "/usr/bin/wasm-ld-22",
+    "/usr/lib/wasm32-wasi/libc.a",
+    BUILTINS,
+    "/usr/lib/wasm32-wasi/libc++.a",
+    "/usr/lib/wasm32-wasi/libc++abi.a",
+    "/usr/bin/wasm-objdump",
+    "/usr/lib/llvm-22/bin/llvm-mc",
+    "/usr/bin/time",
 ];
 
 /// Installs the packages when any marker file is missing.

@@ -63,11 +63,9 @@ pub fn work_dir() -> PathBuf {
     let dir = match std::env::var_os(WORK_ENV) {
         Some(v) if !v.is_empty() => PathBuf::from(v),
         // This file is compiled into xtask, a direct child of the workspace root.
-        _ => Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join("target")
-            .join("rust-wasm32"),
+        _ => {
+            Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap_or(Path::new(".")).join("target").join("rust-wasm32")
+        }
     };
     std::path::absolute(&dir).unwrap_or(dir)
 }
@@ -83,10 +81,7 @@ pub fn available() -> bool {
     if is_ready(&work_dir()) {
         return true;
     }
-    is_root()
-        && ["apt-get", "dpkg-deb", "dpkg-query"]
-            .iter()
-            .all(|c| find_in_path(OsStr::new(c)).is_some())
+    is_root() && ["apt-get", "dpkg-deb", "dpkg-query"].iter().all(|c| find_in_path(OsStr::new(c)).is_some())
 }
 
 /// Builds the cargo project in `project` (a directory with a Cargo.toml) for
@@ -98,8 +93,8 @@ pub fn available() -> bool {
 /// `linker` may be a path (made absolute, symlinks are kept as they are, so
 /// argv[0] is what was given) or a bare command name looked up in PATH.
 pub fn build(project: &Path, linker: &Path, target_dir: &Path, release: bool) -> Result<PathBuf> {
-    let project = fs::canonicalize(project)
-        .with_context(|| format!("rust-wasm: project dir {} not found", project.display()))?;
+    let project =
+        fs::canonicalize(project).with_context(|| format!("rust-wasm: project dir {} not found", project.display()))?;
     let manifest = project.join("Cargo.toml");
     if !manifest.is_file() {
         bail!("rust-wasm: {} has no Cargo.toml", project.display());
@@ -109,9 +104,8 @@ pub fn build(project: &Path, linker: &Path, target_dir: &Path, release: bool) ->
         .with_context(|| format!("rust-wasm: bad target dir {}", target_dir.display()))?;
     let tc = prepare()?;
 
-    let linker_str = linker
-        .to_str()
-        .with_context(|| format!("rust-wasm: linker path {} is not UTF-8", linker.display()))?;
+    let linker_str =
+        linker.to_str().with_context(|| format!("rust-wasm: linker path {} is not UTF-8", linker.display()))?;
     let mut cmd = Command::new(cargo_program());
     cmd.current_dir(&project)
         .arg("build")
@@ -120,10 +114,7 @@ pub fn build(project: &Path, linker: &Path, target_dir: &Path, release: bool) ->
         .arg("-Zbuild-std=std,panic_abort")
         .args(["--target", TARGET])
         .arg("--config")
-        .arg(format!(
-            "target.{TARGET}.linker={}",
-            toml_string(linker_str)
-        ))
+        .arg(format!("target.{TARGET}.linker={}", toml_string(linker_str)))
         .arg("--target-dir")
         .arg(&target_dir)
         .arg("--message-format=json-render-diagnostics");
@@ -178,8 +169,7 @@ pub fn build(project: &Path, linker: &Path, target_dir: &Path, release: bool) ->
 /// Idempotent and cached; `build` calls it.
 pub fn prepare() -> Result<Toolchain> {
     let work = work_dir();
-    fs::create_dir_all(&work)
-        .with_context(|| format!("rust-wasm: cannot create work dir {}", work.display()))?;
+    fs::create_dir_all(&work).with_context(|| format!("rust-wasm: cannot create work dir {}", work.display()))?;
     let lock_path = work.join(".lock");
     let lock = fs::OpenOptions::new()
         .create(true)
@@ -187,8 +177,7 @@ pub fn prepare() -> Result<Toolchain> {
         .write(true)
         .open(&lock_path)
         .with_context(|| format!("rust-wasm: cannot open {}", lock_path.display()))?;
-    lock.lock()
-        .with_context(|| format!("rust-wasm: cannot lock {}", lock_path.display()))?;
+    lock.lock().with_context(|| format!("rust-wasm: cannot lock {}", lock_path.display()))?;
     let result = prepare_locked(&work);
     drop(lock); // closing the file releases the lock
     result
@@ -214,10 +203,7 @@ fn prepare_locked(work: &Path) -> Result<Toolchain> {
     let libdir = find_lib_dir(&unpacked)?;
     let rustc_bin = unpacked.join("usr/bin/rustc");
     if !rustc_bin.is_file() {
-        bail!(
-            "rust-wasm: {} missing from the unpacked rustc-web",
-            rustc_bin.display()
-        );
+        bail!("rust-wasm: {} missing from the unpacked rustc-web", rustc_bin.display());
     }
     let wrapper = work.join("bin").join("rustc-web");
     let script = format!(
@@ -235,37 +221,22 @@ fn prepare_locked(work: &Path) -> Result<Toolchain> {
     )?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
     if !sysroot.is_dir() {
-        bail!(
-            "rust-wasm: rustc-web reported sysroot {} which is not a directory",
-            sysroot.display()
-        );
+        bail!("rust-wasm: rustc-web reported sysroot {} which is not a directory", sysroot.display());
     }
-    let src = fs::canonicalize(RUST_SRC_DIR)
-        .with_context(|| format!("rust-wasm: cannot resolve {RUST_SRC_DIR}"))?;
+    let src = fs::canonicalize(RUST_SRC_DIR).with_context(|| format!("rust-wasm: cannot resolve {RUST_SRC_DIR}"))?;
     symlink_force(&src, &sysroot.join("lib/rustlib/src/rust"))?;
-    let sc = sysroot
-        .join("lib/rustlib")
-        .join(TARGET)
-        .join("lib/self-contained");
-    fs::create_dir_all(&sc)
-        .with_context(|| format!("rust-wasm: cannot create {}", sc.display()))?;
-    let entries = fs::read_dir(WASI_LIBC_DIR)
-        .with_context(|| format!("rust-wasm: cannot read {WASI_LIBC_DIR}"))?;
+    let sc = sysroot.join("lib/rustlib").join(TARGET).join("lib/self-contained");
+    fs::create_dir_all(&sc).with_context(|| format!("rust-wasm: cannot create {}", sc.display()))?;
+    let entries = fs::read_dir(WASI_LIBC_DIR).with_context(|| format!("rust-wasm: cannot read {WASI_LIBC_DIR}"))?;
     for entry in entries {
-        let path = entry
-            .with_context(|| format!("rust-wasm: cannot read {WASI_LIBC_DIR}"))?
-            .path();
+        let path = entry.with_context(|| format!("rust-wasm: cannot read {WASI_LIBC_DIR}"))?.path();
         let ext = path.extension().and_then(OsStr::to_str);
         if matches!(ext, Some("o" | "a")) {
             symlink_force(&path, &sc.join(path.file_name().unwrap()))?;
         }
     }
 
-    Ok(Toolchain {
-        rustc: wrapper,
-        sysroot,
-        version,
-    })
+    Ok(Toolchain { rustc: wrapper, sysroot, version })
 }
 
 /// Downloads rustc-web, libstd-rust-web-dev and libstd-rust-web-N of `version`
@@ -278,8 +249,7 @@ fn unpack_compiler(work: &Path, unpacked: &Path, mut version: String) -> Result<
     let staging = work.join("rust-web.new");
     remove_all(&debs)?;
     remove_all(&staging)?;
-    fs::create_dir_all(&debs)
-        .with_context(|| format!("rust-wasm: cannot create {}", debs.display()))?;
+    fs::create_dir_all(&debs).with_context(|| format!("rust-wasm: cannot create {}", debs.display()))?;
 
     let wanted = |v: &str| vec![format!("rustc-web={v}"), format!("libstd-rust-web-dev={v}")];
     if let Err(first) = apt_download(&debs, &wanted(&version)) {
@@ -293,20 +263,16 @@ fn unpack_compiler(work: &Path, unpacked: &Path, mut version: String) -> Result<
     }
 
     let dev_deb = find_deb(&debs, "libstd-rust-web-dev_")?;
-    let lib = dep_matching(&dev_deb, "libstd-rust-web-", |rest| {
-        rest.chars().next().is_some_and(|c| c.is_ascii_digit())
-    })?;
+    let lib =
+        dep_matching(&dev_deb, "libstd-rust-web-", |rest| rest.chars().next().is_some_and(|c| c.is_ascii_digit()))?;
     apt_download(&debs, &[format!("{lib}={version}")])?;
     let lib_deb = find_deb(&debs, &format!("{lib}_"))?;
-    let llvm = dep_matching(&lib_deb, "libllvm", |rest| {
-        rest.chars().next().is_some_and(|c| c.is_ascii_digit())
-    })?;
+    let llvm = dep_matching(&lib_deb, "libllvm", |rest| rest.chars().next().is_some_and(|c| c.is_ascii_digit()))?;
     if !is_installed(&llvm) {
         apt_install(&[llvm.as_str()])?;
     }
 
-    fs::create_dir_all(&staging)
-        .with_context(|| format!("rust-wasm: cannot create {}", staging.display()))?;
+    fs::create_dir_all(&staging).with_context(|| format!("rust-wasm: cannot create {}", staging.display()))?;
     let mut debs_found: Vec<PathBuf> = fs::read_dir(&debs)
         .with_context(|| format!("rust-wasm: cannot read {}", debs.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -321,13 +287,8 @@ fn unpack_compiler(work: &Path, unpacked: &Path, mut version: String) -> Result<
     }
     write_file(&staging.join(".version"), &format!("{version}\n"))?;
     remove_all(unpacked)?;
-    fs::rename(&staging, unpacked).with_context(|| {
-        format!(
-            "rust-wasm: cannot move {} to {}",
-            staging.display(),
-            unpacked.display()
-        )
-    })?;
+    fs::rename(&staging, unpacked)
+        .with_context(|| format!("rust-wasm: cannot move {} to {}", staging.display(), unpacked.display()))?;
     remove_all(&debs)?; // ~100 MB we no longer need
     Ok(version)
 }
@@ -336,12 +297,7 @@ fn unpack_compiler(work: &Path, unpacked: &Path, mut version: String) -> Result<
 
 fn apt_get() -> Command {
     let mut cmd = Command::new("apt-get");
-    cmd.env("DEBIAN_FRONTEND", "noninteractive").args([
-        "-q",
-        "-y",
-        "-o",
-        "DPkg::Lock::Timeout=600",
-    ]);
+    cmd.env("DEBIAN_FRONTEND", "noninteractive").args(["-q", "-y", "-o", "DPkg::Lock::Timeout=600"]);
     cmd
 }
 
@@ -366,14 +322,8 @@ fn apt_update() -> Result<()> {
 /// `apt-get download` into `dir` (as root: apt's sandbox user could not write there).
 fn apt_download(dir: &Path, specs: &[String]) -> Result<()> {
     let mut cmd = apt_get();
-    cmd.current_dir(dir)
-        .args(["-o", "APT::Sandbox::User=root", "download"])
-        .args(specs);
-    run(
-        &format!("rust-wasm: apt-get download {}", specs.join(" ")),
-        &mut cmd,
-    )
-    .map(drop)
+    cmd.current_dir(dir).args(["-o", "APT::Sandbox::User=root", "download"]).args(specs);
+    run(&format!("rust-wasm: apt-get download {}", specs.join(" ")), &mut cmd).map(drop)
 }
 
 fn dpkg_status(pkg: &str) -> Option<(String, String)> {
@@ -394,9 +344,7 @@ fn is_installed(pkg: &str) -> bool {
 
 fn installed_version(pkg: &str) -> Result<String> {
     match dpkg_status(pkg) {
-        Some((status, version)) if status.ends_with("ok installed") && !version.is_empty() => {
-            Ok(version)
-        }
+        Some((status, version)) if status.ends_with("ok installed") && !version.is_empty() => Ok(version),
         other => bail!("rust-wasm: package {pkg} is not installed (dpkg-query: {other:?})"),
     }
 }
@@ -425,16 +373,9 @@ fn find_deb(dir: &Path, prefix: &str) -> Result<PathBuf> {
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| {
             p.extension() == Some(OsStr::new("deb"))
-                && p.file_name()
-                    .and_then(OsStr::to_str)
-                    .is_some_and(|n| n.starts_with(prefix))
+                && p.file_name().and_then(OsStr::to_str).is_some_and(|n| n.starts_with(prefix))
         })
-        .with_context(|| {
-            format!(
-                "rust-wasm: no {prefix}*.deb in {} after apt-get download",
-                dir.display()
-            )
-        })
+        .with_context(|| format!("rust-wasm: no {prefix}*.deb in {} after apt-get download", dir.display()))
 }
 
 /// The first package named in `deb`'s Depends that starts with `prefix` and
@@ -451,11 +392,7 @@ fn dep_matching(deb: &Path, prefix: &str, rest_ok: impl Fn(&str) -> bool) -> Res
         .find(|name| name.strip_prefix(prefix).is_some_and(&rest_ok))
         .map(str::to_string)
         .with_context(|| {
-            format!(
-                "rust-wasm: no {prefix}* dependency in {} (Depends: {})",
-                deb.display(),
-                depends.trim()
-            )
+            format!("rust-wasm: no {prefix}* dependency in {} (Depends: {})", deb.display(), depends.trim())
         })
 }
 
@@ -463,11 +400,11 @@ fn dep_matching(deb: &Path, prefix: &str, rest_ok: impl Fn(&str) -> bool) -> Res
 fn find_lib_dir(unpacked: &Path) -> Result<PathBuf> {
     let lib = unpacked.join("usr/lib");
     let has_driver = |dir: &Path| {
-        fs::read_dir(dir).into_iter().flatten().flatten().any(|e| {
-            e.file_name()
-                .to_str()
-                .is_some_and(|n| n.starts_with("librustc_driver-") && n.contains(".so"))
-        })
+        fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| e.file_name().to_str().is_some_and(|n| n.starts_with("librustc_driver-") && n.contains(".so")))
     };
     if has_driver(&lib) {
         return Ok(lib);
@@ -486,21 +423,14 @@ fn find_lib_dir(unpacked: &Path) -> Result<PathBuf> {
 /// (or stdout when stderr is empty).
 fn run(step: &str, cmd: &mut Command) -> Result<Output> {
     let shown = show_command(cmd);
-    let out = cmd
-        .stdin(Stdio::null())
-        .output()
-        .with_context(|| format!("{step}: could not run `{shown}`"))?;
+    let out = cmd.stdin(Stdio::null()).output().with_context(|| format!("{step}: could not run `{shown}`"))?;
     if !out.status.success() {
         let (what, text) = if out.stderr.iter().any(|b| !b.is_ascii_whitespace()) {
             ("stderr", &out.stderr)
         } else {
             ("stdout", &out.stdout)
         };
-        bail!(
-            "{step} failed ({})\ncommand: {shown}\n--- {what} ---\n{}",
-            out.status,
-            tail(text, 60_000)
-        );
+        bail!("{step} failed ({})\ncommand: {shown}\n--- {what} ---\n{}", out.status, tail(text, 60_000));
     }
     Ok(out)
 }
@@ -542,9 +472,7 @@ fn tail(bytes: &[u8], max: usize) -> String {
 
 fn cargo_program() -> std::ffi::OsString {
     // Under `cargo run`/`cargo test` this is the cargo of the running toolchain.
-    std::env::var_os("CARGO")
-        .filter(|c| !c.is_empty())
-        .unwrap_or_else(|| "cargo".into())
+    std::env::var_os("CARGO").filter(|c| !c.is_empty()).unwrap_or_else(|| "cargo".into())
 }
 
 fn find_in_path(program: &OsStr) -> Option<PathBuf> {
@@ -552,9 +480,7 @@ fn find_in_path(program: &OsStr) -> Option<PathBuf> {
     if p.components().count() > 1 {
         return p.is_file().then(|| p.to_path_buf());
     }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(program))
-        .find(|c| c.is_file())
+    std::env::split_paths(&std::env::var_os("PATH")?).map(|dir| dir.join(program)).find(|c| c.is_file())
 }
 
 fn resolve_linker(linker: &Path) -> Result<PathBuf> {
@@ -564,8 +490,8 @@ fn resolve_linker(linker: &Path) -> Result<PathBuf> {
             .map(|_| linker.to_path_buf())
             .with_context(|| format!("rust-wasm: linker {} not found in PATH", linker.display()));
     }
-    let abs = std::path::absolute(linker)
-        .with_context(|| format!("rust-wasm: bad linker path {}", linker.display()))?;
+    let abs =
+        std::path::absolute(linker).with_context(|| format!("rust-wasm: bad linker path {}", linker.display()))?;
     if !abs.is_file() {
         bail!("rust-wasm: linker {} does not exist", abs.display());
     }
@@ -578,10 +504,7 @@ fn is_root() -> bool {
             return line.split_whitespace().nth(2) == Some("0"); // effective uid
         }
     }
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+    Command::new("id").arg("-u").output().is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 fn read_trimmed(path: &Path) -> Option<String> {
@@ -589,8 +512,7 @@ fn read_trimmed(path: &Path) -> Option<String> {
 }
 
 fn path_str(p: &Path) -> Result<&str> {
-    p.to_str()
-        .with_context(|| format!("rust-wasm: path {} is not UTF-8", p.display()))
+    p.to_str().with_context(|| format!("rust-wasm: path {} is not UTF-8", p.display()))
 }
 
 fn write_file(path: &Path, contents: &str) -> Result<()> {
@@ -607,22 +529,14 @@ fn write_if_changed(path: &Path, contents: &str, mode: u32) -> Result<()> {
         return Ok(());
     }
     let dir = path.parent().unwrap();
-    fs::create_dir_all(dir)
-        .with_context(|| format!("rust-wasm: cannot create {}", dir.display()))?;
+    fs::create_dir_all(dir).with_context(|| format!("rust-wasm: cannot create {}", dir.display()))?;
     let tmp = path.with_extension("tmp");
-    let mut f = fs::File::create(&tmp)
-        .with_context(|| format!("rust-wasm: cannot create {}", tmp.display()))?;
+    let mut f = fs::File::create(&tmp).with_context(|| format!("rust-wasm: cannot create {}", tmp.display()))?;
     f.write_all(contents.as_bytes())
         .and_then(|_| f.set_permissions(fs::Permissions::from_mode(mode)))
         .with_context(|| format!("rust-wasm: cannot write {}", tmp.display()))?;
     drop(f);
-    fs::rename(&tmp, path).with_context(|| {
-        format!(
-            "rust-wasm: cannot move {} to {}",
-            tmp.display(),
-            path.display()
-        )
-    })
+    fs::rename(&tmp, path).with_context(|| format!("rust-wasm: cannot move {} to {}", tmp.display(), path.display()))
 }
 
 /// `ln -sfn target link`.
@@ -631,19 +545,13 @@ fn symlink_force(target: &Path, link: &Path) -> Result<()> {
         return Ok(());
     }
     if let Some(dir) = link.parent() {
-        fs::create_dir_all(dir)
-            .with_context(|| format!("rust-wasm: cannot create {}", dir.display()))?;
+        fs::create_dir_all(dir).with_context(|| format!("rust-wasm: cannot create {}", dir.display()))?;
     }
     if fs::symlink_metadata(link).is_ok() {
         remove_all(link)?;
     }
-    std::os::unix::fs::symlink(target, link).with_context(|| {
-        format!(
-            "rust-wasm: cannot link {} -> {}",
-            link.display(),
-            target.display()
-        )
-    })
+    std::os::unix::fs::symlink(target, link)
+        .with_context(|| format!("rust-wasm: cannot link {} -> {}", link.display(), target.display()))
 }
 
 /// `rm -rf path` (a symlink is removed, not followed).
@@ -651,15 +559,9 @@ fn remove_all(path: &Path) -> Result<()> {
     let meta = match fs::symlink_metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => {
-            return Err(e).with_context(|| format!("rust-wasm: cannot stat {}", path.display()))
-        }
+        Err(e) => return Err(e).with_context(|| format!("rust-wasm: cannot stat {}", path.display())),
     };
-    let r = if meta.is_dir() {
-        fs::remove_dir_all(path)
-    } else {
-        fs::remove_file(path)
-    };
+    let r = if meta.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) };
     r.with_context(|| format!("rust-wasm: cannot remove {}", path.display()))
 }
 
@@ -723,20 +625,10 @@ mod tests {
 
     #[test]
     fn json_field() {
-        let l =
-            r#"{"reason":"compiler-artifact","executable":"/t/a\"b\\c\u00e9.wasm","fresh":true}"#;
-        assert_eq!(
-            json_string_field(l, "executable").as_deref(),
-            Some("/t/a\"b\\cé.wasm")
-        );
-        assert_eq!(
-            json_string_field(r#"{"executable":null}"#, "executable"),
-            None
-        );
-        assert_eq!(
-            json_string_field(r#"{"x":"\ud83d\ude00"}"#, "x").as_deref(),
-            Some("😀")
-        );
+        let l = r#"{"reason":"compiler-artifact","executable":"/t/a\"b\\c\u00e9.wasm","fresh":true}"#;
+        assert_eq!(json_string_field(l, "executable").as_deref(), Some("/t/a\"b\\cé.wasm"));
+        assert_eq!(json_string_field(r#"{"executable":null}"#, "executable"), None);
+        assert_eq!(json_string_field(r#"{"x":"\ud83d\ude00"}"#, "x").as_deref(), Some("😀"));
     }
 
     #[test]

@@ -72,7 +72,9 @@ fn check() -> Result<()> {
         );
     }
     if !st.success() {
-        bail!("snapshots differ (see the diffs above); `cargo xtask snapshot --review` to look at and accept the changes");
+        bail!(
+            "snapshots differ (see the diffs above); `cargo xtask snapshot --review` to look at and accept the changes"
+        );
     }
     println!("snapshots: all stage snapshots match");
     Ok(())
@@ -86,7 +88,8 @@ fn review() -> Result<()> {
     }
     // The test passes under INSTA_FORCE_PASS, and libtest hides the output
     // of passing tests: --nocapture shows insta's diffs.
-    let st = test_command().args(["--", "--nocapture"]).env("INSTA_UPDATE", "new").env("INSTA_FORCE_PASS", "1").status()?;
+    let st =
+        test_command().args(["--", "--nocapture"]).env("INSTA_UPDATE", "new").env("INSTA_FORCE_PASS", "1").status()?;
     let new = pending(&dir)?;
     if !st.success() {
         // With INSTA_FORCE_PASS, a failure is something else: a stale

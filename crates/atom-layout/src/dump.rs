@@ -63,7 +63,13 @@ pub fn dump_layout(layout: &Layout, res: &Resolution<'_>) -> String {
                 .and_then(|o| o.segments.get(p.segment as usize))
                 .map(|d| format!(" size {:#x}", d.data.len()))
                 .unwrap_or_default();
-            let _ = writeln!(s, "    +{:#x}: {}[{}]{size}", p.offset, names.object(p.obj), names.segment_name(p.obj, p.segment));
+            let _ = writeln!(
+                s,
+                "    +{:#x}: {}[{}]{size}",
+                p.offset,
+                names.object(p.obj),
+                names.segment_name(p.obj, p.segment)
+            );
         }
         flush(&mut s, &mut run);
     }

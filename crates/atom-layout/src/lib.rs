@@ -56,11 +56,9 @@ impl Layout {
     /// The address of a data reference.
     pub fn data_address(&self, d: &symbol_resolve::DataRef) -> Option<u64> {
         match d {
-            symbol_resolve::DataRef::Defined { obj, segment, offset } => self
-                .segment_addresses
-                .get(obj.0 as usize)?
-                .get(*segment as usize)?
-                .map(|a| a + offset),
+            symbol_resolve::DataRef::Defined { obj, segment, offset } => {
+                self.segment_addresses.get(obj.0 as usize)?.get(*segment as usize)?.map(|a| a + offset)
+            }
             symbol_resolve::DataRef::Linker(l) => self.linker_data.get(l).copied(),
             symbol_resolve::DataRef::Absolute(a) => Some(*a),
             symbol_resolve::DataRef::Null => Some(0),

@@ -140,7 +140,8 @@ fn align_to(v: u64, a: u64) -> u64 {
 
 fn is_c_identifier(s: &str) -> bool {
     let mut chars = s.chars();
-    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic()) && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
 pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Result<MemoryLayout, LayoutError> {
@@ -276,7 +277,8 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
     }
 
     // Per-input addresses and __start_/__stop_ symbols.
-    let mut segment_addresses: Vec<Vec<Option<u64>>> = res.objects.iter().map(|o| vec![None; o.segments.len()]).collect();
+    let mut segment_addresses: Vec<Vec<Option<u64>>> =
+        res.objects.iter().map(|o| vec![None; o.segments.len()]).collect();
     for seg in &segments {
         for p in &seg.pieces {
             segment_addresses[p.obj.0 as usize][p.segment as usize] = Some(seg.address + p.offset);
@@ -289,7 +291,10 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
     // Every referenced __start_/__stop_ must name an existing segment.
     for per in &res.targets {
         for t in per {
-            if let symbol_resolve::Target::Data(symbol_resolve::DataRef::Linker(l @ (LinkerData::SegmentStart(n) | LinkerData::SegmentStop(n)))) = t {
+            if let symbol_resolve::Target::Data(symbol_resolve::DataRef::Linker(
+                l @ (LinkerData::SegmentStart(n) | LinkerData::SegmentStop(n)),
+            )) = t
+            {
                 if !linker_data.contains_key(l) {
                     let prefix = if matches!(l, LinkerData::SegmentStart(_)) { "__start_" } else { "__stop_" };
                     let msg = format!("undefined symbol: {prefix}{n} (no output data segment named {n})");

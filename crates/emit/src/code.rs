@@ -44,7 +44,9 @@ pub fn chunks<'a>(res: &Resolution<'a>, merged: &MergedModule) -> Vec<FuncChunk<
         .functions
         .iter()
         .map(|f| match f {
-            OutputFunction::Input { obj, index } => FuncChunk::Input(res.objects[obj.0 as usize].functions[*index as usize].chunk),
+            OutputFunction::Input { obj, index } => {
+                FuncChunk::Input(res.objects[obj.0 as usize].functions[*index as usize].chunk)
+            }
             OutputFunction::CallCtors => {
                 let mut b = vec![0u8]; // no locals
                 for &(idx, drops) in &merged.ctor_calls {
@@ -111,11 +113,8 @@ pub fn payload(ctx: &RelocContext<'_, '_>, chunks: &[FuncChunk<'_>]) -> Result<V
         rest = tail;
     }
     let merged = ctx.merged;
-    slots
-        .into_par_iter()
-        .zip(chunks.par_iter())
-        .zip(merged.functions.par_iter())
-        .try_for_each(|((slot, chunk), f)| -> Result<(), EmitError> {
+    slots.into_par_iter().zip(chunks.par_iter()).zip(merged.functions.par_iter()).try_for_each(
+        |((slot, chunk), f)| -> Result<(), EmitError> {
             match chunk {
                 FuncChunk::Input(b) => slot.copy_from_slice(b),
                 FuncChunk::Synthetic(v) => slot.copy_from_slice(v),
@@ -126,6 +125,7 @@ pub fn payload(ctx: &RelocContext<'_, '_>, chunks: &[FuncChunk<'_>]) -> Result<V
                 apply(ctx, *obj, slot, func.section_offset, &o.code_relocs[func.relocs.clone()], Site::Code)?;
             }
             Ok(())
-        })?;
+        },
+    )?;
     Ok(buf)
 }

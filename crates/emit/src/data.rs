@@ -30,7 +30,14 @@ fn segment_bytes(ctx: &RelocContext<'_, '_>, seg: &OutputSegment) -> Result<Vec<
         let o = &ctx.res.objects[p.obj.0 as usize];
         let input = &o.segments[p.segment as usize];
         slot.copy_from_slice(input.data);
-        apply(ctx, p.obj, slot, input.section_offset, &o.data_relocs[input.relocs.clone()], Site::Data { address: seg.address + p.offset })
+        apply(
+            ctx,
+            p.obj,
+            slot,
+            input.section_offset,
+            &o.data_relocs[input.relocs.clone()],
+            Site::Data { address: seg.address + p.offset },
+        )
     })?;
     Ok(buf)
 }

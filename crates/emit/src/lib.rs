@@ -10,9 +10,9 @@
 //! leaves a partial output and never destroys an existing one.
 
 mod code;
-pub mod dump;
 mod custom;
 mod data;
+pub mod dump;
 mod leb;
 pub mod relocate;
 
@@ -72,7 +72,10 @@ fn val(t: object_parse::ValType) -> Result<enc::ValType, EmitError> {
 }
 
 fn sig_types(s: &object_parse::Signature) -> Result<(Vec<enc::ValType>, Vec<enc::ValType>), EmitError> {
-    Ok((s.params.iter().map(|t| val(*t)).collect::<Result<_, _>>()?, s.results.iter().map(|t| val(*t)).collect::<Result<_, _>>()?))
+    Ok((
+        s.params.iter().map(|t| val(*t)).collect::<Result<_, _>>()?,
+        s.results.iter().map(|t| val(*t)).collect::<Result<_, _>>()?,
+    ))
 }
 
 fn table_ty(t: object_parse::TableType) -> Result<enc::TableType, EmitError> {
@@ -143,14 +146,22 @@ pub fn run(
     }
     if merged.import_table {
         let n = layout.table.size() as u64;
-        let ty = object_parse::TableType { element_type: object_parse::RefType::FUNCREF, table64: false, initial: n, maximum: None, shared: false };
+        let ty = object_parse::TableType {
+            element_type: object_parse::RefType::FUNCREF,
+            table64: false,
+            initial: n,
+            maximum: None,
+            shared: false,
+        };
         is.import("env", "__indirect_function_table", table_ty(ty)?);
     }
     let mut fimp = types.import_function_types.iter();
     let mut timp = types.tag_types.iter();
     for imp in &res.imports {
         let ty: enc::EntityType = match &imp.kind {
-            ImportKind::Function(_) => enc::EntityType::Function(*fimp.next().ok_or_else(|| EmitError("internal error: import type".into()))?),
+            ImportKind::Function(_) => {
+                enc::EntityType::Function(*fimp.next().ok_or_else(|| EmitError("internal error: import type".into()))?)
+            }
             ImportKind::Global(g) => enc::EntityType::Global(global_ty(*g)?),
             ImportKind::Table(t) => enc::EntityType::Table(table_ty(*t)?),
             ImportKind::Tag(_) => enc::EntityType::Tag(enc::TagType {
@@ -203,10 +214,18 @@ pub fn run(
     for g in &merged.globals {
         let ty = global_ty(global_type(res, g))?;
         let init = match g {
-            OutputGlobal::Synthetic(SyntheticGlobal::StackPointer) => enc::ConstExpr::i32_const(layout.stack_pointer as u32 as i32),
-            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.0) as u32 as i32),
-            OutputGlobal::Synthetic(SyntheticGlobal::TlsSize) => enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.1) as u32 as i32),
-            OutputGlobal::Synthetic(SyntheticGlobal::TlsAlign) => enc::ConstExpr::i32_const(layout.tls.map_or(1, |t| t.2) as u32 as i32),
+            OutputGlobal::Synthetic(SyntheticGlobal::StackPointer) => {
+                enc::ConstExpr::i32_const(layout.stack_pointer as u32 as i32)
+            }
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => {
+                enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.0) as u32 as i32)
+            }
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsSize) => {
+                enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.1) as u32 as i32)
+            }
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsAlign) => {
+                enc::ConstExpr::i32_const(layout.tls.map_or(1, |t| t.2) as u32 as i32)
+            }
             OutputGlobal::Input { obj, index } => {
                 let e = res.objects[obj.0 as usize].globals[*index as usize].init_expr;
                 enc::ConstExpr::raw(e[..e.len().saturating_sub(1)].iter().copied())
@@ -248,7 +267,14 @@ pub fn run(
     let chunks = code::chunks(res, merged);
     let code_offsets = code::body_offsets(res, merged, &chunks);
     let customs = custom::plan(res, &opts.custom);
-    let ctx = relocate::RelocContext { res, layout, merged, types, code_offsets: &code_offsets, custom_offsets: &customs.offsets };
+    let ctx = relocate::RelocContext {
+        res,
+        layout,
+        merged,
+        types,
+        code_offsets: &code_offsets,
+        custom_offsets: &customs.offsets,
+    };
     let (code_payload, data_result, custom_payloads): (Vec<u8>, (Vec<u8>, u32), NamedPayloads) = {
         let (a, (b, c)) = rayon::join(
             || code::payload(&ctx, &chunks),
@@ -257,7 +283,8 @@ pub fn run(
                     || data::payload(&ctx, opts.import_memory),
                     || {
                         use rayon::prelude::*;
-                        let list: Vec<(&String, &Vec<(symbol_resolve::ObjectId, u32)>)> = customs.sections.iter().collect();
+                        let list: Vec<(&String, &Vec<(symbol_resolve::ObjectId, u32)>)> =
+                            customs.sections.iter().collect();
                         list.into_par_iter()
                             .map(|(name, pieces)| custom::section_bytes(&ctx, name, pieces).map(|b| (name.clone(), b)))
                             .collect::<Result<Vec<_>, _>>()
@@ -294,7 +321,9 @@ pub fn run(
             push_custom(&mut module, "producers", &p);
         }
     }
-    if let Some(tf) = custom::target_features_section(res, opts.check_features, opts.features.as_deref(), &opts.extra_features)? {
+    if let Some(tf) =
+        custom::target_features_section(res, opts.check_features, opts.features.as_deref(), &opts.extra_features)?
+    {
         if !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == "target_features") {
             push_custom(&mut module, "target_features", &tf);
         }

@@ -52,12 +52,7 @@ impl RelocContext<'_, '_> {
         let o = obj.0 as usize;
         let objf = &self.res.objects[o];
         let bad = |what: &str| {
-            EmitError(format!(
-                "{}: {} at offset 0x{:x} refers to {what}",
-                objf.name,
-                r.ty.name(),
-                r.offset
-            ))
+            EmitError(format!("{}: {} at offset 0x{:x} refers to {what}", objf.name, r.ty.name(), r.offset))
         };
         if r.ty == RelocType::TypeIndexLeb {
             return self.types.object_types[o]
@@ -79,26 +74,26 @@ impl RelocContext<'_, '_> {
                 },
                 _ => dead(),
             },
-            TableIndexSleb | TableIndexI32 | TableIndexSleb64 | TableIndexI64 | TableIndexRelSleb | TableIndexRelSleb64 => {
-                match target {
-                    Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id)))
-                        if self.res.stubs[id.0 as usize].kind == StubKind::WeakUndefined =>
-                    {
-                        Ok(0)
-                    }
-                    Target::Function(f) => match self.layout.table.slot_of.get(f) {
-                        Some(&s) => Ok(if matches!(r.ty, TableIndexRelSleb | TableIndexRelSleb64) {
-                            (s - self.layout.table.base) as u64
-                        } else {
-                            s as u64
-                        }),
-                        None => dead(),
-                    },
-                    _ => dead(),
+            TableIndexSleb | TableIndexI32 | TableIndexSleb64 | TableIndexI64 | TableIndexRelSleb
+            | TableIndexRelSleb64 => match target {
+                Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id)))
+                    if self.res.stubs[id.0 as usize].kind == StubKind::WeakUndefined =>
+                {
+                    Ok(0)
                 }
-            }
+                Target::Function(f) => match self.layout.table.slot_of.get(f) {
+                    Some(&s) => Ok(if matches!(r.ty, TableIndexRelSleb | TableIndexRelSleb64) {
+                        (s - self.layout.table.base) as u64
+                    } else {
+                        s as u64
+                    }),
+                    None => dead(),
+                },
+                _ => dead(),
+            },
             MemoryAddrLeb | MemoryAddrSleb | MemoryAddrI32 | MemoryAddrLeb64 | MemoryAddrSleb64 | MemoryAddrI64
-            | MemoryAddrRelSleb | MemoryAddrRelSleb64 | MemoryAddrLocrelI32 | MemoryAddrTlsSleb | MemoryAddrTlsSleb64 => {
+            | MemoryAddrRelSleb | MemoryAddrRelSleb64 | MemoryAddrLocrelI32 | MemoryAddrTlsSleb
+            | MemoryAddrTlsSleb64 => {
                 let address = match target {
                     Target::Data(d) => self.layout.data_address(d),
                     _ => None,
@@ -111,7 +106,11 @@ impl RelocContext<'_, '_> {
                         _ => return Err(bad("a location-relative address outside data")),
                     },
                     MemoryAddrTlsSleb | MemoryAddrTlsSleb64 => {
-                        let base = self.layout.tls.map(|t| t.0).ok_or_else(|| bad("thread-local data but there is no .tdata segment"))?;
+                        let base = self
+                            .layout
+                            .tls
+                            .map(|t| t.0)
+                            .ok_or_else(|| bad("thread-local data but there is no .tdata segment"))?;
                         v.wrapping_sub(base)
                     }
                     _ => v,
@@ -143,7 +142,8 @@ impl RelocContext<'_, '_> {
             },
             FunctionOffsetI32 | FunctionOffsetI64 => match target {
                 Target::Function(FuncRef::Defined { obj, index }) => {
-                    match self.code_offsets.get(obj.0 as usize).and_then(|v| v.get(*index as usize)).copied().flatten() {
+                    match self.code_offsets.get(obj.0 as usize).and_then(|v| v.get(*index as usize)).copied().flatten()
+                    {
                         Some(off) => Ok(off.wrapping_add(addend)),
                         None => dead(),
                     }
@@ -152,7 +152,13 @@ impl RelocContext<'_, '_> {
             },
             SectionOffsetI32 => match target {
                 Target::Section { obj, custom } => {
-                    match self.custom_offsets.get(obj.0 as usize).and_then(|v| v.get(*custom as usize)).copied().flatten() {
+                    match self
+                        .custom_offsets
+                        .get(obj.0 as usize)
+                        .and_then(|v| v.get(*custom as usize))
+                        .copied()
+                        .flatten()
+                    {
                         Some(off) => Ok(off.wrapping_add(addend)),
                         None => Ok(addend),
                     }
@@ -179,7 +185,9 @@ pub fn patch(buf: &mut [u8], enc: FieldEncoding, value: u64) -> Result<(), Strin
         FieldEncoding::Uleb64 => write_padded_uleb(field, value),
         FieldEncoding::Sleb32 => {
             let v = value as i64;
-            let v32 = if (v as i32) as i64 == v || value <= u32::MAX as u64 { value as u32 as i32 as i64 } else {
+            let v32 = if (v as i32) as i64 == v || value <= u32::MAX as u64 {
+                value as u32 as i32 as i64
+            } else {
                 return Err(format!("value {value} does not fit a 32-bit signed LEB"));
             };
             write_padded_sleb(field, v32);
@@ -223,7 +231,12 @@ pub fn apply(
         let rel = (r.offset - atom_offset) as usize;
         let v = ctx.value(obj, r, site, rel as u64)?;
         patch(&mut atom[rel..], r.ty.encoding(), v).map_err(|m| {
-            EmitError(format!("{}: {} at offset 0x{:x}: {m}", ctx.res.objects[obj.0 as usize].name, r.ty.name(), r.offset))
+            EmitError(format!(
+                "{}: {} at offset 0x{:x}: {m}",
+                ctx.res.objects[obj.0 as usize].name,
+                r.ty.name(),
+                r.offset
+            ))
         })?;
     }
     Ok(())

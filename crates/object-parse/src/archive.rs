@@ -66,7 +66,8 @@ pub fn thin_member_paths(bytes: &[u8]) -> RawResult<Vec<String>> {
             return Err(RawError::new(pos + 58, "bad archive member header terminator, expected \"`\\n\""));
         }
         let size_str = field(h, 48..58);
-        let size: usize = size_str.parse().map_err(|_| RawError::new(pos + 48, format!("bad archive member size {size_str:?}")))?;
+        let size: usize =
+            size_str.parse().map_err(|_| RawError::new(pos + 48, format!("bad archive member size {size_str:?}")))?;
         let raw_name = field(h, 0..16);
         let data_start = pos + HEADER_LEN;
         // Only the symbol table and the name table have their data inside a
@@ -79,8 +80,11 @@ pub fn thin_member_paths(bytes: &[u8]) -> RawResult<Vec<String>> {
             long_names = &bytes[data_start..data_start + size];
         } else if !inline {
             let name = if let Some(off) = raw_name.strip_prefix('/') {
-                let off: usize = off.parse().map_err(|_| RawError::new(pos, format!("bad long name reference {raw_name:?}")))?;
-                let rest = long_names.get(off..).ok_or_else(|| RawError::new(pos, format!("long name offset {off} outside the name table")))?;
+                let off: usize =
+                    off.parse().map_err(|_| RawError::new(pos, format!("bad long name reference {raw_name:?}")))?;
+                let rest = long_names
+                    .get(off..)
+                    .ok_or_else(|| RawError::new(pos, format!("long name offset {off} outside the name table")))?;
                 let end = rest.iter().position(|&b| b == b'\n' || b == 0).unwrap_or(rest.len());
                 String::from_utf8_lossy(&rest[..end]).trim_end_matches('/').to_string()
             } else {
@@ -114,22 +118,27 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
             if bytes[pos..].iter().all(|&b| b == b'\n') {
                 break;
             }
-            return Err(RawError::new(pos, format!("truncated archive member header ({} of {HEADER_LEN} bytes)", bytes.len() - pos)));
+            return Err(RawError::new(
+                pos,
+                format!("truncated archive member header ({} of {HEADER_LEN} bytes)", bytes.len() - pos),
+            ));
         }
         let h = &bytes[pos..pos + HEADER_LEN];
         if &h[58..60] != b"`\n" {
             return Err(RawError::new(pos + 58, "bad archive member header terminator, expected \"`\\n\""));
         }
         let size_str = field(h, 48..58);
-        let size: usize = size_str
-            .parse()
-            .map_err(|_| RawError::new(pos + 48, format!("bad archive member size {size_str:?}")))?;
+        let size: usize =
+            size_str.parse().map_err(|_| RawError::new(pos + 48, format!("bad archive member size {size_str:?}")))?;
         let data_start = pos + HEADER_LEN;
         if size > bytes.len() - data_start {
-            return Err(RawError::new(pos + 48, format!(
-                "archive member size {size} runs past the end of the archive ({} bytes left)",
-                bytes.len() - data_start
-            )));
+            return Err(RawError::new(
+                pos + 48,
+                format!(
+                    "archive member size {size} runs past the end of the archive ({} bytes left)",
+                    bytes.len() - data_start
+                ),
+            ));
         }
         let mut data = &bytes[data_start..data_start + size];
         let mut data_offset = data_start;
@@ -158,7 +167,8 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
             bsd_index = Some((data, data_offset, raw_name.contains("_64")));
             String::new()
         } else if let Some(off) = raw_name.strip_prefix('/') {
-            let off: usize = off.parse().map_err(|_| RawError::new(pos, format!("bad long name reference {raw_name:?}")))?;
+            let off: usize =
+                off.parse().map_err(|_| RawError::new(pos, format!("bad long name reference {raw_name:?}")))?;
             if off >= long_names.len() {
                 return Err(RawError::new(pos, format!("long name offset {off} outside the name table")));
             }
@@ -177,10 +187,9 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
         }
     }
     let by_header = |off: usize, at: usize| -> RawResult<MemberIndex> {
-        members
-            .binary_search_by_key(&off, |m| m.header_offset)
-            .map(|i| MemberIndex(i as u32))
-            .map_err(|_| RawError::new(at, format!("symbol index points at offset {off}, which is not a member header")))
+        members.binary_search_by_key(&off, |m| m.header_offset).map(|i| MemberIndex(i as u32)).map_err(|_| {
+            RawError::new(at, format!("symbol index points at offset {off}, which is not a member header"))
+        })
     };
     let symbol_index = if let Some((data, base, is64)) = gnu_index {
         let w = if is64 { 8 } else { 4 };
@@ -192,15 +201,22 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
         };
         let count = read(0)?;
         if count.saturating_mul(w) > data.len() {
-            return Err(RawError::new(base, format!("archive symbol index claims {count} entries but has {} bytes", data.len())));
+            return Err(RawError::new(
+                base,
+                format!("archive symbol index claims {count} entries but has {} bytes", data.len()),
+            ));
         }
         let mut names_at = w + count * w;
         let mut out = Vec::with_capacity(count);
         for i in 0..count {
             let off = read(w + i * w)?;
             let rest = data.get(names_at..).unwrap_or(&[]);
-            let end = rest.iter().position(|&b| b == 0).ok_or_else(|| RawError::new(pos(names_at), "unterminated name in archive symbol index"))?;
-            let name = std::str::from_utf8(&rest[..end]).map_err(|_| RawError::new(pos(names_at), "archive symbol name is not UTF-8"))?;
+            let end = rest
+                .iter()
+                .position(|&b| b == 0)
+                .ok_or_else(|| RawError::new(pos(names_at), "unterminated name in archive symbol index"))?;
+            let name = std::str::from_utf8(&rest[..end])
+                .map_err(|_| RawError::new(pos(names_at), "archive symbol name is not UTF-8"))?;
             out.push((name, by_header(off, base + w + i * w)?));
             names_at += end + 1;
         }
@@ -230,7 +246,8 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
             let off = read(w + i * 2 * w + w)?;
             let rest = strtab.get(strx..).ok_or_else(|| RawError::new(base, "BSD symbol name offset out of range"))?;
             let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
-            let name = std::str::from_utf8(&rest[..end]).map_err(|_| RawError::new(base, "archive symbol name is not UTF-8"))?;
+            let name = std::str::from_utf8(&rest[..end])
+                .map_err(|_| RawError::new(base, "archive symbol name is not UTF-8"))?;
             out.push((name, by_header(off, base)?));
         }
         Some(out)

@@ -55,8 +55,7 @@ pub fn relative(text: &str) -> String {
 /// Whether an input (or `archive(member)`) name lies inside the wasmlink
 /// checkout: such inputs are the test data and are dumped in full.
 pub fn is_repo_path(name: &str) -> bool {
-    root_prefixes().iter().any(|p| name.starts_with(p.as_str()))
-        || (!name.starts_with('/') && !name.is_empty())
+    root_prefixes().iter().any(|p| name.starts_with(p.as_str())) || (!name.starts_with('/') && !name.is_empty())
 }
 
 /// A short name for references: the file name, or `lib.a(member.o)` for an
@@ -109,7 +108,10 @@ pub fn symbol_flags(bits: u32) -> String {
 
 /// `WASM_SEG_FLAG_*` bits as `STRINGS|RETAIN`, or `-`.
 pub fn segment_flag_names(bits: u32) -> String {
-    bit_names(bits, &[(segment_flags::STRINGS, "STRINGS"), (segment_flags::TLS, "TLS"), (segment_flags::RETAIN, "RETAIN")])
+    bit_names(
+        bits,
+        &[(segment_flags::STRINGS, "STRINGS"), (segment_flags::TLS, "TLS"), (segment_flags::RETAIN, "RETAIN")],
+    )
 }
 
 fn limits(initial: u64, maximum: Option<u64>) -> String {
@@ -296,7 +298,14 @@ pub fn dump_object(o: &ObjectFile<'_>) -> String {
     }
     let _ = writeln!(s, "  customs ({}):", o.customs.len());
     for c in &o.customs {
-        let _ = writeln!(s, "    {} (section {}) size {:#x} relocs {}", c.name, c.section_index, c.data.len(), c.relocs.len());
+        let _ = writeln!(
+            s,
+            "    {} (section {}) size {:#x} relocs {}",
+            c.name,
+            c.section_index,
+            c.data.len(),
+            c.relocs.len()
+        );
     }
     let _ = writeln!(s, "  symbols ({}):", o.linking.symbols.len());
     for (i, sym) in o.linking.symbols.iter().enumerate() {
@@ -402,15 +411,15 @@ fn dump_archive(s: &mut String, a: &LazyArchive<'_>) {
         return;
     }
     for (i, m) in a.archive.members.iter().enumerate() {
-        let syms: Vec<&str> = a
-            .archive
-            .symbol_index
-            .iter()
-            .flatten()
-            .filter(|(_, mi)| mi.0 as usize == i)
-            .map(|(n, _)| *n)
-            .collect();
-        let _ = writeln!(s, "  member {i}: {} ({} bytes) index: {}", m.name, m.data.len(), if syms.is_empty() { "-".into() } else { syms.join(" ") });
+        let syms: Vec<&str> =
+            a.archive.symbol_index.iter().flatten().filter(|(_, mi)| mi.0 as usize == i).map(|(n, _)| *n).collect();
+        let _ = writeln!(
+            s,
+            "  member {i}: {} ({} bytes) index: {}",
+            m.name,
+            m.data.len(),
+            if syms.is_empty() { "-".into() } else { syms.join(" ") }
+        );
     }
 }
 

@@ -9,8 +9,8 @@
 //!
 //! Every error names the file (and archive member) and the byte offset.
 
-pub mod dump;
 pub mod archive;
+pub mod dump;
 pub mod error;
 pub mod linking;
 pub mod object;
@@ -19,7 +19,9 @@ pub mod reloc;
 
 pub use archive::{Archive, Member, MemberIndex};
 pub use error::{LoadError, ParseError, RawError};
-pub use linking::{flags, segment_flags, Comdat, ComdatKind, DataDef, InitFunc, Linking, SegmentInfo, Symbol, SymbolKind};
+pub use linking::{
+    flags, segment_flags, Comdat, ComdatKind, DataDef, InitFunc, Linking, SegmentInfo, Symbol, SymbolKind,
+};
 pub use object::{
     parse_object, CustomSection, DataSegment, Feature, Function, Global, GlobalType, Import, ImportKind, MemoryType,
     ObjectFile, ProducerField, RefType, Signature, TableType, ValType,
@@ -91,8 +93,13 @@ pub fn load_inputs(specs: &[InputSpec]) -> Result<LoadedInputs, LoadError> {
             let mut thin_members = Vec::new();
             if archive::is_thin_archive(bytes.as_slice()) {
                 // Thin archive members are files next to the archive.
-                let names = archive::thin_member_paths(bytes.as_slice())
-                    .map_err(|e| LoadError { path: path.clone(), source: std::io::Error::other(format!("bad thin archive at offset 0x{:x}: {}", e.offset, e.message)) })?;
+                let names = archive::thin_member_paths(bytes.as_slice()).map_err(|e| LoadError {
+                    path: path.clone(),
+                    source: std::io::Error::other(format!(
+                        "bad thin archive at offset 0x{:x}: {}",
+                        e.offset, e.message
+                    )),
+                })?;
                 let dir = s.path.parent().map(Path::to_path_buf).unwrap_or_default();
                 for n in names {
                     let p = if Path::new(&n).is_absolute() { PathBuf::from(&n) } else { dir.join(&n) };
@@ -209,11 +216,8 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
                     archive::parse_archive(bytes).map_err(|e| e.in_file(&f.path))?
                 };
                 if f.whole_archive {
-                    let objs = archive
-                        .members
-                        .par_iter()
-                        .map(|m| parse_member(&f.path, m))
-                        .collect::<Result<Vec<_>, _>>()?;
+                    let objs =
+                        archive.members.par_iter().map(|m| parse_member(&f.path, m)).collect::<Result<Vec<_>, _>>()?;
                     Ok(objs
                         .into_iter()
                         .filter_map(|c| match c {

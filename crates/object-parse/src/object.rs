@@ -313,7 +313,10 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
                 let num_types = obj.types.len();
                 let check_type = |t: u32, imp: &wasmparser::Import<'_>| {
                     if t as usize >= num_types {
-                        return Err(RawError::new(at, format!("import {}.{} has type index {t} out of range", imp.module, imp.name)));
+                        return Err(RawError::new(
+                            at,
+                            format!("import {}.{} has type index {t} out of range", imp.module, imp.name),
+                        ));
                     }
                     Ok(())
                 };
@@ -340,7 +343,12 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
                             obj.num_imported_tags += 1;
                             ImportKind::Tag(t.func_type_idx)
                         }
-                        _ => return Err(RawError::new(at, format!("unsupported import kind for {}.{}", imp.module, imp.name))),
+                        _ => {
+                            return Err(RawError::new(
+                                at,
+                                format!("unsupported import kind for {}.{}", imp.module, imp.name),
+                            ))
+                        }
                     };
                     obj.imports.push(Import { module: imp.module, field: imp.name, kind });
                 }
@@ -360,7 +368,10 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
             Payload::MemorySection(r) => {
                 sections.push(SectionRef::Other);
                 if r.count() > 0 {
-                    return Err(RawError::new(r.range().start as usize, "relocatable objects must import their memory, not define it"));
+                    return Err(RawError::new(
+                        r.range().start as usize,
+                        "relocatable objects must import their memory, not define it",
+                    ));
                 }
             }
             Payload::TagSection(r) => {
@@ -386,7 +397,10 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
                     let e = e?;
                     if e.kind == wasmparser::ExternalKind::Func {
                         if e.index as usize >= num_funcs {
-                            return Err(RawError::new(at, format!("export {} names function {} out of range", e.name, e.index)));
+                            return Err(RawError::new(
+                                at,
+                                format!("export {} names function {} out of range", e.name, e.index),
+                            ));
                         }
                         obj.function_exports.push((e.name, e.index));
                     }
@@ -405,10 +419,13 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
                 let range = unchecked_range.start as usize..(unchecked_range.end as usize).min(bytes.len());
                 sections.push(SectionRef::Code);
                 if count as usize != declared_funcs.len() {
-                    return Err(RawError::new(range.start, format!(
-                        "code section has {count} bodies but the function section declares {}",
-                        declared_funcs.len()
-                    )));
+                    return Err(RawError::new(
+                        range.start,
+                        format!(
+                            "code section has {count} bodies but the function section declares {}",
+                            declared_funcs.len()
+                        ),
+                    ));
                 }
                 code_payload = Some((range.start, range.end - range.start));
                 // Skip the count LEB to find the first chunk.
@@ -423,7 +440,9 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
                 let chunk = &bytes[chunk_start..body_range.end];
                 let (code_start, _) = code_payload.unwrap_or((0, 0));
                 let idx = obj.functions.len();
-                let type_index = *declared_funcs.get(idx).ok_or_else(|| RawError::new(chunk_start, "more code bodies than declared functions"))?;
+                let type_index = *declared_funcs
+                    .get(idx)
+                    .ok_or_else(|| RawError::new(chunk_start, "more code bodies than declared functions"))?;
                 if type_index as usize >= obj.types.len() {
                     return Err(RawError::new(chunk_start, format!("function type index {type_index} out of range")));
                 }
@@ -481,7 +500,12 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
                     "name" | "dylink.0" => sections.push(SectionRef::Other),
                     n => {
                         sections.push(SectionRef::Custom(obj.customs.len()));
-                        obj.customs.push(CustomSection { name: n, data: c.data(), section_index: index as u32, relocs: Vec::new() });
+                        obj.customs.push(CustomSection {
+                            name: n,
+                            data: c.data(),
+                            section_index: index as u32,
+                            relocs: Vec::new(),
+                        });
                     }
                 }
             }
@@ -493,13 +517,18 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
         }
     }
     if obj.functions.len() != declared_funcs.len() {
-        return Err(RawError::new(bytes.len(), "function section declares more functions than the code section has bodies"));
+        return Err(RawError::new(
+            bytes.len(),
+            "function section declares more functions than the code section has bodies",
+        ));
     }
 
     let Some((linking_data, linking_base)) = linking_raw else {
         return Err(RawError::new(0, "not a relocatable object: no linking section (was it linked already?)"));
     };
-    let import_names = |pick: fn(&ImportKind) -> bool| obj.imports.iter().filter(|i| pick(&i.kind)).map(|i| i.field).collect::<Vec<_>>();
+    let import_names = |pick: fn(&ImportKind) -> bool| {
+        obj.imports.iter().filter(|i| pick(&i.kind)).map(|i| i.field).collect::<Vec<_>>()
+    };
     let names = ImportNames {
         functions: import_names(|k| matches!(k, ImportKind::Function(_))),
         globals: import_names(|k| matches!(k, ImportKind::Global(_))),
@@ -511,21 +540,27 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
 
     // Segment info.
     if !obj.linking.segments.is_empty() && obj.linking.segments.len() != obj.segments.len() {
-        return Err(RawError::new(linking_base, format!(
-            "segment info lists {} segments but the data section has {}",
-            obj.linking.segments.len(),
-            obj.segments.len()
-        )));
+        return Err(RawError::new(
+            linking_base,
+            format!(
+                "segment info lists {} segments but the data section has {}",
+                obj.linking.segments.len(),
+                obj.segments.len()
+            ),
+        ));
     }
     for (seg, info) in obj.segments.iter_mut().zip(obj.linking.segments.iter()) {
         // Alignment beyond a 64 KiB page has no use in a 32-bit memory and
         // would make the layout pad gigabytes of zeros.
         if info.align_log2 > MAX_SEGMENT_ALIGN_LOG2 {
-            return Err(RawError::new(linking_base, format!(
+            return Err(RawError::new(
+                linking_base,
+                format!(
                 "segment {} alignment 2^{} is larger than the supported maximum 2^{MAX_SEGMENT_ALIGN_LOG2} (64 KiB)",
                 escape_name(info.name),
                 info.align_log2
-            )));
+            ),
+            ));
         }
         seg.info = *info;
     }
@@ -542,10 +577,10 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
             SectionRef::Data => (data_payload.map(|p| p.1).unwrap_or(0), &mut obj.data_relocs),
             SectionRef::Custom(i) => (obj.customs[i].data.len(), &mut obj.customs[i].relocs),
             SectionRef::Other => {
-                return Err(RawError::new(base, format!(
-                    "relocation section applies to section {}, which cannot be relocated",
-                    sec.target_section
-                )))
+                return Err(RawError::new(
+                    base,
+                    format!("relocation section applies to section {}, which cannot be relocated", sec.target_section),
+                ))
             }
         };
         if !slot.is_empty() {
@@ -593,7 +628,12 @@ fn check_symbols(obj: &ObjectFile<'_>, at: usize, sections: &[SectionRef]) -> Ra
                     return bad(format!("data segment index {} out of range", d.segment));
                 };
                 if d.offset.saturating_add(d.size) > seg.data.len() as u64 {
-                    return bad(format!("offset {} + size {} exceeds its segment's {} bytes", d.offset, d.size, seg.data.len()));
+                    return bad(format!(
+                        "offset {} + size {} exceeds its segment's {} bytes",
+                        d.offset,
+                        d.size,
+                        seg.data.len()
+                    ));
                 }
             }
             SymbolKind::Data(None) => {}
@@ -618,8 +658,10 @@ fn check_symbols(obj: &ObjectFile<'_>, at: usize, sections: &[SectionRef]) -> Ra
 /// Checks COMDAT members and rebases function/global/tag/table indices from
 /// the file's absolute index spaces to defined-item indices.
 fn check_comdats(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
-    let (nf, ng, ntag, nt) = (obj.num_imported_functions, obj.num_imported_globals, obj.num_imported_tags, obj.num_imported_tables);
-    let (lf, lg, ltag, lt, ls) = (obj.functions.len(), obj.globals.len(), obj.tags.len(), obj.tables.len(), obj.segments.len());
+    let (nf, ng, ntag, nt) =
+        (obj.num_imported_functions, obj.num_imported_globals, obj.num_imported_tags, obj.num_imported_tables);
+    let (lf, lg, ltag, lt, ls) =
+        (obj.functions.len(), obj.globals.len(), obj.tags.len(), obj.tables.len(), obj.segments.len());
     for c in obj.linking.comdats.iter_mut() {
         for (kind, index) in c.members.iter_mut() {
             let (base, len) = match kind {
@@ -633,11 +675,14 @@ fn check_comdats(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
             match index.checked_sub(base) {
                 Some(i) if (i as usize) < len => *index = i,
                 _ => {
-                    return Err(RawError::new(at, format!(
-                        "comdat {} member index {index} does not name a defined {}",
-                        c.name,
-                        format!("{kind:?}").to_lowercase()
-                    )))
+                    return Err(RawError::new(
+                        at,
+                        format!(
+                            "comdat {} member index {index} does not name a defined {}",
+                            c.name,
+                            format!("{kind:?}").to_lowercase()
+                        ),
+                    ))
                 }
             }
         }
@@ -645,7 +690,13 @@ fn check_comdats(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
     Ok(())
 }
 
-fn check_relocs(entries: &[Reloc], section_len: usize, at: usize, symbols: &[Symbol<'_>], num_types: usize) -> RawResult<()> {
+fn check_relocs(
+    entries: &[Reloc],
+    section_len: usize,
+    at: usize,
+    symbols: &[Symbol<'_>],
+    num_types: usize,
+) -> RawResult<()> {
     let mut prev_end = 0u64;
     for r in entries {
         let end = r.offset as u64 + r.ty.encoding().width() as u64;
@@ -677,13 +728,16 @@ fn check_relocs(entries: &[Reloc], section_len: usize, at: usize, symbols: &[Sym
                 | (RelocTarget::Section, SymbolKind::Section(_))
         );
         if !ok {
-            return Err(RawError::new(at, format!(
-                "relocation {what} needs a {} symbol but symbol {} ({}) is a {} symbol",
-                format!("{target:?}").to_lowercase(),
-                r.index,
-                escape_name(sym.name),
-                sym.kind.describe()
-            )));
+            return Err(RawError::new(
+                at,
+                format!(
+                    "relocation {what} needs a {} symbol but symbol {} ({}) is a {} symbol",
+                    format!("{target:?}").to_lowercase(),
+                    r.index,
+                    escape_name(sym.name),
+                    sym.kind.describe()
+                ),
+            ));
         }
     }
     Ok(())
@@ -701,14 +755,20 @@ fn assign_code_relocs(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
             if (r.offset as usize) < start + f.size_prefix_len as usize
                 || r.offset as usize + r.ty.encoding().width() > end
             {
-                return Err(RawError::new(at, format!("code relocation at offset 0x{:x} straddles a function boundary", r.offset)));
+                return Err(RawError::new(
+                    at,
+                    format!("code relocation at offset 0x{:x} straddles a function boundary", r.offset),
+                ));
             }
             i += 1;
         }
         f.relocs = first..i;
     }
     if i != relocs.len() {
-        return Err(RawError::new(at, format!("code relocation at offset 0x{:x} is not inside any function", relocs[i].offset)));
+        return Err(RawError::new(
+            at,
+            format!("code relocation at offset 0x{:x} is not inside any function", relocs[i].offset),
+        ));
     }
     Ok(())
 }
@@ -720,19 +780,28 @@ fn assign_data_relocs(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
         let start = s.section_offset as usize;
         let end = start + s.data.len();
         if i < relocs.len() && (relocs[i].offset as usize) < start {
-            return Err(RawError::new(at, format!("data relocation at offset 0x{:x} is not inside any segment's data", relocs[i].offset)));
+            return Err(RawError::new(
+                at,
+                format!("data relocation at offset 0x{:x} is not inside any segment's data", relocs[i].offset),
+            ));
         }
         let first = i;
         while i < relocs.len() && (relocs[i].offset as usize) < end {
             if relocs[i].offset as usize + relocs[i].ty.encoding().width() > end {
-                return Err(RawError::new(at, format!("data relocation at offset 0x{:x} runs past its segment", relocs[i].offset)));
+                return Err(RawError::new(
+                    at,
+                    format!("data relocation at offset 0x{:x} runs past its segment", relocs[i].offset),
+                ));
             }
             i += 1;
         }
         s.relocs = first..i;
     }
     if i != relocs.len() {
-        return Err(RawError::new(at, format!("data relocation at offset 0x{:x} is not inside any segment's data", relocs[i].offset)));
+        return Err(RawError::new(
+            at,
+            format!("data relocation at offset 0x{:x} is not inside any segment's data", relocs[i].offset),
+        ));
     }
     Ok(())
 }

@@ -45,10 +45,7 @@ impl<'a> Reader<'a> {
 
     /// Reads one byte.
     pub fn u8(&mut self) -> RawResult<u8> {
-        let b = *self
-            .data
-            .get(self.pos)
-            .ok_or_else(|| self.error("unexpected end of data, expected a byte"))?;
+        let b = *self.data.get(self.pos).ok_or_else(|| self.error("unexpected end of data, expected a byte"))?;
         self.pos += 1;
         Ok(b)
     }
@@ -56,10 +53,7 @@ impl<'a> Reader<'a> {
     /// Reads `n` bytes.
     pub fn bytes(&mut self, n: usize, what: &str) -> RawResult<&'a [u8]> {
         if n > self.remaining() {
-            return Err(self.error(format!(
-                "{what} of {n} bytes runs past the end ({} bytes left)",
-                self.remaining()
-            )));
+            return Err(self.error(format!("{what} of {n} bytes runs past the end ({} bytes left)", self.remaining())));
         }
         let s = &self.data[self.pos..self.pos + n];
         self.pos += n;
@@ -74,8 +68,7 @@ impl<'a> Reader<'a> {
             let b = self.u8().map_err(|_| RawError::new(start, "truncated LEB128 integer"))?;
             result |= u64::from(b & 0x7f) << (7 * i);
             if b & 0x80 == 0 {
-                return u32::try_from(result)
-                    .map_err(|_| RawError::new(start, "LEB128 integer too large for 32 bits"));
+                return u32::try_from(result).map_err(|_| RawError::new(start, "LEB128 integer too large for 32 bits"));
             }
         }
         Err(RawError::new(start, "LEB128 integer longer than 5 bytes"))

@@ -189,15 +189,18 @@ impl RelocType {
     pub fn encoding(self) -> FieldEncoding {
         use RelocType::*;
         match self {
-            FunctionIndexLeb | TypeIndexLeb | GlobalIndexLeb | TagIndexLeb | MemoryAddrLeb
-            | TableNumberLeb => FieldEncoding::Uleb32,
-            TableIndexSleb | MemoryAddrSleb | MemoryAddrRelSleb | TableIndexRelSleb
-            | MemoryAddrTlsSleb => FieldEncoding::Sleb32,
+            FunctionIndexLeb | TypeIndexLeb | GlobalIndexLeb | TagIndexLeb | MemoryAddrLeb | TableNumberLeb => {
+                FieldEncoding::Uleb32
+            }
+            TableIndexSleb | MemoryAddrSleb | MemoryAddrRelSleb | TableIndexRelSleb | MemoryAddrTlsSleb => {
+                FieldEncoding::Sleb32
+            }
             MemoryAddrLeb64 | Reserved27 => FieldEncoding::Uleb64,
-            MemoryAddrSleb64 | MemoryAddrRelSleb64 | TableIndexSleb64 | TableIndexRelSleb64
-            | MemoryAddrTlsSleb64 => FieldEncoding::Sleb64,
-            TableIndexI32 | MemoryAddrI32 | FunctionOffsetI32 | SectionOffsetI32
-            | GlobalIndexI32 | MemoryAddrLocrelI32 | FunctionIndexI32 => FieldEncoding::I32,
+            MemoryAddrSleb64 | MemoryAddrRelSleb64 | TableIndexSleb64 | TableIndexRelSleb64 | MemoryAddrTlsSleb64 => {
+                FieldEncoding::Sleb64
+            }
+            TableIndexI32 | MemoryAddrI32 | FunctionOffsetI32 | SectionOffsetI32 | GlobalIndexI32
+            | MemoryAddrLocrelI32 | FunctionIndexI32 => FieldEncoding::I32,
             MemoryAddrI64 | TableIndexI64 | FunctionOffsetI64 => FieldEncoding::I64,
         }
     }
@@ -206,12 +209,14 @@ impl RelocType {
     pub fn target(self) -> RelocTarget {
         use RelocType::*;
         match self {
-            FunctionIndexLeb | TableIndexSleb | TableIndexI32 | FunctionOffsetI32
-            | TableIndexRelSleb | TableIndexSleb64 | TableIndexI64 | FunctionOffsetI64
-            | TableIndexRelSleb64 | FunctionIndexI32 => RelocTarget::Function,
-            MemoryAddrLeb | MemoryAddrSleb | MemoryAddrI32 | MemoryAddrRelSleb
-            | MemoryAddrLeb64 | MemoryAddrSleb64 | MemoryAddrI64 | MemoryAddrRelSleb64
-            | MemoryAddrTlsSleb | MemoryAddrLocrelI32 | MemoryAddrTlsSleb64 => RelocTarget::Data,
+            FunctionIndexLeb | TableIndexSleb | TableIndexI32 | FunctionOffsetI32 | TableIndexRelSleb
+            | TableIndexSleb64 | TableIndexI64 | FunctionOffsetI64 | TableIndexRelSleb64 | FunctionIndexI32 => {
+                RelocTarget::Function
+            }
+            MemoryAddrLeb | MemoryAddrSleb | MemoryAddrI32 | MemoryAddrRelSleb | MemoryAddrLeb64 | MemoryAddrSleb64
+            | MemoryAddrI64 | MemoryAddrRelSleb64 | MemoryAddrTlsSleb | MemoryAddrLocrelI32 | MemoryAddrTlsSleb64 => {
+                RelocTarget::Data
+            }
             TypeIndexLeb => RelocTarget::Type,
             GlobalIndexLeb | GlobalIndexI32 => RelocTarget::Global,
             TagIndexLeb => RelocTarget::Tag,
@@ -258,7 +263,10 @@ pub fn parse_reloc_section(payload: &[u8], base: usize) -> RawResult<RelocSectio
         let ty = RelocType::from_code(code)
             .ok_or_else(|| crate::error::RawError::new(at, format!("unknown relocation type {code}")))?;
         if ty == RelocType::Reserved27 {
-            return Err(crate::error::RawError::new(at, "relocation type 27 is not supported yet (it is newer than LLVM 22)"));
+            return Err(crate::error::RawError::new(
+                at,
+                "relocation type 27 is not supported yet (it is newer than LLVM 22)",
+            ));
         }
         let offset = r.leb_u32()?;
         let index = r.leb_u32()?;

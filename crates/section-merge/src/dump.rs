@@ -62,7 +62,9 @@ fn function_label(names: &Names<'_, '_>, merged: &MergedModule, index: u32) -> S
         };
     }
     match merged.functions.get((index - merged.num_imported_functions) as usize) {
-        Some(OutputFunction::Input { obj, index }) => format!("{}:{}", names.object(*obj), names.function_name(*obj, *index)),
+        Some(OutputFunction::Input { obj, index }) => {
+            format!("{}:{}", names.object(*obj), names.function_name(*obj, *index))
+        }
         Some(OutputFunction::CallCtors) => "__wasm_call_ctors".into(),
         Some(OutputFunction::Stub(id)) => format!("stub {}", names.stub(*id)),
         Some(OutputFunction::CommandExport { name, .. }) => name.clone(),
@@ -81,7 +83,9 @@ fn global_label(names: &Names<'_, '_>, merged: &MergedModule, index: u32) -> Str
     }
     match merged.globals.get((index - merged.num_imported_globals) as usize) {
         Some(OutputGlobal::Synthetic(g)) => synthetic_global(*g).into(),
-        Some(OutputGlobal::Input { obj, index }) => format!("{}:{}", names.object(*obj), names.global_name(*obj, *index)),
+        Some(OutputGlobal::Input { obj, index }) => {
+            format!("{}:{}", names.object(*obj), names.global_name(*obj, *index))
+        }
         Some(OutputGlobal::DataAddress { symbol, .. }) => format!("address of {symbol}"),
         None => "<bad global>".into(),
     }
@@ -150,7 +154,12 @@ pub fn dump_merged(merged: &MergedModule, res: &Resolution<'_>) -> String {
             OutputGlobal::DataAddress { address, .. } => format!(" = {address:#x}"),
             _ => String::new(),
         };
-        let _ = writeln!(s, "  {index}: {} {}{extra}", global_label(&names, merged, index), fmt_global_type(&global_type(res, g)));
+        let _ = writeln!(
+            s,
+            "  {index}: {} {}{extra}",
+            global_label(&names, merged, index),
+            fmt_global_type(&global_type(res, g))
+        );
     }
     fold.flush(&mut s);
     let mut synth: Vec<_> = merged.synthetic_global_index.iter().collect();
@@ -189,7 +198,9 @@ pub fn dump_merged(merged: &MergedModule, res: &Resolution<'_>) -> String {
         };
         let _ = writeln!(s, "  {}: {what}", e.name);
     }
-    let opt = |i: Option<u32>| i.map(|i| format!("{i} ({})", function_label(&names, merged, i))).unwrap_or_else(|| "-".into());
+    let opt = |i: Option<u32>| {
+        i.map(|i| format!("{i} ({})", function_label(&names, merged, i))).unwrap_or_else(|| "-".into())
+    };
     let _ = writeln!(s, "__wasm_call_ctors: {}", opt(merged.call_ctors));
     let _ = writeln!(s, "__wasm_call_dtors: {}", opt(merged.call_dtors));
     let _ = writeln!(s, "ctor calls ({}):", merged.ctor_calls.len());

@@ -253,7 +253,8 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
 
     // Tables: the indirect function table is table 0 (after imports), as
     // call_indirect sites without a table relocation assume.
-    let needs_table = res.live.indirect_table || !layout.table.slots.is_empty() || opts.import_table || opts.export_table;
+    let needs_table =
+        res.live.indirect_table || !layout.table.slots.is_empty() || opts.import_table || opts.export_table;
     let mut tables = Vec::new();
     let mut indirect_table = None;
     let mut import_table = false;
@@ -338,7 +339,11 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
     }
     if opts.export_table {
         if let Some(t) = merged.indirect_table {
-            merged.exports.push(OutputExport { name: "__indirect_function_table".into(), kind: ExportKind::Table, index: t });
+            merged.exports.push(OutputExport {
+                name: "__indirect_function_table".into(),
+                kind: ExportKind::Table,
+                index: t,
+            });
         }
     }
     let wrap = !res.call_ctors_referenced && (!res.init_funcs.is_empty() || res.call_dtors.is_some());
@@ -348,7 +353,8 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
                 let idx = merged.func(f).ok_or_else(|| missing(&format!("exported function {}", e.symbol)))?;
                 let defined = idx >= merged.num_imported_functions;
                 if wrap && defined {
-                    let signature = function_signature(res, &merged, idx).ok_or_else(|| missing("an exported function's signature"))?;
+                    let signature = function_signature(res, &merged, idx)
+                        .ok_or_else(|| missing("an exported function's signature"))?;
                     let w = merged.num_imported_functions + merged.functions.len() as u32;
                     merged.functions.push(OutputFunction::CommandExport {
                         wrapped: idx,
@@ -364,7 +370,8 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
             Target::Table(t) => (ExportKind::Table, merged.table(t).ok_or_else(|| missing("an exported table"))?),
             Target::Tag(t) => (ExportKind::Tag, merged.tag(t).ok_or_else(|| missing("an exported tag"))?),
             Target::Data(d) => {
-                let address = layout.data_address(d).ok_or_else(|| missing(&format!("exported data symbol {}", e.symbol)))?;
+                let address =
+                    layout.data_address(d).ok_or_else(|| missing(&format!("exported data symbol {}", e.symbol)))?;
                 let idx = merged.num_imported_globals + merged.globals.len() as u32;
                 merged.globals.push(OutputGlobal::DataAddress { symbol: e.symbol.clone(), address });
                 (ExportKind::Global, idx)
@@ -417,7 +424,13 @@ pub fn table_type(res: &Resolution<'_>, layout: &Layout, t: &OutputTable) -> Tab
     match t {
         OutputTable::IndirectFunctionTable => {
             let n = layout.table.size() as u64;
-            TableType { element_type: object_parse::RefType::FUNCREF, table64: false, initial: n, maximum: Some(n), shared: false }
+            TableType {
+                element_type: object_parse::RefType::FUNCREF,
+                table64: false,
+                initial: n,
+                maximum: Some(n),
+                shared: false,
+            }
         }
         OutputTable::Input { obj, index } => res.objects[obj.0 as usize].tables[*index as usize],
     }

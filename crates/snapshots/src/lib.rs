@@ -46,7 +46,8 @@ impl LinkCase {
     /// The link line, relative to the checkout where possible, for snapshot
     /// headers.
     pub fn describe(&self) -> String {
-        let inputs: Vec<String> = self.inputs.iter().map(|p| object_parse::dump::relative(&p.display().to_string())).collect();
+        let inputs: Vec<String> =
+            self.inputs.iter().map(|p| object_parse::dump::relative(&p.display().to_string())).collect();
         format!("--entry {} {}", self.entry, inputs.join(" "))
     }
 }
@@ -58,7 +59,8 @@ pub fn wasi_toolchain_missing() -> Option<String> {
     if !libc.exists() {
         return Some(format!("wasi-libc not installed ({})", libc.display()));
     }
-    for f in [format!("{WASI_LIB_DIR}/crt1-command.o"), format!("{WASI_LIB_DIR}/crt1-reactor.o"), BUILTINS.to_string()] {
+    for f in [format!("{WASI_LIB_DIR}/crt1-command.o"), format!("{WASI_LIB_DIR}/crt1-reactor.o"), BUILTINS.to_string()]
+    {
         if !Path::new(&f).exists() {
             return Some(format!("{f} not installed"));
         }
@@ -156,8 +158,11 @@ fn failed(stage: &'static str, e: &dyn std::fmt::Display) -> StageDump {
 /// failed).
 pub fn run_stages(case: &LinkCase) -> Vec<StageDump> {
     let mut out = Vec::new();
-    let specs: Vec<object_parse::InputSpec> =
-        case.inputs.iter().map(|p| object_parse::InputSpec { path: p.clone(), whole_archive: false, lib_group: None }).collect();
+    let specs: Vec<object_parse::InputSpec> = case
+        .inputs
+        .iter()
+        .map(|p| object_parse::InputSpec { path: p.clone(), whole_archive: false, lib_group: None })
+        .collect();
     let loaded = match object_parse::load_inputs(&specs) {
         Ok(l) => l,
         Err(e) => {
@@ -197,7 +202,8 @@ pub fn run_stages(case: &LinkCase) -> Vec<StageDump> {
     };
     out.push(StageDump { stage: "3_layout", text: atom_layout::dump::dump_layout(&layout, &res) });
 
-    let merge_opts = section_merge::MergeOptions { export_memory: true, memory_export_name: "memory".into(), ..Default::default() };
+    let merge_opts =
+        section_merge::MergeOptions { export_memory: true, memory_export_name: "memory".into(), ..Default::default() };
     let merged = match section_merge::run(&res, &layout, &merge_opts) {
         Ok(m) => m,
         Err(e) => {

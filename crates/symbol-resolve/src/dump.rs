@@ -25,7 +25,12 @@ pub struct Names<'r, 'a> {
     objects: Vec<String>,
 }
 
-fn defined_names<'r>(o: &'r ObjectFile<'_>, count: usize, imported: u32, pick: fn(&SymbolKind) -> Option<u32>) -> Vec<Option<&'r str>> {
+fn defined_names<'r>(
+    o: &'r ObjectFile<'_>,
+    count: usize,
+    imported: u32,
+    pick: fn(&SymbolKind) -> Option<u32>,
+) -> Vec<Option<&'r str>> {
     let mut v = vec![None; count];
     for s in &o.linking.symbols {
         if s.is_undefined() || s.name.is_empty() {
@@ -178,7 +183,13 @@ impl<'r, 'a> Names<'r, 'a> {
             Target::Tag(TagRef::Defined { obj, index }) => format!("tag {}:{index}", self.object(*obj)),
             Target::Tag(TagRef::Import(id)) => format!("tag import {}", self.import(*id)),
             Target::Section { obj, custom } => {
-                let name = self.res.objects.get(obj.0 as usize).and_then(|o| o.customs.get(*custom as usize)).map(|c| c.name).unwrap_or("?");
+                let name = self
+                    .res
+                    .objects
+                    .get(obj.0 as usize)
+                    .and_then(|o| o.customs.get(*custom as usize))
+                    .map(|c| c.name)
+                    .unwrap_or("?");
                 format!("section {}[{name}]", self.object(*obj))
             }
             Target::Unresolved => "unresolved".into(),
@@ -274,7 +285,13 @@ pub fn dump_resolution(res: &Resolution<'_>) -> String {
         );
         let pick = |flags: Option<&Vec<bool>>, want: bool, name: &dyn Fn(u32) -> String| -> Vec<String> {
             flags
-                .map(|v| v.iter().enumerate().filter(|(_, l)| **l == want).map(|(i, _)| format!("{i}:{}", name(i as u32))).collect())
+                .map(|v| {
+                    v.iter()
+                        .enumerate()
+                        .filter(|(_, l)| **l == want)
+                        .map(|(i, _)| format!("{i}:{}", name(i as u32)))
+                        .collect()
+                })
                 .unwrap_or_default()
         };
         let fname = |i| names.function_name(id, i);
@@ -321,19 +338,33 @@ pub fn dump_resolution(res: &Resolution<'_>) -> String {
     let _ = writeln!(s, "stubs ({}):", res.stubs.len());
     for (i, st) in res.stubs.iter().enumerate() {
         let is_live = live.stubs.get(i).copied().unwrap_or(false);
-        let _ = writeln!(s, "  {i}: {} {}{}", names.stub(StubId(i as u32)), st.signature, if is_live { "" } else { " [dead]" });
+        let _ = writeln!(
+            s,
+            "  {i}: {} {}{}",
+            names.stub(StubId(i as u32)),
+            st.signature,
+            if is_live { "" } else { " [dead]" }
+        );
     }
     let _ = writeln!(s, "init funcs ({}):", res.init_funcs.len());
     for e in &res.init_funcs {
         let drop = if e.num_results > 0 { format!(" (drops {} results)", e.num_results) } else { String::new() };
         let _ = writeln!(s, "  priority {}: {}{drop}", e.priority, names.func(&e.func));
     }
-    let _ = writeln!(s, "__wasm_call_ctors: {}", match (res.call_ctors_live, res.call_ctors_referenced) {
-        (true, true) => "written, referenced by the inputs",
-        (true, false) => "written, not referenced by the inputs",
-        (false, _) => "not written",
-    });
-    let _ = writeln!(s, "__wasm_call_dtors: {}", res.call_dtors.as_ref().map(|f| names.func(f)).unwrap_or_else(|| "-".into()));
+    let _ = writeln!(
+        s,
+        "__wasm_call_ctors: {}",
+        match (res.call_ctors_live, res.call_ctors_referenced) {
+            (true, true) => "written, referenced by the inputs",
+            (true, false) => "written, not referenced by the inputs",
+            (false, _) => "not written",
+        }
+    );
+    let _ = writeln!(
+        s,
+        "__wasm_call_dtors: {}",
+        res.call_dtors.as_ref().map(|f| names.func(f)).unwrap_or_else(|| "-".into())
+    );
     let synth: Vec<&str> = live.synthetic_globals.iter().map(|g| synthetic_global(*g)).collect();
     let _ = writeln!(s, "synthetic globals: {}", if synth.is_empty() { "-".into() } else { synth.join(" ") });
     let _ = writeln!(s, "__indirect_function_table referenced: {}", live.indirect_table);

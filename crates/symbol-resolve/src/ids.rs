@@ -199,6 +199,9 @@ pub trait RelocTypeExt {
 impl RelocTypeExt for object_parse::RelocType {
     fn is_table_index(&self) -> bool {
         use object_parse::RelocType::*;
-        matches!(*self, TableIndexSleb | TableIndexI32 | TableIndexSleb64 | TableIndexI64 | TableIndexRelSleb | TableIndexRelSleb64)
+        matches!(
+            *self,
+            TableIndexSleb | TableIndexI32 | TableIndexSleb64 | TableIndexI64 | TableIndexRelSleb | TableIndexRelSleb64
+        )
     }
 }

@@ -192,13 +192,16 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     let mut errors = Vec::new();
 
     let objects = &r.objects;
-    let mut marker = live::Marker::new(objects, &t.targets, &r.discarded, &t.unresolved_names, &t.stubs, t.imports.len());
+    let mut marker =
+        live::Marker::new(objects, &t.targets, &r.discarded, &t.unresolved_names, &t.stubs, t.imports.len());
 
     // Roots.
     let lookup = |name: &str| -> Option<Target> {
         let sid = r.table.find(name)?;
         match &r.table.get(sid).def {
-            table::Definition::Object { obj, sym, .. } => Some(targets::defined_target(*obj, &objects[obj.0 as usize], *sym)),
+            table::Definition::Object { obj, sym, .. } => {
+                Some(targets::defined_target(*obj, &objects[obj.0 as usize], *sym))
+            }
             table::Definition::Linker(t) => Some(t.clone()),
             _ => None,
         }
@@ -288,9 +291,16 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
                         _ => None,
                     };
                     if sig.is_some_and(|s| !s.params.is_empty()) {
-                        errors.push(format!("constructor functions cannot take arguments: {}", obj.linking.symbols[f.symbol as usize].name));
+                        errors.push(format!(
+                            "constructor functions cannot take arguments: {}",
+                            obj.linking.symbols[f.symbol as usize].name
+                        ));
                     }
-                    init_funcs.push(InitEntry { priority: f.priority, func: *func, num_results: sig.map_or(0, |s| s.results.len() as u32) });
+                    init_funcs.push(InitEntry {
+                        priority: f.priority,
+                        func: *func,
+                        num_results: sig.map_or(0, |s| s.results.len() as u32),
+                    });
                 }
             }
         }
@@ -324,7 +334,11 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
             _ => continue,
         };
         if forced || flagged_export {
-            exports.push(ExportItem { name: export_name.unwrap_or_else(|| sym.name.to_string()), target, symbol: sym.name.to_string() });
+            exports.push(ExportItem {
+                name: export_name.unwrap_or_else(|| sym.name.to_string()),
+                target,
+                symbol: sym.name.to_string(),
+            });
         }
     }
     // --export of linker-defined symbols nobody referenced (e.g. __data_end).
@@ -349,7 +363,10 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     let imports: Vec<OutputImport> = order.iter().map(|&i| t.imports[i].clone()).collect();
     let fix = |target: &mut Target| {
         let id = match target {
-            Target::Function(FuncRef::Import(id)) | Target::Global(GlobalRef::Import(id)) | Target::Table(TableRef::Import(id)) | Target::Tag(TagRef::Import(id)) => id,
+            Target::Function(FuncRef::Import(id))
+            | Target::Global(GlobalRef::Import(id))
+            | Target::Table(TableRef::Import(id))
+            | Target::Tag(TagRef::Import(id)) => id,
             _ => return,
         };
         match remap[id.0 as usize] {

@@ -3,9 +3,9 @@
 //! functions and data segments. Init functions and RETAIN segments of an
 //! object become live once anything in that object is live, as in wasm-ld.
 
+use crate::ids::RelocTypeExt;
 use crate::ids::*;
 use object_parse::{ObjectFile, RelocType};
-use crate::ids::RelocTypeExt;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Which parts of the inputs reach the output.
@@ -77,7 +77,17 @@ impl<'r, 'a> Marker<'r, 'a> {
             synthetic_globals: [SyntheticGlobal::StackPointer].into_iter().collect(),
             ..Default::default()
         };
-        Marker { objects, targets, discarded, unresolved_names, stubs, live, queue: Vec::new(), undefined: Vec::new(), undefined_seen: HashSet::new() }
+        Marker {
+            objects,
+            targets,
+            discarded,
+            unresolved_names,
+            stubs,
+            live,
+            queue: Vec::new(),
+            undefined: Vec::new(),
+            undefined_seen: HashSet::new(),
+        }
     }
 
     /// Marks everything (`--no-gc-sections`).
@@ -164,9 +174,9 @@ impl<'r, 'a> Marker<'r, 'a> {
                 self.live.globals[obj.0 as usize][index as usize] = true;
                 self.mark_object(obj);
             }
-            Target::Global(GlobalRef::Import(id)) | Target::Table(TableRef::Import(id)) | Target::Tag(TagRef::Import(id)) => {
-                self.live.imports[id.0 as usize] = true
-            }
+            Target::Global(GlobalRef::Import(id))
+            | Target::Table(TableRef::Import(id))
+            | Target::Tag(TagRef::Import(id)) => self.live.imports[id.0 as usize] = true,
             Target::Global(GlobalRef::Synthetic(g)) => {
                 self.live.synthetic_globals.insert(g);
             }
@@ -214,7 +224,9 @@ impl<'r, 'a> Marker<'r, 'a> {
                 }
                 if *t == Target::Unresolved {
                     if let Some(name) = self.unresolved_names.get(&(o as u32, r.index)) {
-                        if self.undefined_seen.insert((o as u32, r.index)) && !self.undefined.iter().rev().take(64).any(|(ob, n)| *ob == o as u32 && n == name) {
+                        if self.undefined_seen.insert((o as u32, r.index))
+                            && !self.undefined.iter().rev().take(64).any(|(ob, n)| *ob == o as u32 && n == name)
+                        {
                             self.undefined.push((o as u32, name.clone()));
                         }
                     }

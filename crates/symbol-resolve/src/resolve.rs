@@ -221,7 +221,11 @@ impl<'a> Resolver<'a> {
                     let other = describe_def(&self.objects, &obj.name, &entry.def, entry.first_ref);
                     self.errors.push(format!(
                         "symbol type mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}",
-                        esc(s.name), k, other, kind, obj.name
+                        esc(s.name),
+                        k,
+                        other,
+                        kind,
+                        obj.name
                     ));
                     continue;
                 }
@@ -249,10 +253,13 @@ impl<'a> Resolver<'a> {
                     if old_weak && !new_weak {
                         entry.def = Definition::Object { obj: oid, sym: i as u32, weak: false };
                     } else if !old_weak && !new_weak && !self.allow_multiple_definition {
-                        let old_name = if old == oid { obj.name.clone() } else { self.objects[old.0 as usize].name.clone() };
+                        let old_name =
+                            if old == oid { obj.name.clone() } else { self.objects[old.0 as usize].name.clone() };
                         self.errors.push(format!(
                             "duplicate symbol: {}\n>>> defined in {}\n>>> defined in {}",
-                            esc(s.name), old_name, obj.name
+                            esc(s.name),
+                            old_name,
+                            obj.name
                         ));
                     }
                 }
@@ -260,7 +267,8 @@ impl<'a> Resolver<'a> {
                     if !new_weak {
                         self.errors.push(format!(
                             "duplicate symbol: {}\n>>> defined by the linker\n>>> defined in {}",
-                            esc(s.name), obj.name
+                            esc(s.name),
+                            obj.name
                         ));
                     }
                 }
@@ -283,7 +291,9 @@ fn is_in_discarded(obj: &ObjectFile<'_>, kind: &SymbolKind, discarded: &HashSet<
         return false;
     }
     match *kind {
-        SymbolKind::Function(i) => discarded.contains(&(ComdatKind::Function, i.wrapping_sub(obj.num_imported_functions))),
+        SymbolKind::Function(i) => {
+            discarded.contains(&(ComdatKind::Function, i.wrapping_sub(obj.num_imported_functions)))
+        }
         SymbolKind::Data(Some(d)) => discarded.contains(&(ComdatKind::Data, d.segment)),
         SymbolKind::Global(i) => discarded.contains(&(ComdatKind::Global, i.wrapping_sub(obj.num_imported_globals))),
         SymbolKind::Tag(i) => discarded.contains(&(ComdatKind::Tag, i.wrapping_sub(obj.num_imported_tags))),
@@ -294,7 +304,12 @@ fn is_in_discarded(obj: &ObjectFile<'_>, kind: &SymbolKind, discarded: &HashSet<
 
 /// The file that defines (or first referenced) a symbol; `current` names the
 /// object being added, which is not in `objects` yet.
-fn describe_def(objects: &[ObjectFile<'_>], current: &str, def: &Definition, first_ref: Option<(ObjectId, u32)>) -> String {
+fn describe_def(
+    objects: &[ObjectFile<'_>],
+    current: &str,
+    def: &Definition,
+    first_ref: Option<(ObjectId, u32)>,
+) -> String {
     let name = |o: ObjectId| objects.get(o.0 as usize).map_or_else(|| current.to_string(), |f| f.name.clone());
     match def {
         Definition::Object { obj, .. } => name(*obj),

@@ -60,7 +60,9 @@ impl<'a> Resolver<'a> {
         if let Some(g) = linker_global(name) {
             return Some(Target::Global(GlobalRef::Synthetic(g)));
         }
-        linker_data(name).filter(|d| !matches!(d, LinkerData::SegmentStart(_) | LinkerData::SegmentStop(_))).map(|d| Target::Data(DataRef::Linker(d)))
+        linker_data(name)
+            .filter(|d| !matches!(d, LinkerData::SegmentStart(_) | LinkerData::SegmentStop(_)))
+            .map(|d| Target::Data(DataRef::Linker(d)))
     }
 
     fn define_linker_symbols_inner(&mut self) {
@@ -76,7 +78,9 @@ impl<'a> Resolver<'a> {
                     Some(g) => Target::Global(GlobalRef::Synthetic(g)),
                     None => continue,
                 },
-                Some(Kind::Table) if sym.name == "__indirect_function_table" => Target::Table(TableRef::IndirectFunctionTable),
+                Some(Kind::Table) if sym.name == "__indirect_function_table" => {
+                    Target::Table(TableRef::IndirectFunctionTable)
+                }
                 Some(Kind::Data) => match linker_data(sym.name) {
                     Some(d) => Target::Data(DataRef::Linker(d)),
                     None => continue,
@@ -102,7 +106,9 @@ pub(crate) struct Targets {
 pub(crate) fn defined_target(oid: ObjectId, obj: &ObjectFile<'_>, sym: u32) -> Target {
     let s = &obj.linking.symbols[sym as usize];
     match s.kind {
-        SymbolKind::Function(i) => Target::Function(FuncRef::Defined { obj: oid, index: i - obj.num_imported_functions }),
+        SymbolKind::Function(i) => {
+            Target::Function(FuncRef::Defined { obj: oid, index: i - obj.num_imported_functions })
+        }
         SymbolKind::Data(Some(d)) => {
             if s.flags & object_parse::flags::ABSOLUTE != 0 {
                 Target::Data(DataRef::Absolute(d.offset))
@@ -163,7 +169,9 @@ impl<'a> Resolver<'a> {
                                 let dobj = &self.objects[d.0 as usize];
                                 let target = defined_target(*d, dobj, *sym);
                                 // Signature check for function references.
-                                if let (SymbolKind::Function(fi), true) = (s.kind, s.is_undefined() || (d.0 as usize != o)) {
+                                if let (SymbolKind::Function(fi), true) =
+                                    (s.kind, s.is_undefined() || (d.0 as usize != o))
+                                {
                                     let here = obj.function_signature(fi);
                                     let there = match dobj.linking.symbols[*sym as usize].kind {
                                         SymbolKind::Function(dfi) => dobj.function_signature(dfi),
@@ -191,7 +199,9 @@ impl<'a> Resolver<'a> {
                                 let robj = &self.objects[ro.0 as usize];
                                 let rsym = &robj.linking.symbols[rs as usize];
                                 let import = robj.symbol_import(rsym);
-                                let explicit = import.is_some_and(|imp| imp.module != "env" || rsym.flags & object_parse::flags::EXPLICIT_NAME != 0);
+                                let explicit = import.is_some_and(|imp| {
+                                    imp.module != "env" || rsym.flags & object_parse::flags::EXPLICIT_NAME != 0
+                                });
                                 let weak = !g.strong_ref;
                                 match g.kind {
                                     Some(Kind::Function) if weak => {
@@ -200,22 +210,43 @@ impl<'a> Resolver<'a> {
                                             _ => None,
                                         };
                                         match sig {
-                                            Some(sig) => Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(stub(StubKind::WeakUndefined, g.name, &sig, &mut stubs)))),
+                                            Some(sig) => Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(
+                                                stub(StubKind::WeakUndefined, g.name, &sig, &mut stubs),
+                                            ))),
                                             None => Target::Unresolved,
                                         }
                                     }
-                                    Some(kind) if explicit || ((opts.allow_undefined || opts.allow_undefined_symbols.iter().any(|n| n == g.name)) && kind == Kind::Function) => {
+                                    Some(kind)
+                                        if explicit
+                                            || ((opts.allow_undefined
+                                                || opts.allow_undefined_symbols.iter().any(|n| n == g.name))
+                                                && kind == Kind::Function) =>
+                                    {
                                         let id = *import_ids.entry(sid.0).or_insert_with(|| {
                                             let (module, field) = match import {
                                                 Some(imp) => (imp.module.to_string(), imp.field.to_string()),
                                                 None => ("env".to_string(), g.name.to_string()),
                                             };
                                             let kind = match (rsym.kind, import.map(|i| i.kind)) {
-                                                (SymbolKind::Function(fi), _) => ImportKind::Function(robj.function_signature(fi).cloned().unwrap_or(Signature { params: Box::new([]), results: Box::new([]) })),
-                                                (_, Some(object_parse::ImportKind::Global(gt))) => ImportKind::Global(gt),
+                                                (SymbolKind::Function(fi), _) => ImportKind::Function(
+                                                    robj.function_signature(fi).cloned().unwrap_or(Signature {
+                                                        params: Box::new([]),
+                                                        results: Box::new([]),
+                                                    }),
+                                                ),
+                                                (_, Some(object_parse::ImportKind::Global(gt))) => {
+                                                    ImportKind::Global(gt)
+                                                }
                                                 (_, Some(object_parse::ImportKind::Table(tt))) => ImportKind::Table(tt),
-                                                (_, Some(object_parse::ImportKind::Tag(ti))) => ImportKind::Tag(robj.types.get(ti as usize).cloned().unwrap_or(Signature { params: Box::new([]), results: Box::new([]) })),
-                                                _ => ImportKind::Function(Signature { params: Box::new([]), results: Box::new([]) }),
+                                                (_, Some(object_parse::ImportKind::Tag(ti))) => {
+                                                    ImportKind::Tag(robj.types.get(ti as usize).cloned().unwrap_or(
+                                                        Signature { params: Box::new([]), results: Box::new([]) },
+                                                    ))
+                                                }
+                                                _ => ImportKind::Function(Signature {
+                                                    params: Box::new([]),
+                                                    results: Box::new([]),
+                                                }),
                                             };
                                             // Identical imports (same module, field and type)
                                             // are one import, as in wasm-ld.
@@ -223,7 +254,12 @@ impl<'a> Resolver<'a> {
                                             if let Some(&k) = import_by_name.get(&key) {
                                                 return k;
                                             }
-                                            imports.push(OutputImport { module, field, symbol: g.name.to_string(), kind });
+                                            imports.push(OutputImport {
+                                                module,
+                                                field,
+                                                symbol: g.name.to_string(),
+                                                kind,
+                                            });
                                             let id = ImportId(imports.len() as u32 - 1);
                                             import_by_name.insert(key, id);
                                             id

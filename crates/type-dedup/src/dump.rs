@@ -38,7 +38,8 @@ pub fn dump_types(types: &TypeTable, res: &Resolution<'_>) -> String {
                 uses.push(format!("{what} {n}"));
             }
         }
-        let uses = if uses.is_empty() { "no function uses it (call_indirect only)".to_string() } else { uses.join(", ") };
+        let uses =
+            if uses.is_empty() { "no function uses it (call_indirect only)".to_string() } else { uses.join(", ") };
         let _ = writeln!(s, "  {i}: {t}  -- {uses}");
     }
     rows(&mut s, "defined function types", &types.function_types);
@@ -57,7 +58,8 @@ pub fn dump_types(types: &TypeTable, res: &Resolution<'_>) -> String {
             .enumerate()
             .map(|(i, t)| format!("{i}->{}", t.map(|t| t.to_string()).unwrap_or_else(|| "-".into())))
             .collect();
-        let _ = writeln!(s, "  {}: {}", names.object(id), if entries.is_empty() { "-".into() } else { entries.join(" ") });
+        let _ =
+            writeln!(s, "  {}: {}", names.object(id), if entries.is_empty() { "-".into() } else { entries.join(" ") });
     }
     let _ = writeln!(s, "  ({library} library objects not listed)");
     s

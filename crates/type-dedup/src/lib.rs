@@ -64,12 +64,8 @@ pub fn run(res: &Resolution<'_>, merged: &MergedModule) -> Result<TypeTable, Typ
                 }
             }
         }
-        let map: Vec<Option<u32>> = obj
-            .types
-            .iter()
-            .zip(used)
-            .map(|(t, u)| if u { Some(reg(t)) } else { None })
-            .collect();
+        let map: Vec<Option<u32>> =
+            obj.types.iter().zip(used).map(|(t, u)| if u { Some(reg(t)) } else { None }).collect();
         object_types.push(map);
     }
     let mut import_function_types = Vec::new();
@@ -91,7 +87,8 @@ pub fn run(res: &Resolution<'_>, merged: &MergedModule) -> Result<TypeTable, Typ
     for (obj, index) in &merged.tags {
         let o = &res.objects[obj.0 as usize];
         let ti = o.tags[*index as usize];
-        let sig = o.types.get(ti as usize).ok_or_else(|| TypeError(format!("{}: tag type {ti} out of range", o.name)))?;
+        let sig =
+            o.types.get(ti as usize).ok_or_else(|| TypeError(format!("{}: tag type {ti} out of range", o.name)))?;
         tag_types.push(reg(sig));
     }
     // Functions' own types are registered above by signature; make them

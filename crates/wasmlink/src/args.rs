@@ -397,7 +397,9 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
                 let v = value("--unresolved-symbols")?;
                 match v.as_str() {
                     "report-all" => {}
-                    "ignore-all" | "import-dynamic" => return Err(format!("not supported yet: --unresolved-symbols={v}")),
+                    "ignore-all" | "import-dynamic" => {
+                        return Err(format!("not supported yet: --unresolved-symbols={v}"))
+                    }
                     _ => return Err(format!("unknown --unresolved-symbols value: {v}")),
                 }
             }
@@ -467,7 +469,21 @@ mod tests {
 
     #[test]
     fn rustc_line() {
-        let c = p(&["-flavor", "wasm", "--export", "__main_void", "-z", "stack-size=1048576", "--stack-first", "--no-demangle", "a.o", "-l", "c", "-O3"]).unwrap();
+        let c = p(&[
+            "-flavor",
+            "wasm",
+            "--export",
+            "__main_void",
+            "-z",
+            "stack-size=1048576",
+            "--stack-first",
+            "--no-demangle",
+            "a.o",
+            "-l",
+            "c",
+            "-O3",
+        ])
+        .unwrap();
         assert_eq!(c.exports, vec!["__main_void".to_string()]);
         assert_eq!(c.stack_size, 1048576);
         assert_eq!(c.stack_first, Some(true));

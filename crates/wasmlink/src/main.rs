@@ -90,7 +90,8 @@ fn input_specs(cfg: &Config) -> Result<Vec<InputSpec>> {
             }
             InputArg::File(p) => out.push(InputSpec { path: p.clone(), whole_archive: whole, lib_group: group }),
             InputArg::Library(name) => {
-                let p = find_library(name, &cfg.search_paths).ok_or_else(|| anyhow!("unable to find library -l{name}"))?;
+                let p =
+                    find_library(name, &cfg.search_paths).ok_or_else(|| anyhow!("unable to find library -l{name}"))?;
                 out.push(InputSpec { path: p, whole_archive: whole, lib_group: None });
             }
         }
@@ -124,7 +125,10 @@ fn real_main(prog: &str) -> Result<()> {
             return Ok(());
         }
     }
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(cfg.threads.unwrap_or(0)).build().context("cannot start worker threads")?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(cfg.threads.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
     pool.install(|| link(&cfg, prog))
 }
 
@@ -182,7 +186,11 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
     let merged = t.stage("merge", || section_merge::run(&res, &layout, &merge_opts))?;
     let types = t.stage("types", || type_dedup::run(&res, &merged))?;
     let emit_opts = emit::EmitOptions {
-        custom: emit::CustomPolicy { strip_debug: cfg.strip_debug, strip_all: cfg.strip_all, keep: cfg.keep_sections.clone() },
+        custom: emit::CustomPolicy {
+            strip_debug: cfg.strip_debug,
+            strip_all: cfg.strip_all,
+            keep: cfg.keep_sections.clone(),
+        },
         import_memory: cfg.import_memory,
         memory_import: cfg.memory_import_name.clone().unwrap_or_else(|| ("env".into(), "memory".into())),
         check_features: !cfg.no_check_features,

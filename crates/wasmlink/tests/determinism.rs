@@ -10,13 +10,7 @@ use common::{linker_under_test, run_process, Case, Scratch};
 /// Runs the link of `case`/`variant` into `<dir>/<tag>/out.wasm` (the same
 /// file name every time: the output name may be recorded in the module) with
 /// `RAYON_NUM_THREADS` set to `threads` (or removed for `None`).
-fn link_bytes(
-    case: &Case,
-    variant: &str,
-    dir: &Scratch,
-    tag: &str,
-    threads: Option<&str>,
-) -> Vec<u8> {
+fn link_bytes(case: &Case, variant: &str, dir: &Scratch, tag: &str, threads: Option<&str>) -> Vec<u8> {
     let sub = dir.join(tag);
     std::fs::create_dir(&sub).unwrap();
     let out = sub.join("out.wasm");
@@ -27,12 +21,7 @@ fn link_bytes(
         None => cmd.env_remove("RAYON_NUM_THREADS"),
     };
     let res = run_process(&mut cmd);
-    assert!(
-        res.code == Some(0),
-        "{}/{variant} ({tag}): link failed\n{}",
-        case.name,
-        res.describe()
-    );
+    assert!(res.code == Some(0), "{}/{variant} ({tag}): link failed\n{}", case.name, res.describe());
     std::fs::read(&out).unwrap_or_else(|e| panic!("reading {}: {e}", out.display()))
 }
 
@@ -50,12 +39,8 @@ fn check_deterministic(name: &str, variant: &str) {
     }
     let case = Case::load(name);
     let dir = Scratch::new(&format!("det-{name}-{variant}"));
-    let runs: [(&str, Option<&str>); 4] = [
-        ("default-1", None),
-        ("default-2", None),
-        ("threads-1", Some("1")),
-        ("threads-4", Some("4")),
-    ];
+    let runs: [(&str, Option<&str>); 4] =
+        [("default-1", None), ("default-2", None), ("threads-1", Some("1")), ("threads-4", Some("4"))];
     let first = link_bytes(&case, variant, &dir, runs[0].0, runs[0].1);
     assert!(!first.is_empty(), "{test}: empty output");
     for (tag, threads) in &runs[1..] {

@@ -19,13 +19,9 @@ fn check_case(name: &str) {
     let case = Case::load(name);
     let ours = linker_under_test();
     for variant in VARIANTS {
-        check_variant(
-            &case,
-            variant,
-            "",
-            &|out| link_case(&ours, &case, variant, out),
-            &|reference, out| link_case(reference, &case, variant, out),
-        );
+        check_variant(&case, variant, "", &|out| link_case(&ours, &case, variant, out), &|reference, out| {
+            link_case(reference, &case, variant, out)
+        });
     }
 }
 
@@ -112,11 +108,7 @@ fn clang_driver_reactor_exports() {
 fn link_line_matches_readme() {
     let case = Case::load("reactor_exports");
     let out = std::path::Path::new("/tmp/out.wasm");
-    let args: Vec<String> = case
-        .link_args("O2", out)
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let args: Vec<String> = case.link_args("O2", out).iter().map(|a| a.to_string_lossy().into_owned()).collect();
     let vdir = case.variant_dir("O2");
     let expected = vec![
         "-m".to_string(),
@@ -138,21 +130,11 @@ fn link_line_matches_readme() {
 
     let case = Case::load("archive_select");
     let inputs = case.inputs("O0g");
-    let names: Vec<_> = inputs
-        .iter()
-        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
-        .collect();
+    let names: Vec<_> = inputs.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     assert_eq!(names, ["main.o", "libpick.a"]);
 
     let case = Case::load("cpp_features");
-    let args: Vec<String> = case
-        .link_args("O2", out)
-        .iter()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let args: Vec<String> = case.link_args("O2", out).iter().map(|a| a.to_string_lossy().into_owned()).collect();
     let n = args.len();
-    assert_eq!(
-        args[n - 6..n - 2],
-        ["-lc++", "-lc++abi", "-lc", common::BUILTINS]
-    );
+    assert_eq!(args[n - 6..n - 2], ["-lc++", "-lc++abi", "-lc", common::BUILTINS]);
 }

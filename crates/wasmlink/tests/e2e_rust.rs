@@ -16,13 +16,20 @@ fn check(profile: &str) {
     let ours_path = dir.join(format!("wasmlink-{profile}.wasm"));
     let ref_path = dir.join(format!("wasm-ld-22-{profile}.wasm"));
     if !ours_path.exists() || !ref_path.exists() {
-        skip(&test, &format!("Rust wasm toolchain not prepared: {} missing (run `cargo xtask rust-programs`)", ours_path.display()));
+        skip(
+            &test,
+            &format!(
+                "Rust wasm toolchain not prepared: {} missing (run `cargo xtask rust-programs`)",
+                ours_path.display()
+            ),
+        );
         return;
     }
     let ours = std::fs::read(&ours_path).unwrap();
     let reference = std::fs::read(&ref_path).unwrap();
     validate(&ours).unwrap_or_else(|e| panic!("{test}: wasmlink output does not validate: {e}"));
-    let case = Case::parse("hello_std", repo_root().join("testdata/rust/hello_std"), "lang = c\ncrt = command\nlibs =\n");
+    let case =
+        Case::parse("hello_std", repo_root().join("testdata/rust/hello_std"), "lang = c\ncrt = command\nlibs =\n");
     let a = run_module(&ours, &case).unwrap_or_else(|e| panic!("{test}: running the wasmlink build: {e}"));
     let b = run_module(&reference, &case).unwrap_or_else(|e| panic!("{test}: running the wasm-ld-22 build: {e}"));
     assert!(a.stdout_str().contains("done"), "{test}: program did not finish: {}", a.describe());

@@ -19,11 +19,7 @@ fn errors_dir() -> PathBuf {
 
 fn errors_obj(name: &str) -> PathBuf {
     let p = errors_dir().join(name);
-    assert!(
-        p.exists(),
-        "{} is missing (run testdata/errors/regen.sh)",
-        p.display()
-    );
+    assert!(p.exists(), "{} is missing (run testdata/errors/regen.sh)", p.display());
     p
 }
 
@@ -34,21 +30,12 @@ fn args(list: &[&dyn AsRef<std::ffi::OsStr>]) -> Vec<OsString> {
 /// Problems with a failed link, or an empty list if it failed properly:
 /// exit status 1, no panic, every `needles` string on stderr, no `out`, and no
 /// files other than `keep` in `dir`.
-fn failure_problems(
-    res: &ProcOutput,
-    needles: &[&str],
-    out: &Path,
-    dir: &Scratch,
-    keep: &[&str],
-) -> Vec<String> {
+fn failure_problems(res: &ProcOutput, needles: &[&str], out: &Path, dir: &Scratch, keep: &[&str]) -> Vec<String> {
     let mut p = Vec::new();
     if res.timed_out {
         p.push("the linker timed out".to_string());
     } else if res.code != Some(1) {
-        p.push(format!(
-            "expected exit status 1, got {}",
-            res.status.map_or("unknown".into(), |s| s.to_string())
-        ));
+        p.push(format!("expected exit status 1, got {}", res.status.map_or("unknown".into(), |s| s.to_string())));
     }
     if res.stderr.contains("panicked") {
         p.push("the linker panicked".into());
@@ -64,29 +51,15 @@ fn failure_problems(
     if out.exists() {
         p.push(format!("the output {} was created", out.display()));
     }
-    let extra: Vec<String> = dir
-        .entries()
-        .into_iter()
-        .filter(|e| !keep.contains(&e.as_str()))
-        .collect();
+    let extra: Vec<String> = dir.entries().into_iter().filter(|e| !keep.contains(&e.as_str())).collect();
     if !extra.is_empty() {
-        p.push(format!(
-            "stray files left in {}: {extra:?}",
-            dir.path().display()
-        ));
+        p.push(format!("stray files left in {}: {extra:?}", dir.path().display()));
     }
     p
 }
 
 #[track_caller]
-fn assert_fails(
-    what: &str,
-    res: &ProcOutput,
-    needles: &[&str],
-    out: &Path,
-    dir: &Scratch,
-    keep: &[&str],
-) {
+fn assert_fails(what: &str, res: &ProcOutput, needles: &[&str], out: &Path, dir: &Scratch, keep: &[&str]) {
     let problems = failure_problems(res, needles, out, dir, keep);
     assert!(
         problems.is_empty(),
@@ -101,18 +74,8 @@ fn undefined_symbol() {
     let dir = Scratch::new("err-undef");
     let out = dir.join("out.wasm");
     let undef = errors_obj("undef.o");
-    let res = run_linker(
-        &linker_under_test(),
-        args(&[&"-m", &"wasm32", &undef, &"-o", &out]),
-    );
-    assert_fails(
-        "undefined symbol",
-        &res,
-        &["missing_fn", "undef.o"],
-        &out,
-        &dir,
-        &[],
-    );
+    let res = run_linker(&linker_under_test(), args(&[&"-m", &"wasm32", &undef, &"-o", &out]));
+    assert_fails("undefined symbol", &res, &["missing_fn", "undef.o"], &out, &dir, &[]);
 }
 
 #[test]
@@ -120,18 +83,8 @@ fn duplicate_symbol() {
     let dir = Scratch::new("err-dup");
     let out = dir.join("out.wasm");
     let (d1, d2) = (errors_obj("dup1.o"), errors_obj("dup2.o"));
-    let res = run_linker(
-        &linker_under_test(),
-        args(&[&"-m", &"wasm32", &d1, &d2, &"-o", &out]),
-    );
-    assert_fails(
-        "duplicate symbol",
-        &res,
-        &["dup_fn", "dup1.o", "dup2.o"],
-        &out,
-        &dir,
-        &[],
-    );
+    let res = run_linker(&linker_under_test(), args(&[&"-m", &"wasm32", &d1, &d2, &"-o", &out]));
+    assert_fails("duplicate symbol", &res, &["dup_fn", "dup1.o", "dup2.o"], &out, &dir, &[]);
 }
 
 #[test]
@@ -140,10 +93,7 @@ fn missing_input_file() {
     let out = dir.join("out.wasm");
     let missing = dir.join("no-such-dir").join("nope.o");
     let missing_s = missing.to_string_lossy().into_owned();
-    let res = run_linker(
-        &linker_under_test(),
-        args(&[&"-m", &"wasm32", &"--no-entry", &missing, &"-o", &out]),
-    );
+    let res = run_linker(&linker_under_test(), args(&[&"-m", &"wasm32", &"--no-entry", &missing, &"-o", &out]));
     assert_fails("missing input", &res, &[&missing_s], &out, &dir, &[]);
 }
 
@@ -155,18 +105,8 @@ fn non_wasm_input() {
         let input = dir.join(name);
         std::fs::write(&input, "This is a text file, not a wasm object.\n").unwrap();
         let input_s = input.to_string_lossy().into_owned();
-        let res = run_linker(
-            &linker_under_test(),
-            args(&[&"-m", &"wasm32", &"--no-entry", &input, &"-o", &out]),
-        );
-        assert_fails(
-            &format!("text input {name}"),
-            &res,
-            &[&input_s],
-            &out,
-            &dir,
-            &[name],
-        );
+        let res = run_linker(&linker_under_test(), args(&[&"-m", &"wasm32", &"--no-entry", &input, &"-o", &out]));
+        assert_fails(&format!("text input {name}"), &res, &[&input_s], &out, &dir, &[name]);
     }
 }
 
@@ -175,10 +115,7 @@ fn unknown_flag() {
     let dir = Scratch::new("err-flag");
     let out = dir.join("out.wasm");
     let obj = errors_obj("dup1.o");
-    let res = run_linker(
-        &linker_under_test(),
-        args(&[&"-m", &"wasm32", &"--frobnicate", &obj, &"-o", &out]),
-    );
+    let res = run_linker(&linker_under_test(), args(&[&"-m", &"wasm32", &"--frobnicate", &obj, &"-o", &out]));
     assert_fails("unknown flag", &res, &["--frobnicate"], &out, &dir, &[]);
 }
 
@@ -190,11 +127,7 @@ fn failed_link_keeps_existing_output() {
     let failing: Vec<(&str, Vec<OsString>, &str)> = vec![
         ("undefined symbol", args(&[&undef]), "missing_fn"),
         ("duplicate symbol", args(&[&d1, &d2]), "dup_fn"),
-        (
-            "unknown flag",
-            args(&[&"--frobnicate", &d1]),
-            "--frobnicate",
-        ),
+        ("unknown flag", args(&[&"--frobnicate", &d1]), "--frobnicate"),
     ];
     let previous: &[u8] = b"\0asm previous output, must survive a failed link\n\xff\x00\x01";
     for (what, inputs, needle) in failing {
@@ -217,11 +150,9 @@ fn failed_link_keeps_existing_output() {
         }
         match std::fs::read(&out) {
             Ok(b) if b == previous => {}
-            Ok(b) => problems.push(format!(
-                "the existing output was changed ({} bytes, was {})",
-                b.len(),
-                previous.len()
-            )),
+            Ok(b) => {
+                problems.push(format!("the existing output was changed ({} bytes, was {})", b.len(), previous.len()))
+            }
             Err(e) => problems.push(format!("the existing output is gone: {e}")),
         }
         let entries = dir.entries();
@@ -246,10 +177,7 @@ fn error_objects_link_when_the_error_is_removed() {
     let d1 = errors_obj("dup1.o");
     let d2 = errors_obj("dup2.o");
     let cases: Vec<(&str, Vec<OsString>)> = vec![
-        (
-            "undef.o with --allow-undefined",
-            args(&[&"--allow-undefined", &undef]),
-        ),
+        ("undef.o with --allow-undefined", args(&[&"--allow-undefined", &undef])),
         ("dup1.o alone", args(&[&d1])),
         ("dup2.o alone with --no-entry", args(&[&"--no-entry", &d2])),
     ];
@@ -260,11 +188,7 @@ fn error_objects_link_when_the_error_is_removed() {
         a.extend(inputs);
         a.extend(args(&[&"-o", &out]));
         let res = run_linker(&linker, a);
-        assert!(
-            res.code == Some(0),
-            "{what}: link failed\n{}",
-            res.describe()
-        );
+        assert!(res.code == Some(0), "{what}: link failed\n{}", res.describe());
         let bytes = std::fs::read(&out).unwrap_or_else(|e| panic!("{what}: no output: {e}"));
         if let Err(e) = validate(&bytes) {
             panic!("{what}: output does not validate: {e}");
@@ -338,10 +262,7 @@ fn complete_object_lengths(bytes: &[u8]) -> Vec<usize> {
 #[test]
 fn truncated_objects() {
     let linker = linker_under_test();
-    let objects = [
-        errors_obj("undef.o"),
-        common::testdata().join("c/qsort_callback/O2/cmp.o"),
-    ];
+    let objects = [errors_obj("undef.o"), common::testdata().join("c/qsort_callback/O2/cmp.o")];
     let mut failures: Vec<String> = Vec::new();
     let mut kinds: std::collections::BTreeMap<String, usize> = Default::default();
     let mut total = 0usize;
@@ -360,15 +281,7 @@ fn truncated_objects() {
             let input_s = input.to_string_lossy().into_owned();
             let res = run_linker(
                 &linker,
-                args(&[
-                    &"-m",
-                    &"wasm32",
-                    &"--no-entry",
-                    &"--allow-undefined",
-                    &input,
-                    &"-o",
-                    &out,
-                ]),
+                args(&[&"-m", &"wasm32", &"--no-entry", &"--allow-undefined", &input, &"-o", &out]),
             );
             let problems = if res.code == Some(0) && complete.contains(&len) {
                 linked += 1;
@@ -379,9 +292,7 @@ fn truncated_objects() {
                 match std::fs::read(&out) {
                     Ok(b) => {
                         if let Err(e) = validate(&b) {
-                            p.push(format!(
-                                "linked (allowed here) but the output is invalid: {e}"
-                            ));
+                            p.push(format!("linked (allowed here) but the output is invalid: {e}"));
                         }
                     }
                     Err(e) => p.push(format!("exit status 0 but no output: {e}")),
@@ -408,16 +319,9 @@ fn truncated_objects() {
             std::fs::remove_file(&input).unwrap();
         }
         let left = dir.entries();
-        assert!(
-            left.is_empty(),
-            "stray files left in {}: {left:?}",
-            dir.path().display()
-        );
+        assert!(left.is_empty(), "stray files left in {}: {left:?}", dir.path().display());
     }
-    eprintln!(
-        "truncated_objects: {total} prefixes, {linked} complete-object prefixes linked, {} bad",
-        failures.len()
-    );
+    eprintln!("truncated_objects: {total} prefixes, {linked} complete-object prefixes linked, {} bad", failures.len());
     if !failures.is_empty() {
         let shown: Vec<&String> = failures.iter().take(8).collect();
         let summary: Vec<String> = kinds.iter().map(|(k, n)| format!("{n:5} x {k}")).collect();
@@ -426,11 +330,7 @@ fn truncated_objects() {
             failures.len(),
             summary.join("\n"),
             shown.len(),
-            shown
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join("\n\n")
+            shown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n\n")
         );
     }
 }

@@ -53,11 +53,7 @@ fn module(rel: &str) -> Module {
 }
 
 fn file_name(rel: &str) -> String {
-    Path::new(rel)
-        .file_name()
-        .unwrap()
-        .to_string_lossy()
-        .into_owned()
+    Path::new(rel).file_name().unwrap().to_string_lossy().into_owned()
 }
 
 // ---------------------------------------------------------------------------
@@ -134,14 +130,7 @@ impl Case {
     /// `archive_select/main.o` followed by the archive `ar`; the culprit is
     /// the archive, or `member` of it.
     fn archive(what: impl Into<String>, ar: Vec<u8>, member: Option<(&str, usize)>) -> Case {
-        let mut c = Case::new(
-            what,
-            vec![
-                (file_name(PICK_MAIN), base(PICK_MAIN)),
-                ("libpick.a".into(), ar),
-            ],
-            1,
-        );
+        let mut c = Case::new(what, vec![(file_name(PICK_MAIN), base(PICK_MAIN)), ("libpick.a".into(), ar)], 1);
         c.member = member.map(|(n, l)| (n.to_string(), l));
         c
     }
@@ -151,9 +140,7 @@ impl Case {
 fn run_limited(linker: &Path, args: &[OsString]) -> (ProcOutput, Duration) {
     let mut cmd = Command::new("/bin/sh");
     cmd.arg("-c")
-        .arg(format!(
-            "ulimit -v {MEMORY_LIMIT_KIB} && ulimit -t {CPU_LIMIT_S} && exec \"$0\" \"$@\""
-        ))
+        .arg(format!("ulimit -v {MEMORY_LIMIT_KIB} && ulimit -t {CPU_LIMIT_S} && exec \"$0\" \"$@\""))
         .arg(linker)
         .args(args);
     let start = Instant::now();
@@ -192,10 +179,7 @@ fn prog_name(linker: &Path) -> String {
 /// The first hex number after "offset 0x" in `s`.
 fn offset_in(s: &str) -> Option<u64> {
     let at = s.find("offset 0x")? + "offset 0x".len();
-    let hex: String = s[at..]
-        .chars()
-        .take_while(|c| c.is_ascii_hexdigit())
-        .collect();
+    let hex: String = s[at..].chars().take_while(|c| c.is_ascii_hexdigit()).collect();
     u64::from_str_radix(&hex, 16).ok()
 }
 
@@ -224,13 +208,8 @@ fn check_rejection(
     if res.stderr.contains("panicked") {
         p.push("the linker panicked".into());
     }
-    if res.stderr.to_lowercase().contains("out of memory")
-        || res.stderr.contains("memory allocation")
-    {
-        p.push(format!(
-            "the linker ran out of memory (it hit the {} MiB limit)",
-            MEMORY_LIMIT_KIB / 1024
-        ));
+    if res.stderr.to_lowercase().contains("out of memory") || res.stderr.contains("memory allocation") {
+        p.push(format!("the linker ran out of memory (it hit the {} MiB limit)", MEMORY_LIMIT_KIB / 1024));
     }
     let text = res.stderr.strip_suffix('\n').unwrap_or(&res.stderr);
     if text.trim().is_empty() {
@@ -239,15 +218,10 @@ fn check_rejection(
     }
     if case.continuation_ok {
         if let Some(l) = text.lines().skip(1).find(|l| !l.starts_with(">>> ")) {
-            p.push(format!(
-                "stderr has a line that is neither the error nor a `>>> ` continuation: {l:?}"
-            ));
+            p.push(format!("stderr has a line that is neither the error nor a `>>> ` continuation: {l:?}"));
         }
     } else if text.contains('\n') {
-        p.push(format!(
-            "stderr has {} lines, expected one",
-            text.lines().count()
-        ));
+        p.push(format!("stderr has {} lines, expected one", text.lines().count()));
     }
     if text.chars().any(|c| c.is_control() && c != '\n') {
         p.push("stderr contains raw control characters".into());
@@ -257,20 +231,16 @@ fn check_rejection(
     if !line.starts_with(&prefix) {
         p.push(format!("the message does not start with {prefix:?}"));
     }
-    let named = if case.continuation_ok {
-        text.contains(culprit)
-    } else {
-        line.contains(culprit)
-    };
+    let named = if case.continuation_ok { text.contains(culprit) } else { line.contains(culprit) };
     if !named {
         p.push(format!("the message does not name {culprit:?}"));
     }
     if case.needs_offset {
         match offset_in(line) {
             None => p.push("the message has no \"offset 0x...\"".into()),
-            Some(o) if o > culprit_len as u64 => p.push(format!(
-                "offset 0x{o:x} is past the end of {culprit} ({culprit_len} bytes)"
-            )),
+            Some(o) if o > culprit_len as u64 => {
+                p.push(format!("offset 0x{o:x} is past the end of {culprit} ({culprit_len} bytes)"))
+            }
             Some(_) => {}
         }
     }
@@ -294,31 +264,15 @@ fn run_case(linker: &Path, case: &Case) -> Option<String> {
         Some((m, len)) => (format!("{culprit_path}({m})"), *len),
         None => (culprit_path, case.inputs[case.culprit].1.len()),
     };
-    let inputs: Vec<String> = case
-        .inputs
-        .iter()
-        .chain(&case.extra_files)
-        .map(|(n, _)| n.clone())
-        .collect();
+    let inputs: Vec<String> = case.inputs.iter().chain(&case.extra_files).map(|(n, _)| n.clone()).collect();
     let mut problems = Vec::new();
 
     let (res, took) = run_limited(linker, &args);
     if std::env::var("WASMLINK_HOSTILE_SHOW").is_ok_and(|v| v == "1") {
         let dir_s = format!("{}/", dir.path().display());
-        common::uncaptured_note(&format!(
-            "[{}] {}",
-            case.what,
-            res.stderr.trim_end().replace(&dir_s, "")
-        ));
+        common::uncaptured_note(&format!("[{}] {}", case.what, res.stderr.trim_end().replace(&dir_s, "")));
     }
-    problems.extend(check_rejection(
-        case,
-        linker,
-        &res,
-        took,
-        &culprit,
-        culprit_len,
-    ));
+    problems.extend(check_rejection(case, linker, &res, took, &culprit, culprit_len));
     if out.exists() {
         problems.push("the output file was created".into());
         let _ = std::fs::remove_file(&out);
@@ -327,9 +281,7 @@ fn run_case(linker: &Path, case: &Case) -> Option<String> {
     expected.sort();
     let left = dir.entries();
     if left != expected {
-        problems.push(format!(
-            "files left in the directory: {left:?}, expected only the inputs {expected:?}"
-        ));
+        problems.push(format!("files left in the directory: {left:?}, expected only the inputs {expected:?}"));
     }
     let first = res;
 
@@ -340,17 +292,12 @@ fn run_case(linker: &Path, case: &Case) -> Option<String> {
     if res2.code == Some(0) {
         // Reported above already (same input); just note the overwrite.
         if std::fs::read(&out).ok().as_deref() != Some(previous) {
-            problems.push(
-                "a successful link replaced the existing output (expected a rejection)".into(),
-            );
+            problems.push("a successful link replaced the existing output (expected a rejection)".into());
         }
     } else {
         match std::fs::read(&out) {
             Ok(b) if b == previous => {}
-            Ok(b) => problems.push(format!(
-                "the existing output file was changed ({} bytes now)",
-                b.len()
-            )),
+            Ok(b) => problems.push(format!("the existing output file was changed ({} bytes now)", b.len())),
             Err(e) => problems.push(format!("the existing output file is gone: {e}")),
         }
     }
@@ -359,9 +306,7 @@ fn run_case(linker: &Path, case: &Case) -> Option<String> {
     expected2.sort();
     let left = dir.entries();
     if left != expected2 {
-        problems.push(format!(
-            "with an existing output: files left {left:?}, expected {expected2:?}"
-        ));
+        problems.push(format!("with an existing output: files left {left:?}, expected {expected2:?}"));
     }
     if problems.is_empty() {
         return None;
@@ -389,10 +334,7 @@ fn run_matrix(test: &str, cases: Vec<Case>) {
     let linker = linker_under_test();
     let total = cases.len();
     let failures: Vec<String> = cases.iter().filter_map(|c| run_case(&linker, c)).collect();
-    eprintln!(
-        "{test}: {total} cases, {} not rejected properly",
-        failures.len()
-    );
+    eprintln!("{test}: {total} cases, {} not rejected properly", failures.len());
     if !failures.is_empty() {
         panic!(
             "{test}: {} of {total} hostile inputs were not rejected properly \
@@ -430,10 +372,7 @@ fn data_segments(m: &Module) -> Vec<std::ops::Range<usize>> {
     (0..n)
         .map(|_| {
             let flags = read_uleb(p, &mut pos);
-            assert_eq!(
-                flags, 0,
-                "only active segments of memory 0 are handled here"
-            );
+            assert_eq!(flags, 0, "only active segments of memory 0 are handled here");
             // i32.const N end
             assert_eq!(p[pos], 0x41);
             pos += 1;
@@ -488,12 +427,7 @@ fn read_imports(m: &Module) -> Vec<ImportEntry> {
                 3 => pos += 2,
                 k => panic!("import kind {k}"),
             }
-            ImportEntry {
-                module,
-                field,
-                kind,
-                desc: p[start..pos].to_vec(),
-            }
+            ImportEntry { module, field, kind, desc: p[start..pos].to_vec() }
         })
         .collect()
 }
@@ -512,10 +446,7 @@ fn write_imports(m: &mut Module, imports: &[ImportEntry]) {
 /// Edits the import named `field`.
 fn edit_import(m: &mut Module, field: &str, f: impl FnOnce(&mut ImportEntry)) {
     let mut imports = read_imports(m);
-    let i = imports
-        .iter_mut()
-        .find(|i| i.field == field.as_bytes())
-        .unwrap_or_else(|| panic!("no import {field}"));
+    let i = imports.iter_mut().find(|i| i.field == field.as_bytes()).unwrap_or_else(|| panic!("no import {field}"));
     f(i);
     write_imports(m, &imports);
 }
@@ -597,11 +528,7 @@ fn with_sub_count(m: &mut Module, sub: u8, count: &[u8]) {
 fn reloc_raw(m: &mut Module, sec: &str, target: Option<&[u8]>, count: Option<&[u8]>) {
     let r = m.relocs(sec);
     let mut out = target.map(<[u8]>::to_vec).unwrap_or_else(|| uleb(r.target));
-    out.extend(
-        count
-            .map(<[u8]>::to_vec)
-            .unwrap_or_else(|| uleb(r.entries.len() as u64)),
-    );
+    out.extend(count.map(<[u8]>::to_vec).unwrap_or_else(|| uleb(r.entries.len() as u64)));
     for e in &r.entries {
         out.extend(RelocSection::encode_entry(e));
     }
@@ -617,30 +544,14 @@ fn reloc_raw(m: &mut Module, sec: &str, target: Option<&[u8]>, count: Option<&[u
 #[test]
 fn hostile_bases_are_sound() {
     let linker = linker_under_test();
-    for rel in [
-        CMP,
-        EARLY,
-        API,
-        CPP,
-        PICK_MAIN,
-        "errors/dup1.o",
-        "errors/undef.o",
-    ] {
+    for rel in [CMP, EARLY, API, CPP, PICK_MAIN, "errors/dup1.o", "errors/undef.o"] {
         let b = base(rel);
         let m = Module::parse(&b);
-        assert_eq!(
-            m.encode(),
-            b,
-            "{rel}: the section rewriter does not round-trip"
-        );
+        assert_eq!(m.encode(), b, "{rel}: the section rewriter does not round-trip");
         let l = m.linking();
         assert_eq!(Linking::parse(&l.encode()).encode(), l.encode());
         let syms = l.symbols();
-        assert_eq!(
-            Sym::encode_table(&syms),
-            l.sub(SUB_SYMBOL_TABLE),
-            "{rel}: symbol table does not round-trip"
-        );
+        assert_eq!(Sym::encode_table(&syms), l.sub(SUB_SYMBOL_TABLE), "{rel}: symbol table does not round-trip");
         for s in &m.sections {
             if let Some(n) = s.custom_name() {
                 if n.starts_with(b"reloc.") {
@@ -654,11 +565,7 @@ fn hostile_bases_are_sound() {
         }
     }
     let (members, symbols) = read_gnu_archive(&base(LIBPICK));
-    assert_eq!(
-        gnu_archive(&members, &symbols),
-        base(LIBPICK),
-        "the archive writer does not round-trip libpick.a"
-    );
+    assert_eq!(gnu_archive(&members, &symbols), base(LIBPICK), "the archive writer does not round-trip libpick.a");
 
     let mut controls: Vec<Case> = vec![
         Case::object("cmp.o", CMP, base(CMP)),
@@ -666,11 +573,7 @@ fn hostile_bases_are_sound() {
         Case::object("api.o", API, base(API)),
         Case::object("cpp main.o", CPP, base(CPP)),
         Case::archive("main.o + libpick.a", base(LIBPICK), None),
-        Case::archive(
-            "main.o + rewritten libpick.a",
-            gnu_archive(&members, &symbols),
-            None,
-        ),
+        Case::archive("main.o + rewritten libpick.a", gnu_archive(&members, &symbols), None),
     ];
     // An unrequested malformed member is never looked at. (main.o defines
     // shared_name itself, so pick_d.o is not needed; it is also dropped
@@ -679,11 +582,8 @@ fn hostile_bases_are_sound() {
     let d = ms.iter().position(|m| m.0 == "pick_d.o").unwrap();
     ms[d].1 = b"not an object at all\n".to_vec();
     let syms_no_d: Vec<(String, usize)> = symbols.iter().filter(|s| s.1 != d).cloned().collect();
-    let unrequested = Case::archive(
-        "libpick.a with a text pick_d.o (not requested)",
-        gnu_archive(&ms, &syms_no_d),
-        None,
-    );
+    let unrequested =
+        Case::archive("libpick.a with a text pick_d.o (not requested)", gnu_archive(&ms, &syms_no_d), None);
     controls.push(unrequested);
     // The same members as a thin archive.
     let listed: Vec<(&str, usize)> = members.iter().map(|(n, d)| (n.as_str(), d.len())).collect();
@@ -713,9 +613,7 @@ fn hostile_headers_and_section_sizes() {
     let cases = vec![
         Case::raw("bad magic \\0asn", CMP, |b| b[3] = b'n'),
         Case::raw("version 2", CMP, |b| b[4] = 2),
-        Case::raw("component-model version/layer", CMP, |b| {
-            b[4..8].copy_from_slice(&[0x0d, 0, 1, 0])
-        }),
+        Case::raw("component-model version/layer", CMP, |b| b[4..8].copy_from_slice(&[0x0d, 0, 1, 0])),
         Case::encode("type section size past the end of the file", CMP, |m| {
             m.encode_with_size(m.find(SEC_TYPE), &uleb(m.encode().len() as u64))
         }),
@@ -729,9 +627,7 @@ fn hostile_headers_and_section_sizes() {
             let last = m.sections.len() - 1;
             m.encode_with_size(last, &uleb(m.sections[last].payload.len() as u64 + 1))
         }),
-        Case::encode("type section size 2^32-1", CMP, |m| {
-            m.encode_with_size(m.find(SEC_TYPE), &COUNT_MAX)
-        }),
+        Case::encode("type section size 2^32-1", CMP, |m| m.encode_with_size(m.find(SEC_TYPE), &COUNT_MAX)),
         Case::encode("type section size one byte short", CMP, |m| {
             let i = m.find(SEC_TYPE);
             m.encode_with_size(i, &uleb(m.sections[i].payload.len() as u64 - 1))
@@ -746,14 +642,7 @@ fn hostile_headers_and_section_sizes() {
         }),
         Case::edit("unknown section id 0x20", CMP, |m| {
             let i = m.find(SEC_TYPE) + 1;
-            m.sections.insert(
-                i,
-                Section {
-                    id: 0x20,
-                    payload: vec![0],
-                    size_len: 0,
-                },
-            );
+            m.sections.insert(i, Section { id: 0x20, payload: vec![0], size_len: 0 });
         }),
         Case::edit("two type sections", CMP, |m| {
             let i = m.find(SEC_TYPE);
@@ -768,14 +657,7 @@ fn hostile_headers_and_section_sizes() {
         }),
         Case::edit("a memory section (objects import their memory)", CMP, |m| {
             let i = m.find(SEC_FUNCTION) + 1;
-            m.sections.insert(
-                i,
-                Section {
-                    id: 5,
-                    payload: vec![1, 0, 1],
-                    size_len: 0,
-                },
-            );
+            m.sections.insert(i, Section { id: 5, payload: vec![1, 0, 1], size_len: 0 });
         }),
     ];
     run_matrix("hostile_headers_and_section_sizes", cases);
@@ -789,21 +671,15 @@ fn hostile_lebs() {
             let i = m.find(SEC_TYPE);
             m.encode_with_size(i, &six(m.sections[i].payload.len() as u64))
         }),
-        Case::encode(
-            "5-byte LEB over 32 bits as the type section size",
-            CMP,
-            |m| m.encode_with_size(m.find(SEC_TYPE), &[0xff, 0xff, 0xff, 0xff, 0x7f]),
-        ),
+        Case::encode("5-byte LEB over 32 bits as the type section size", CMP, |m| {
+            m.encode_with_size(m.find(SEC_TYPE), &[0xff, 0xff, 0xff, 0xff, 0x7f])
+        }),
         Case::encode("6-byte LEB as the linking section size", CMP, |m| {
             let i = m.find_custom("linking");
             m.encode_with_size(i, &six(m.sections[i].payload.len() as u64))
         }),
-        Case::edit("6-byte LEB as the type count", CMP, |m| {
-            with_count(m, SEC_TYPE, &six(1))
-        }),
-        Case::edit("6-byte LEB as the function count", CMP, |m| {
-            with_count(m, SEC_FUNCTION, &six(8))
-        }),
+        Case::edit("6-byte LEB as the type count", CMP, |m| with_count(m, SEC_TYPE, &six(1))),
+        Case::edit("6-byte LEB as the function count", CMP, |m| with_count(m, SEC_FUNCTION, &six(8))),
         Case::edit("6-byte LEB as a function's type index", CMP, |m| {
             let p = &mut m.section(SEC_FUNCTION).payload;
             assert_eq!(p[1], 0);
@@ -820,11 +696,7 @@ fn hostile_lebs() {
             let mut out = uleb(l.version);
             for (i, (ty, body)) in l.subs.iter().enumerate() {
                 out.push(*ty);
-                out.extend(if i == 0 {
-                    six(body.len() as u64)
-                } else {
-                    uleb(body.len() as u64)
-                });
+                out.extend(if i == 0 { six(body.len() as u64) } else { uleb(body.len() as u64) });
                 out.extend(body);
             }
             m.custom("linking").set_custom_body(&out);
@@ -893,24 +765,16 @@ fn hostile_lebs() {
             }
             m.custom("reloc.DATA").set_custom_body(&out);
         }),
-        Case::edit(
-            "LEB cut off at the end of the segment info subsection",
-            CMP,
-            |m| {
-                let mut l = m.linking();
-                *l.sub_mut(SUB_SEGMENT_INFO) = vec![1, 0x80];
-                m.set_linking(&l);
-            },
-        ),
-        Case::edit(
-            "LEB cut off at the end of the relocation section",
-            CMP,
-            |m| {
-                let mut b = m.custom("reloc.CODE").custom_body().to_vec();
-                *b.last_mut().unwrap() |= 0x80;
-                m.custom("reloc.CODE").set_custom_body(&b);
-            },
-        ),
+        Case::edit("LEB cut off at the end of the segment info subsection", CMP, |m| {
+            let mut l = m.linking();
+            *l.sub_mut(SUB_SEGMENT_INFO) = vec![1, 0x80];
+            m.set_linking(&l);
+        }),
+        Case::edit("LEB cut off at the end of the relocation section", CMP, |m| {
+            let mut b = m.custom("reloc.CODE").custom_body().to_vec();
+            *b.last_mut().unwrap() |= 0x80;
+            m.custom("reloc.CODE").set_custom_body(&b);
+        }),
     ];
     run_matrix("hostile_lebs", cases);
 }
@@ -921,27 +785,15 @@ fn hostile_huge_counts() {
     let cases = vec![
         Case::edit("type count 2^32-1", CMP, |m| with_count(m, SEC_TYPE, c)),
         Case::edit("import count 2^32-1", CMP, |m| with_count(m, SEC_IMPORT, c)),
-        Case::edit("function count 2^32-1", CMP, |m| {
-            with_count(m, SEC_FUNCTION, c)
-        }),
+        Case::edit("function count 2^32-1", CMP, |m| with_count(m, SEC_FUNCTION, c)),
         Case::edit("code count 2^32-1", CMP, |m| with_count(m, SEC_CODE, c)),
         Case::edit("data count 2^32-1", CMP, |m| with_count(m, SEC_DATA, c)),
-        Case::edit("datacount section value 2^32-1", CMP, |m| {
-            m.section(12).payload = c.to_vec()
-        }),
+        Case::edit("datacount section value 2^32-1", CMP, |m| m.section(12).payload = c.to_vec()),
         Case::edit("export count 2^32-1", API, |m| with_count(m, SEC_EXPORT, c)),
-        Case::edit("symbol count 2^32-1", CMP, |m| {
-            with_sub_count(m, SUB_SYMBOL_TABLE, c)
-        }),
-        Case::edit("segment info count 2^32-1", CMP, |m| {
-            with_sub_count(m, SUB_SEGMENT_INFO, c)
-        }),
-        Case::edit("init function count 2^32-1", EARLY, |m| {
-            with_sub_count(m, SUB_INIT_FUNCS, c)
-        }),
-        Case::edit("comdat count 2^32-1", CPP, |m| {
-            with_sub_count(m, SUB_COMDAT_INFO, c)
-        }),
+        Case::edit("symbol count 2^32-1", CMP, |m| with_sub_count(m, SUB_SYMBOL_TABLE, c)),
+        Case::edit("segment info count 2^32-1", CMP, |m| with_sub_count(m, SUB_SEGMENT_INFO, c)),
+        Case::edit("init function count 2^32-1", EARLY, |m| with_sub_count(m, SUB_INIT_FUNCS, c)),
+        Case::edit("comdat count 2^32-1", CPP, |m| with_sub_count(m, SUB_COMDAT_INFO, c)),
         Case::edit("comdat member count 2^32-1", CPP, |m| {
             let mut l = m.linking();
             let b = l.sub(SUB_COMDAT_INFO).to_vec();
@@ -957,18 +809,10 @@ fn hostile_huge_counts() {
             *l.sub_mut(SUB_COMDAT_INFO) = nb;
             m.set_linking(&l);
         }),
-        Case::edit("code relocation count 2^32-1", CMP, |m| {
-            reloc_raw(m, "reloc.CODE", None, Some(c))
-        }),
-        Case::edit("data relocation count 2^32-1", CMP, |m| {
-            reloc_raw(m, "reloc.DATA", None, Some(c))
-        }),
-        Case::edit("target_features count 2^32-1", CMP, |m| {
-            with_custom_count(m, "target_features", c)
-        }),
-        Case::edit("producers field count 2^32-1", CMP, |m| {
-            with_custom_count(m, "producers", c)
-        }),
+        Case::edit("code relocation count 2^32-1", CMP, |m| reloc_raw(m, "reloc.CODE", None, Some(c))),
+        Case::edit("data relocation count 2^32-1", CMP, |m| reloc_raw(m, "reloc.DATA", None, Some(c))),
+        Case::edit("target_features count 2^32-1", CMP, |m| with_custom_count(m, "target_features", c)),
+        Case::edit("producers field count 2^32-1", CMP, |m| with_custom_count(m, "producers", c)),
         Case::edit("symbol name length 2^32-1", CMP, |m| {
             let mut l = m.linking();
             let syms = l.symbols();
@@ -1003,48 +847,34 @@ fn hostile_indices() {
                 s[0].index = 99;
             })
         }),
-        Case::edit(
-            "defined function symbol naming an imported function",
-            CMP,
-            |m| m.edit_symbols(|s| s[0].index = 0),
-        ),
-        Case::edit(
-            "undefined function symbol naming a defined function",
-            CMP,
-            |m| {
-                m.edit_symbols(|s| {
-                    assert!(s[4].kind == 0 && s[4].is_undefined());
-                    s[4].index = 5;
-                })
-            },
-        ),
+        Case::edit("defined function symbol naming an imported function", CMP, |m| m.edit_symbols(|s| s[0].index = 0)),
+        Case::edit("undefined function symbol naming a defined function", CMP, |m| {
+            m.edit_symbols(|s| {
+                assert!(s[4].kind == 0 && s[4].is_undefined());
+                s[4].index = 5;
+            })
+        }),
         Case::edit("undefined global symbol with global index 7", EARLY, |m| {
             m.edit_symbols(|s| {
                 let g = s.iter_mut().find(|s| s.kind == 2).unwrap();
                 g.index = 7;
             })
         }),
-        Case::edit(
-            "defined global symbol with no globals defined",
-            EARLY,
-            |m| {
-                m.edit_symbols(|s| {
-                    let g = s.iter_mut().find(|s| s.kind == 2).unwrap();
-                    g.flags &= !SYM_UNDEFINED;
-                    g.index = 1;
-                    g.name = Some(b"g".to_vec());
-                })
-            },
-        ),
+        Case::edit("defined global symbol with no globals defined", EARLY, |m| {
+            m.edit_symbols(|s| {
+                let g = s.iter_mut().find(|s| s.kind == 2).unwrap();
+                g.flags &= !SYM_UNDEFINED;
+                g.index = 1;
+                g.name = Some(b"g".to_vec());
+            })
+        }),
         Case::edit("undefined table symbol with table index 3", CMP, |m| {
             m.edit_symbols(|s| {
                 let t = s.iter_mut().find(|s| s.kind == 5).unwrap();
                 t.index = 3;
             })
         }),
-        Case::edit("data symbol in segment 50", CMP, |m| {
-            m.edit_symbols(|s| s[9].data.as_mut().unwrap().0 = 50)
-        }),
+        Case::edit("data symbol in segment 50", CMP, |m| m.edit_symbols(|s| s[9].data.as_mut().unwrap().0 = 50)),
         Case::edit("data symbol larger than its segment", CMP, |m| {
             m.edit_symbols(|s| s[14].data.as_mut().unwrap().2 = 4000)
         }),
@@ -1052,51 +882,23 @@ fn hostile_indices() {
             m.edit_symbols(|s| s[14].data.as_mut().unwrap().1 = u64::from(u32::MAX))
         }),
         Case::edit("section symbol naming the type section", CMP, |m| {
-            m.edit_symbols(|s| {
-                s.push(Sym {
-                    kind: 3,
-                    flags: SYM_LOCAL,
-                    index: 0,
-                    name: None,
-                    data: None,
-                })
-            })
+            m.edit_symbols(|s| s.push(Sym { kind: 3, flags: SYM_LOCAL, index: 0, name: None, data: None }))
         }),
         Case::edit("section symbol naming section 99", CMP, |m| {
-            m.edit_symbols(|s| {
-                s.push(Sym {
-                    kind: 3,
-                    flags: SYM_LOCAL,
-                    index: 99,
-                    name: None,
-                    data: None,
-                })
-            })
+            m.edit_symbols(|s| s.push(Sym { kind: 3, flags: SYM_LOCAL, index: 99, name: None, data: None }))
         }),
         Case::edit("section symbol with global binding", CMP, |m| {
             m.sections.push(Section::custom(".comment", b"hello"));
             let sec = (m.sections.len() - 1) as u64;
-            m.edit_symbols(|s| {
-                s.push(Sym {
-                    kind: 3,
-                    flags: 0,
-                    index: sec,
-                    name: None,
-                    data: None,
-                })
-            })
+            m.edit_symbols(|s| s.push(Sym { kind: 3, flags: 0, index: sec, name: None, data: None }))
         }),
-        Case::edit("local undefined symbol", CMP, |m| {
-            m.edit_symbols(|s| s[4].flags |= SYM_LOCAL)
-        }),
+        Case::edit("local undefined symbol", CMP, |m| m.edit_symbols(|s| s[4].flags |= SYM_LOCAL)),
         Case::edit("function declared with type 9 (1 type)", CMP, |m| {
             let p = &mut m.section(SEC_FUNCTION).payload;
             assert_eq!(p[1], 0);
             p[1] = 9;
         }),
-        Case::edit("imported function with type 9 (1 type)", CMP, |m| {
-            edit_import(m, "strcmp", |i| i.desc = uleb(9))
-        }),
+        Case::edit("imported function with type 9 (1 type)", CMP, |m| edit_import(m, "strcmp", |i| i.desc = uleb(9))),
         Case::edit("export of function 99", API, |m| {
             // count, name, kind 0, index
             let p = m.section(SEC_EXPORT).payload.clone();
@@ -1136,15 +938,9 @@ fn hostile_indices() {
                 c[0].2[0].1 = 99999;
             })
         }),
-        Case::edit("comdat member data segment 99999", CPP, |m| {
-            edit_comdats(m, |c| c[0].2[0] = (0, 99999))
-        }),
-        Case::edit("comdat member of kind 9", CPP, |m| {
-            edit_comdats(m, |c| c[0].2[0].0 = 9)
-        }),
-        Case::edit("comdat with flags 1", CPP, |m| {
-            edit_comdats(m, |c| c[0].1 = 1)
-        }),
+        Case::edit("comdat member data segment 99999", CPP, |m| edit_comdats(m, |c| c[0].2[0] = (0, 99999))),
+        Case::edit("comdat member of kind 9", CPP, |m| edit_comdats(m, |c| c[0].2[0].0 = 9)),
+        Case::edit("comdat with flags 1", CPP, |m| edit_comdats(m, |c| c[0].1 = 1)),
         Case::edit("code relocation naming symbol 200", CMP, |m| {
             m.edit_relocs("reloc.CODE", |r| r.entries[0].index = 200)
         }),
@@ -1157,12 +953,8 @@ fn hostile_indices() {
                 r.entries[0].index = 5;
             })
         }),
-        Case::edit("relocation section for section 40", CMP, |m| {
-            m.edit_relocs("reloc.CODE", |r| r.target = 40)
-        }),
-        Case::edit("relocation section for the type section", CMP, |m| {
-            m.edit_relocs("reloc.CODE", |r| r.target = 0)
-        }),
+        Case::edit("relocation section for section 40", CMP, |m| m.edit_relocs("reloc.CODE", |r| r.target = 40)),
+        Case::edit("relocation section for the type section", CMP, |m| m.edit_relocs("reloc.CODE", |r| r.target = 0)),
         Case::edit("relocation section for the linking section", CMP, |m| {
             let l = m.find_custom("linking") as u64;
             m.edit_relocs("reloc.CODE", |r| r.target = l)
@@ -1177,11 +969,9 @@ fn hostile_indices() {
     ];
     // An undefined function with the name of a data symbol the same object
     // defines (found by the link fuzzer; wasm-ld: "duplicate symbol name").
-    let mut kinds = Case::edit(
-        "an imported function named like a data symbol of the same object",
-        CMP,
-        |m| edit_import(m, "strcmp", |i| i.field = b"binops".to_vec()),
-    );
+    let mut kinds = Case::edit("an imported function named like a data symbol of the same object", CMP, |m| {
+        edit_import(m, "strcmp", |i| i.field = b"binops".to_vec())
+    });
     kinds.needs_offset = false;
     // Reported like wasm-ld's symbol errors: the error line, then `>>>`
     // lines naming both definitions.
@@ -1193,35 +983,23 @@ fn hostile_indices() {
 #[test]
 fn hostile_relocations() {
     let cases = vec![
-        Case::edit(
-            "code relocation at offset 0x5000 (section is smaller)",
-            CMP,
-            |m| m.edit_relocs("reloc.CODE", |r| r.entries[0].offset = 0x5000),
-        ),
+        Case::edit("code relocation at offset 0x5000 (section is smaller)", CMP, |m| {
+            m.edit_relocs("reloc.CODE", |r| r.entries[0].offset = 0x5000)
+        }),
         Case::edit("code relocation at offset 2^32-1", CMP, |m| {
             m.edit_relocs("reloc.CODE", |r| r.entries[0].offset = u64::from(u32::MAX))
         }),
-        Case::edit(
-            "code relocation ending one byte past the section",
-            CMP,
-            |m| {
-                let len = m.sections[m.find(SEC_CODE)].payload.len() as u64;
-                m.edit_relocs("reloc.CODE", |r| r.entries[0].offset = len - 4)
-            },
-        ),
-        Case::edit(
-            "data relocation at offset 0xffff (section is smaller)",
-            CMP,
-            |m| m.edit_relocs("reloc.DATA", |r| r.entries[0].offset = 0xffff),
-        ),
-        Case::edit(
-            "code relocation straddling the end of a function",
-            CMP,
-            |m| {
-                let end = code_chunks(m)[0].end as u64;
-                m.edit_relocs("reloc.CODE", |r| r.entries[0].offset = end - 2)
-            },
-        ),
+        Case::edit("code relocation ending one byte past the section", CMP, |m| {
+            let len = m.sections[m.find(SEC_CODE)].payload.len() as u64;
+            m.edit_relocs("reloc.CODE", |r| r.entries[0].offset = len - 4)
+        }),
+        Case::edit("data relocation at offset 0xffff (section is smaller)", CMP, |m| {
+            m.edit_relocs("reloc.DATA", |r| r.entries[0].offset = 0xffff)
+        }),
+        Case::edit("code relocation straddling the end of a function", CMP, |m| {
+            let end = code_chunks(m)[0].end as u64;
+            m.edit_relocs("reloc.CODE", |r| r.entries[0].offset = end - 2)
+        }),
         Case::edit("code relocation over a function's size prefix", CMP, |m| {
             let start = code_chunks(m)[1].start as u64;
             m.edit_relocs("reloc.CODE", |r| r.entries[0].offset = start)
@@ -1229,28 +1007,20 @@ fn hostile_relocations() {
         Case::edit("code relocation over the code section's count", CMP, |m| {
             m.edit_relocs("reloc.CODE", |r| r.entries[0].offset = 0)
         }),
-        Case::edit(
-            "data relocation straddling the end of a segment",
-            CMP,
-            |m| {
-                let seg = data_segments(m)[5].clone();
-                m.edit_relocs("reloc.DATA", |r| {
-                    let last = r.entries.last_mut().unwrap();
-                    assert!(
-                        (last.offset as usize) >= seg.start && (last.offset as usize) < seg.end
-                    );
-                    last.offset = seg.end as u64 - 2;
-                })
-            },
-        ),
+        Case::edit("data relocation straddling the end of a segment", CMP, |m| {
+            let seg = data_segments(m)[5].clone();
+            m.edit_relocs("reloc.DATA", |r| {
+                let last = r.entries.last_mut().unwrap();
+                assert!((last.offset as usize) >= seg.start && (last.offset as usize) < seg.end);
+                last.offset = seg.end as u64 - 2;
+            })
+        }),
         Case::edit("data relocation over a segment header", CMP, |m| {
             let seg = data_segments(m)[5].clone();
             m.edit_relocs("reloc.DATA", |r| r.entries[0].offset = seg.start as u64 - 3)
         }),
         Case::edit("overlapping data relocations", CMP, |m| {
-            m.edit_relocs("reloc.DATA", |r| {
-                r.entries[1].offset = r.entries[0].offset + 2
-            })
+            m.edit_relocs("reloc.DATA", |r| r.entries[1].offset = r.entries[0].offset + 2)
         }),
         Case::edit("the same data relocation twice", CMP, |m| {
             m.edit_relocs("reloc.DATA", |r| {
@@ -1258,19 +1028,13 @@ fn hostile_relocations() {
                 r.entries.insert(1, e);
             })
         }),
-        Case::edit("unsorted data relocations", CMP, |m| {
-            m.edit_relocs("reloc.DATA", |r| r.entries.swap(0, 1))
+        Case::edit("unsorted data relocations", CMP, |m| m.edit_relocs("reloc.DATA", |r| r.entries.swap(0, 1))),
+        Case::edit("memory-address relocation naming a function symbol", CMP, |m| {
+            m.edit_relocs("reloc.DATA", |r| {
+                assert_eq!(r.entries[0].ty, R_MEMORY_ADDR_I32);
+                r.entries[0].index = 5;
+            })
         }),
-        Case::edit(
-            "memory-address relocation naming a function symbol",
-            CMP,
-            |m| {
-                m.edit_relocs("reloc.DATA", |r| {
-                    assert_eq!(r.entries[0].ty, R_MEMORY_ADDR_I32);
-                    r.entries[0].index = 5;
-                })
-            },
-        ),
         Case::edit("table-index relocation naming a data symbol", CMP, |m| {
             m.edit_relocs("reloc.DATA", |r| {
                 assert_eq!(r.entries[1].ty, R_TABLE_INDEX_I32);
@@ -1280,19 +1044,13 @@ fn hostile_relocations() {
         Case::edit("function-index relocation naming a data symbol", CMP, |m| {
             m.edit_relocs("reloc.CODE", |r| r.entries[0].index = 9)
         }),
-        Case::edit(
-            "global-index relocation naming a function symbol",
-            CMP,
-            |m| m.edit_relocs("reloc.CODE", |r| r.entries[0].ty = R_GLOBAL_INDEX_LEB),
-        ),
-        Case::edit(
-            "function-index relocation naming a table symbol",
-            CMP,
-            |m| m.edit_relocs("reloc.CODE", |r| r.entries[0].index = 17),
-        ),
-        Case::edit("unknown relocation type 200", CMP, |m| {
-            m.edit_relocs("reloc.CODE", |r| r.entries[0].ty = 200)
+        Case::edit("global-index relocation naming a function symbol", CMP, |m| {
+            m.edit_relocs("reloc.CODE", |r| r.entries[0].ty = R_GLOBAL_INDEX_LEB)
         }),
+        Case::edit("function-index relocation naming a table symbol", CMP, |m| {
+            m.edit_relocs("reloc.CODE", |r| r.entries[0].index = 17)
+        }),
+        Case::edit("unknown relocation type 200", CMP, |m| m.edit_relocs("reloc.CODE", |r| r.entries[0].ty = 200)),
         Case::edit("two relocation sections for the code section", CMP, |m| {
             let i = m.find_custom("reloc.CODE");
             let s = m.sections[i].clone();
@@ -1329,9 +1087,7 @@ fn hostile_linking_section() {
             let s = m.sections[i].clone();
             m.sections.insert(i + 1, s);
         }),
-        Case::edit("empty linking section", CMP, |m| {
-            m.custom("linking").set_custom_body(&[])
-        }),
+        Case::edit("empty linking section", CMP, |m| m.custom("linking").set_custom_body(&[])),
         Case::edit("linking subsection longer than the section", CMP, |m| {
             let l = m.linking();
             let mut out = uleb(l.version);
@@ -1421,16 +1177,12 @@ fn hostile_names() {
         Case::edit("invalid UTF-8 in an import module name", CMP, |m| {
             edit_import(m, "strcmp", |i| i.module = bad("env"))
         }),
-        Case::edit(
-            "invalid UTF-8 in an explicit import name of an undefined symbol",
-            CMP,
-            |m| {
-                m.edit_symbols(|s| {
-                    s[4].flags |= SYM_EXPLICIT_NAME;
-                    s[4].name = Some(bad("strcmp"));
-                })
-            },
-        ),
+        Case::edit("invalid UTF-8 in an explicit import name of an undefined symbol", CMP, |m| {
+            m.edit_symbols(|s| {
+                s[4].flags |= SYM_EXPLICIT_NAME;
+                s[4].name = Some(bad("strcmp"));
+            })
+        }),
         Case::edit("invalid UTF-8 in a custom section name", CMP, |m| {
             let s = m.custom("producers");
             let body = s.custom_body().to_vec();
@@ -1445,9 +1197,7 @@ fn hostile_names() {
             l.set_segment_info(&v);
             m.set_linking(&l);
         }),
-        Case::edit("invalid UTF-8 in a comdat name", CPP, |m| {
-            edit_comdats(m, |c| c[0].0.insert(3, 0xff))
-        }),
+        Case::edit("invalid UTF-8 in a comdat name", CPP, |m| edit_comdats(m, |c| c[0].0.insert(3, 0xff))),
         Case::edit("invalid UTF-8 in an export name", API, |m| {
             let p = m.section(SEC_EXPORT).payload.clone();
             let mut pos = 0;
@@ -1471,38 +1221,27 @@ fn hostile_names() {
             out.extend_from_slice(&b[q..]);
             m.custom("target_features").set_custom_body(&out);
         }),
-        Case::edit(
-            "a newline and an escape sequence in the name of a bad symbol",
-            CMP,
-            |m| {
-                m.edit_symbols(|s| {
-                    s[0].name = Some(b"evil\nname\x1b[31m".to_vec());
-                    s[0].index = 99;
-                })
-            },
-        ),
-        Case::edit(
-            "a newline in the name of a badly aligned segment",
-            CMP,
-            |m| {
-                let mut l = m.linking();
-                let mut v = l.segment_info();
-                v[5].0 = b".rodata\nbinops".to_vec();
-                v[5].1 = 40;
-                l.set_segment_info(&v);
-                m.set_linking(&l);
-            },
-        ),
+        Case::edit("a newline and an escape sequence in the name of a bad symbol", CMP, |m| {
+            m.edit_symbols(|s| {
+                s[0].name = Some(b"evil\nname\x1b[31m".to_vec());
+                s[0].index = 99;
+            })
+        }),
+        Case::edit("a newline in the name of a badly aligned segment", CMP, |m| {
+            let mut l = m.linking();
+            let mut v = l.segment_info();
+            v[5].0 = b".rodata\nbinops".to_vec();
+            v[5].1 = 40;
+            l.set_segment_info(&v);
+            m.set_linking(&l);
+        }),
     ];
     // Legal names with line breaks still give one-line messages when a
     // (non-parse) link error names them.
     let rename = |rel: &str, from: &str, to: &[u8]| {
         let mut m = module(rel);
         m.edit_symbols(|s| {
-            let i = s
-                .iter()
-                .position(|x| x.name_str() == from)
-                .unwrap_or_else(|| panic!("{rel}: no symbol {from}"));
+            let i = s.iter().position(|x| x.name_str() == from).unwrap_or_else(|| panic!("{rel}: no symbol {from}"));
             s[i].name = Some(to.to_vec());
         });
         m.encode()
@@ -1510,14 +1249,8 @@ fn hostile_names() {
     let mut dup = Case::new(
         "duplicate symbol whose name has a newline",
         vec![
-            (
-                "dup1.o".into(),
-                rename("errors/dup1.o", "dup_fn", b"dup\nfn"),
-            ),
-            (
-                "dup2.o".into(),
-                rename("errors/dup2.o", "dup_fn", b"dup\nfn"),
-            ),
+            ("dup1.o".into(), rename("errors/dup1.o", "dup_fn", b"dup\nfn")),
+            ("dup2.o".into(), rename("errors/dup2.o", "dup_fn", b"dup\nfn")),
         ],
         0,
     );
@@ -1530,9 +1263,7 @@ fn hostile_names() {
             // (An explicit symbol name would make it an explicit import,
             // which is allowed to stay undefined; rename the import.)
             let mut m = module("errors/undef.o");
-            edit_import(&mut m, "missing_fn", |i| {
-                i.field = b"missing\x1b[2Jfn".to_vec()
-            });
+            edit_import(&mut m, "missing_fn", |i| i.field = b"missing\x1b[2Jfn".to_vec());
             m.encode()
         })],
         0,
@@ -1549,12 +1280,7 @@ fn hostile_names() {
 fn hostile_archives() {
     let ar = base(LIBPICK);
     let (members, symbols) = read_gnu_archive(&ar);
-    let member = |n: &str| {
-        members
-            .iter()
-            .position(|m| m.0 == n)
-            .unwrap_or_else(|| panic!("libpick.a has no {n}"))
-    };
+    let member = |n: &str| members.iter().position(|m| m.0 == n).unwrap_or_else(|| panic!("libpick.a has no {n}"));
     // pick_a.o defines pick_a_describe, which main.o calls: it is extracted.
     let a = member("pick_a.o");
     assert!(symbols.iter().any(|s| s.0 == "pick_a_describe" && s.1 == a));
@@ -1564,10 +1290,7 @@ fn hostile_archives() {
         let mut pos = 8;
         while pos + 60 <= ar.len() {
             v.push(pos);
-            let size: usize = String::from_utf8_lossy(&ar[pos + 48..pos + 58])
-                .trim()
-                .parse()
-                .unwrap();
+            let size: usize = String::from_utf8_lossy(&ar[pos + 48..pos + 58]).trim().parse().unwrap();
             pos += 60 + size + size % 2;
         }
         v
@@ -1604,39 +1327,17 @@ fn hostile_archives() {
             },
             None,
         ),
-        Case::archive(
-            "bad member header terminator",
-            with_field(8, 58..60, "XX"),
-            None,
-        ),
-        Case::archive(
-            "non-numeric member size",
-            with_field(8, 48..58, "12a4"),
-            None,
-        ),
+        Case::archive("bad member header terminator", with_field(8, 58..60, "XX"), None),
+        Case::archive("non-numeric member size", with_field(8, 48..58, "12a4"), None),
         Case::archive("negative member size", with_field(8, 48..58, "-60"), None),
-        Case::archive(
-            "member size with a space inside",
-            with_field(8, 48..58, "1 2"),
-            None,
-        ),
-        Case::archive(
-            "member size past the end of the archive",
-            with_field(8, 48..58, "9999999"),
-            None,
-        ),
-        Case::archive(
-            "member size 9999999999",
-            with_field(8, 48..58, "9999999999"),
-            None,
-        ),
+        Case::archive("member size with a space inside", with_field(8, 48..58, "1 2"), None),
+        Case::archive("member size past the end of the archive", with_field(8, 48..58, "9999999"), None),
+        Case::archive("member size 9999999999", with_field(8, 48..58, "9999999999"), None),
         Case::archive(
             "last member one byte longer than the archive",
             {
-                let size: usize = String::from_utf8_lossy(&ar[last_header + 48..last_header + 58])
-                    .trim()
-                    .parse()
-                    .unwrap();
+                let size: usize =
+                    String::from_utf8_lossy(&ar[last_header + 48..last_header + 58]).trim().parse().unwrap();
                 let mut b = with_field(last_header, 48..58, &(size + 1).to_string());
                 b.truncate(last_header + 60 + size);
                 b
@@ -1652,11 +1353,7 @@ fn hostile_archives() {
             },
             None,
         ),
-        Case::archive(
-            "long name reference past the name table",
-            with_field(headers[1], 0..16, "/999"),
-            None,
-        ),
+        Case::archive("long name reference past the name table", with_field(headers[1], 0..16, "/999"), None),
         Case::archive(
             "symbol index entry pointing inside a member",
             {
@@ -1683,10 +1380,7 @@ fn hostile_archives() {
                 let mut syms = symbols.clone();
                 syms.truncate(1);
                 let mut b = gnu_archive(&members, &syms);
-                let idx_size: usize = String::from_utf8_lossy(&b[8 + 48..8 + 58])
-                    .trim()
-                    .parse()
-                    .unwrap();
+                let idx_size: usize = String::from_utf8_lossy(&b[8 + 48..8 + 58]).trim().parse().unwrap();
                 // The name's NUL and the padding NULs after it.
                 let mut i = 8 + 60 + idx_size - 1;
                 while b[i] == 0 {
@@ -1713,11 +1407,7 @@ fn hostile_archives() {
     ));
     let bad_reloc = {
         let mut m = Module::parse(&members[a].1);
-        let sec = if m
-            .sections
-            .iter()
-            .any(|s| s.custom_name().as_deref() == Some(b"reloc.CODE"))
-        {
+        let sec = if m.sections.iter().any(|s| s.custom_name().as_deref() == Some(b"reloc.CODE")) {
             "reloc.CODE"
         } else {
             "reloc.DATA"
@@ -1732,29 +1422,18 @@ fn hostile_archives() {
         Some(("pick_a.o", bad_len)),
     ));
     let d = member("pick_d.o");
-    let mut whole = Case::archive(
-        "--whole-archive with a text member",
-        replace(d, text),
-        Some(("pick_d.o", text_len)),
-    );
+    let mut whole = Case::archive("--whole-archive with a text member", replace(d, text), Some(("pick_d.o", text_len)));
     whole.flags.push("--whole-archive".into());
     cases.push(whole);
 
     // Thin archives: the members are files next to the archive.
-    let thin = |what: &str,
-                members: &[(&str, usize)],
-                files: Vec<(String, Vec<u8>)>,
-                culprit: (&str, usize)| {
+    let thin = |what: &str, members: &[(&str, usize)], files: Vec<(String, Vec<u8>)>, culprit: (&str, usize)| {
         let mut c = Case::archive(what, thin_archive(members), Some(culprit));
         c.extra_files = files;
         c
     };
-    let mut missing = thin(
-        "thin archive naming a missing member file",
-        &[("missing.o", 100)],
-        vec![],
-        ("missing.o", 0),
-    );
+    let mut missing =
+        thin("thin archive naming a missing member file", &[("missing.o", 100)], vec![], ("missing.o", 0));
     missing.needs_offset = false;
     cases.push(missing);
     let text = b"This is a text file, not a wasm object.\n".to_vec();
@@ -1773,12 +1452,7 @@ fn hostile_archives() {
     ));
     // The member path comes from the archive: it must not make the linker
     // read an endless file.
-    let mut zero = thin(
-        "thin archive naming /dev/zero",
-        &[("/dev/zero", 100)],
-        vec![],
-        ("/dev/zero", 100),
-    );
+    let mut zero = thin("thin archive naming /dev/zero", &[("/dev/zero", 100)], vec![], ("/dev/zero", 100));
     zero.needs_offset = false;
     cases.push(zero);
     run_matrix("hostile_archives", cases);
@@ -1796,10 +1470,7 @@ fn hostile_archives() {
 fn fuzz_regressions() {
     let dir = common::testdata().join("hostile/fuzz-regressions");
     let mut files: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "bin"))
-            .collect(),
+        Ok(rd) => rd.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "bin")).collect(),
         Err(_) => Vec::new(),
     };
     files.sort();
@@ -1812,11 +1483,7 @@ fn fuzz_regressions() {
         .iter()
         .flat_map(|f| {
             let link = f.file_name().unwrap().to_string_lossy().starts_with("link");
-            let flag_sets: &[&[&str]] = if link {
-                &[&[], &["--no-gc-sections", "--export-all"]]
-            } else {
-                &[&[]]
-            };
+            let flag_sets: &[&[&str]] = if link { &[&[], &["--no-gc-sections", "--export-all"]] } else { &[&[]] };
             flag_sets.iter().map(move |fl| (f, *fl))
         })
         .collect();
@@ -1824,17 +1491,11 @@ fn fuzz_regressions() {
         let stem = f.file_stem().unwrap().to_string_lossy().into_owned();
         let scratch = Scratch::new("fuzz-regression");
         let out = scratch.join("out.wasm");
-        let mut args: Vec<OsString> = [
-            "-m",
-            "wasm32",
-            "--no-entry",
-            "--allow-undefined",
-            "--threads=1",
-        ]
-        .iter()
-        .chain(extra)
-        .map(OsString::from)
-        .collect();
+        let mut args: Vec<OsString> = ["-m", "wasm32", "--no-entry", "--allow-undefined", "--threads=1"]
+            .iter()
+            .chain(extra)
+            .map(OsString::from)
+            .collect();
         if stem.starts_with("parse_archive") {
             let p = scratch.join("input.a");
             std::fs::copy(f, &p).unwrap();
@@ -1875,19 +1536,9 @@ fn fuzz_regressions() {
             _ => p.push(format!("exit status {:?}", res.status)),
         }
         if !p.is_empty() {
-            failures.push(format!(
-                "{} {extra:?}:\n  - {}\n{}",
-                f.display(),
-                p.join("\n  - "),
-                res.describe()
-            ));
+            failures.push(format!("{} {extra:?}:\n  - {}\n{}", f.display(), p.join("\n  - "), res.describe()));
         }
     }
     eprintln!("fuzz_regressions: {} inputs", files.len());
-    assert!(
-        failures.is_empty(),
-        "{} fuzzer regressions fail:\n\n{}",
-        failures.len(),
-        failures.join("\n\n")
-    );
+    assert!(failures.is_empty(), "{} fuzzer regressions fail:\n\n{}", failures.len(), failures.join("\n\n"));
 }

@@ -21,7 +21,11 @@ fn link_and_compare(test: &str, objects: &[&str], extra: &[&str]) -> String {
             args.push(testdata().join("options").join(o).into());
         }
         args.extend(extra.iter().map(OsString::from));
-        args.extend(["-lc".into(), "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a".into(), "-o".into()]);
+        args.extend([
+            "-lc".into(),
+            "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a".into(),
+            "-o".into(),
+        ]);
         args.push(out.clone().into());
         let res = run_linker(linker, &args);
         assert_eq!(res.code, Some(0), "{test}: link failed:\n{}", res.describe());
@@ -79,7 +83,8 @@ fn output_to_a_pipe_keeps_the_pipe() {
     let reader_path = fifo.clone();
     let reader = std::thread::spawn(move || std::fs::read(&reader_path).expect("reading the fifo"));
     let obj = testdata().join("errors").join("dup1.o");
-    let res = run_linker(&linker_under_test(), [obj.as_os_str(), "--no-entry".as_ref(), "-o".as_ref(), fifo.as_os_str()]);
+    let res =
+        run_linker(&linker_under_test(), [obj.as_os_str(), "--no-entry".as_ref(), "-o".as_ref(), fifo.as_os_str()]);
     assert_eq!(res.code, Some(0), "link into a fifo failed:\n{}", res.describe());
     // Checked before waiting for the reader: had the pipe been replaced, the
     // reader would never see a writer.

@@ -21,7 +21,10 @@ fn peak_rss_kib(linker: &Path, case: &Case, out: &Path) -> u64 {
         .expect("running /usr/bin/time");
     assert!(st.success(), "link with {} failed", linker.display());
     let text = std::fs::read_to_string(&report).unwrap();
-    text.lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or_else(|| panic!("cannot read peak RSS from {text:?}"))
+    text.lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .unwrap_or_else(|| panic!("cannot read peak RSS from {text:?}"))
 }
 
 #[test]

@@ -68,16 +68,8 @@ pub fn linker_under_test() -> PathBuf {
         Some(v) if !v.is_empty() => PathBuf::from(v),
         _ => PathBuf::from(env!("CARGO_BIN_EXE_wasmlink")),
     };
-    let p = if p.is_absolute() {
-        p
-    } else {
-        std::env::current_dir().unwrap().join(p)
-    };
-    assert!(
-        p.exists(),
-        "linker under test does not exist: {}",
-        p.display()
-    );
+    let p = if p.is_absolute() { p } else { std::env::current_dir().unwrap().join(p) };
+    assert!(p.exists(), "linker under test does not exist: {}", p.display());
     p
 }
 
@@ -117,11 +109,8 @@ pub fn wasi_toolchain_ready(test: &str) -> bool {
         skip(test, &format!("wasi-libc not installed ({WASI_LIB_DIR})"));
         return false;
     }
-    for f in [
-        format!("{WASI_LIB_DIR}/crt1-command.o"),
-        format!("{WASI_LIB_DIR}/crt1-reactor.o"),
-        BUILTINS.to_string(),
-    ] {
+    for f in [format!("{WASI_LIB_DIR}/crt1-command.o"), format!("{WASI_LIB_DIR}/crt1-reactor.o"), BUILTINS.to_string()]
+    {
         if !Path::new(&f).exists() {
             skip(test, &format!("{f} not installed"));
             return false;
@@ -215,8 +204,7 @@ impl Case {
     pub fn load(name: &str) -> Case {
         let dir = testdata().join("c").join(name);
         let path = dir.join("case.txt");
-        let text = std::fs::read_to_string(&path)
-            .unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
         Case::parse(name, dir, &text)
     }
 
@@ -227,23 +215,16 @@ impl Case {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let (k, v) = line
-                .split_once('=')
-                .unwrap_or_else(|| panic!("{name}/case.txt:{}: no '=' in {line:?}", i + 1));
+            let (k, v) =
+                line.split_once('=').unwrap_or_else(|| panic!("{name}/case.txt:{}: no '=' in {line:?}", i + 1));
             let k = k.trim().to_string();
             let v = v.trim().to_string();
             assert!(
-                matches!(
-                    k.as_str(),
-                    "lang" | "crt" | "libs" | "entry" | "call" | "host" | "archive"
-                ),
+                matches!(k.as_str(), "lang" | "crt" | "libs" | "entry" | "call" | "host" | "archive"),
                 "{name}/case.txt:{}: unknown key {k:?}",
                 i + 1
             );
-            assert!(
-                keys.insert(k.clone(), v).is_none(),
-                "{name}/case.txt: duplicate key {k:?}"
-            );
+            assert!(keys.insert(k.clone(), v).is_none(), "{name}/case.txt: duplicate key {k:?}");
         }
         let get = |k: &str| keys.get(k).filter(|v| !v.is_empty()).cloned();
         let lang = get("lang").unwrap_or_else(|| panic!("{name}/case.txt: no lang"));
@@ -253,19 +234,15 @@ impl Case {
             Some("reactor") => Crt::Reactor,
             other => panic!("{name}/case.txt: bad crt {other:?}"),
         };
-        let libs = get("libs")
-            .map(|s| s.split_whitespace().map(str::to_string).collect())
-            .unwrap_or_default();
+        let libs = get("libs").map(|s| s.split_whitespace().map(str::to_string).collect()).unwrap_or_default();
         let host = get("host").map(|h| {
-            let (m, f) = h
-                .split_once('.')
-                .unwrap_or_else(|| panic!("{name}/case.txt: host must be MODULE.NAME, got {h:?}"));
+            let (m, f) =
+                h.split_once('.').unwrap_or_else(|| panic!("{name}/case.txt: host must be MODULE.NAME, got {h:?}"));
             (m.to_string(), f.to_string())
         });
         let archive = get("archive").map(|a| {
-            let (file, _members) = a
-                .split_once(':')
-                .unwrap_or_else(|| panic!("{name}/case.txt: archive must be 'libX.a: m...'"));
+            let (file, _members) =
+                a.split_once(':').unwrap_or_else(|| panic!("{name}/case.txt: archive must be 'libX.a: m...'"));
             file.trim().to_string()
         });
         let case = Case {
@@ -303,9 +280,7 @@ impl Case {
         let vdir = self.variant_dir(variant);
         let mut objs: Vec<PathBuf> = Vec::new();
         let mut archives: Vec<PathBuf> = Vec::new();
-        for e in
-            std::fs::read_dir(&vdir).unwrap_or_else(|e| panic!("reading {}: {e}", vdir.display()))
-        {
+        for e in std::fs::read_dir(&vdir).unwrap_or_else(|e| panic!("reading {}: {e}", vdir.display())) {
             let p = e.unwrap().path();
             match p.extension().and_then(OsStr::to_str) {
                 Some("o") => objs.push(p),
@@ -326,23 +301,15 @@ impl Case {
                 assert_eq!(archives.len(), 1, "{}: more than one .a", vdir.display());
                 objs.push(p);
             }
-            None => assert!(
-                archives.is_empty(),
-                "{}: .a present but case.txt has no archive line",
-                vdir.display()
-            ),
+            None => assert!(archives.is_empty(), "{}: .a present but case.txt has no archive line", vdir.display()),
         }
         objs
     }
 
     /// The full wasm-ld style link line (without the linker itself).
     pub fn link_args(&self, variant: &str, out: &Path) -> Vec<OsString> {
-        let mut a: Vec<OsString> = vec![
-            "-m".into(),
-            "wasm32".into(),
-            format!("-L{WASI_LIB_DIR}").into(),
-            self.crt_path().into(),
-        ];
+        let mut a: Vec<OsString> =
+            vec!["-m".into(), "wasm32".into(), format!("-L{WASI_LIB_DIR}").into(), self.crt_path().into()];
         if let Some(e) = &self.entry {
             a.push("--entry".into());
             a.push(e.into());
@@ -402,10 +369,7 @@ impl ProcOutput {
 }
 
 fn shell_quote(s: &str) -> String {
-    if !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=+,:@%".contains(c))
-    {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=+,:@%".contains(c)) {
         s.to_string()
     } else {
         format!("'{}'", s.replace('\'', r"'\''"))
@@ -418,12 +382,7 @@ pub fn cmdline(cmd: &Command) -> String {
     for (k, v) in cmd.get_envs() {
         match v {
             Some(v) => {
-                let _ = write!(
-                    s,
-                    "{}={} ",
-                    k.to_string_lossy(),
-                    shell_quote(&v.to_string_lossy())
-                );
+                let _ = write!(s, "{}={} ", k.to_string_lossy(), shell_quote(&v.to_string_lossy()));
             }
             None => {
                 let _ = write!(s, "-u {} ", k.to_string_lossy());
@@ -445,12 +404,8 @@ pub fn cmdline(cmd: &Command) -> String {
 /// [`PROCESS_TIMEOUT`].
 pub fn run_process(cmd: &mut Command) -> ProcOutput {
     let line = cmdline(cmd);
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot spawn {line}: {e}"));
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot spawn {line}: {e}"));
     let mut out_pipe = child.stdout.take().unwrap();
     let mut err_pipe = child.stderr.take().unwrap();
     let out_t = std::thread::spawn(move || {
@@ -484,11 +439,7 @@ pub fn run_process(cmd: &mut Command) -> ProcOutput {
     let stdout = String::from_utf8_lossy(&out_t.join().unwrap()).into_owned();
     let stderr = String::from_utf8_lossy(&err_t.join().unwrap()).into_owned();
     ProcOutput {
-        code: if timed_out {
-            None
-        } else {
-            status.and_then(|s| s.code())
-        },
+        code: if timed_out { None } else { status.and_then(|s| s.code()) },
         status,
         timed_out,
         stdout,
@@ -541,22 +492,10 @@ pub fn link_case_with_clang(linker: &Path, case: &Case, variant: &str, out: &Pat
 }
 
 fn finish_link(res: ProcOutput, what: &str, out: &Path) -> Vec<u8> {
-    assert!(
-        res.code == Some(0),
-        "{what}: link failed\n{}",
-        res.describe()
-    );
-    assert!(
-        !res.stderr.contains("panicked"),
-        "{what}: linker panicked (but exited 0?)\n{}",
-        res.describe()
-    );
+    assert!(res.code == Some(0), "{what}: link failed\n{}", res.describe());
+    assert!(!res.stderr.contains("panicked"), "{what}: linker panicked (but exited 0?)\n{}", res.describe());
     std::fs::read(out).unwrap_or_else(|e| {
-        panic!(
-            "{what}: link exited 0 but the output {} is unreadable: {e}\n{}",
-            out.display(),
-            res.describe()
-        )
+        panic!("{what}: link exited 0 but the output {} is unreadable: {e}\n{}", out.display(), res.describe())
     })
 }
 
@@ -568,13 +507,9 @@ fn finish_link(res: ProcOutput, what: &str, out: &Path) -> Vec<u8> {
 /// a linker must not need anything beyond it.
 pub fn validate(bytes: &[u8]) -> Result<(), String> {
     let mut v = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default());
-    v.validate_all(bytes).map(|_| ()).map_err(|e| {
-        format!(
-            "invalid module: {} (at offset {:#x})",
-            e.message(),
-            e.offset()
-        )
-    })
+    v.validate_all(bytes)
+        .map(|_| ())
+        .map_err(|e| format!("invalid module: {} (at offset {:#x})", e.message(), e.offset()))
 }
 
 // ---------------------------------------------------------------------------
@@ -641,8 +576,7 @@ const EPOCH_TICK: Duration = Duration::from_millis(100);
 /// time-out) come back as a message that includes the output so far.
 pub fn run_module(bytes: &[u8], case: &Case) -> Result<RunResult, String> {
     let engine = engine();
-    let module =
-        Module::new(engine, bytes).map_err(|e| format!("wasmtime rejected the module: {e:?}"))?;
+    let module = Module::new(engine, bytes).map_err(|e| format!("wasmtime rejected the module: {e:?}"))?;
 
     let stdout = MemoryOutputPipe::new(PIPE_CAPACITY);
     let stderr = MemoryOutputPipe::new(PIPE_CAPACITY);
@@ -651,10 +585,7 @@ pub fn run_module(bytes: &[u8], case: &Case) -> Result<RunResult, String> {
         .stderr(stderr.clone())
         .args(&[format!("{}.wasm", case.name)])
         .build_p1();
-    let limits = StoreLimitsBuilder::new()
-        .memory_size(MEMORY_LIMIT)
-        .instances(4)
-        .build();
+    let limits = StoreLimitsBuilder::new().memory_size(MEMORY_LIMIT).instances(4).build();
     let mut store = Store::new(engine, Host { wasi, limits });
     store.limiter(|h| &mut h.limits);
     store.set_epoch_deadline((RUN_TIMEOUT.as_millis() / EPOCH_TICK.as_millis()) as u64);
@@ -733,12 +664,7 @@ pub fn run_module_cached(bytes: &[u8], case: &Case) -> Result<RunResult, String>
     type Key = (Vec<u8>, Crt, Option<String>, Option<(String, String)>);
     type Slot = Arc<OnceLock<Result<RunResult, String>>>;
     static CACHE: OnceLock<Mutex<HashMap<Key, Slot>>> = OnceLock::new();
-    let key: Key = (
-        bytes.to_vec(),
-        case.crt.clone(),
-        case.call.clone(),
-        case.host.clone(),
-    );
+    let key: Key = (bytes.to_vec(), case.crt.clone(), case.call.clone(), case.host.clone());
     let slot = {
         let mut map = CACHE.get_or_init(Default::default).lock().unwrap();
         map.entry(key).or_default().clone()
@@ -775,35 +701,17 @@ pub fn assert_same_run(what: &str, ours: &RunResult, reference: &RunResult) {
     if ours.stdout == reference.stdout && ours.exit == reference.exit && ours.ret == reference.ret {
         return;
     }
-    let mut msg =
-        format!("{what}: the wasmlink-linked program behaves differently from the reference\n");
+    let mut msg = format!("{what}: the wasmlink-linked program behaves differently from the reference\n");
     if ours.stdout != reference.stdout {
-        let _ = writeln!(
-            msg,
-            "stdout differs; {}",
-            first_difference(&ours.stdout_str(), &reference.stdout_str())
-        );
+        let _ = writeln!(msg, "stdout differs; {}", first_difference(&ours.stdout_str(), &reference.stdout_str()));
     }
     if ours.exit != reference.exit {
-        let _ = writeln!(
-            msg,
-            "exit status: wasmlink {} vs reference {}",
-            ours.exit, reference.exit
-        );
+        let _ = writeln!(msg, "exit status: wasmlink {} vs reference {}", ours.exit, reference.exit);
     }
     if ours.ret != reference.ret {
-        let _ = writeln!(
-            msg,
-            "return value: wasmlink {:?} vs reference {:?}",
-            ours.ret, reference.ret
-        );
+        let _ = writeln!(msg, "return value: wasmlink {:?} vs reference {:?}", ours.ret, reference.ret);
     }
-    let _ = write!(
-        msg,
-        "===== wasmlink =====\n{}\n===== reference =====\n{}",
-        ours.describe(),
-        reference.describe()
-    );
+    let _ = write!(msg, "===== wasmlink =====\n{}\n===== reference =====\n{}", ours.describe(), reference.describe());
     panic!("{msg}");
 }
 
@@ -826,17 +734,10 @@ pub fn check_variant(
     let ours_path = scratch.join("wasmlink/out.wasm");
     let ours = link_ours(&ours_path);
     if let Err(e) = validate(&ours) {
-        panic!(
-            "{what}: wasmlink output {} does not validate: {e}",
-            ours_path.display()
-        );
+        panic!("{what}: wasmlink output {} does not validate: {e}", ours_path.display());
     }
-    let our_run = run_module_cached(&ours, case).unwrap_or_else(|e| {
-        panic!(
-            "{what}: running the wasmlink output {} failed: {e}",
-            ours_path.display()
-        )
-    });
+    let our_run = run_module_cached(&ours, case)
+        .unwrap_or_else(|e| panic!("{what}: running the wasmlink output {} failed: {e}", ours_path.display()));
 
     let Some(wasm_ld) = reference_linker() else {
         uncaptured_note(&format!(
@@ -848,22 +749,14 @@ pub fn check_variant(
     };
     let ref_path = scratch.join("wasm-ld-22/out.wasm");
     let theirs = link_ref(&wasm_ld, &ref_path);
-    let ref_run = run_module_cached(&theirs, case).unwrap_or_else(|e| {
-        panic!(
-            "{what}: running the wasm-ld-22 output {} failed: {e}",
-            ref_path.display()
-        )
-    });
+    let ref_run = run_module_cached(&theirs, case)
+        .unwrap_or_else(|e| panic!("{what}: running the wasm-ld-22 output {} failed: {e}", ref_path.display()));
     assert_same_run(&what, &our_run, &ref_run);
     eprintln!(
         "ok: {what}: exit {}, return {:?}, {} bytes of stdout{}",
         our_run.exit,
         our_run.ret,
         our_run.stdout.len(),
-        if ours == theirs {
-            " (output identical to wasm-ld-22)"
-        } else {
-            ""
-        }
+        if ours == theirs { " (output identical to wasm-ld-22)" } else { "" }
     );
 }

@@ -137,11 +137,7 @@ impl Section {
     pub fn custom(name_s: &str, body: &[u8]) -> Section {
         let mut payload = name(name_s.as_bytes());
         payload.extend_from_slice(body);
-        Section {
-            id: SEC_CUSTOM,
-            payload,
-            size_len: 0,
-        }
+        Section { id: SEC_CUSTOM, payload, size_len: 0 }
     }
 
     /// The name of a custom section.
@@ -199,18 +195,11 @@ impl Module {
             pos += 1;
             let at = pos;
             let size = read_uleb(bytes, &mut pos) as usize;
-            sections.push(Section {
-                id,
-                payload: bytes[pos..pos + size].to_vec(),
-                size_len: pos - at,
-            });
+            sections.push(Section { id, payload: bytes[pos..pos + size].to_vec(), size_len: pos - at });
             pos += size;
         }
         assert_eq!(pos, bytes.len());
-        Module {
-            header: bytes[..8].to_vec(),
-            sections,
-        }
+        Module { header: bytes[..8].to_vec(), sections }
     }
 
     pub fn encode(&self) -> Vec<u8> {
@@ -235,10 +224,7 @@ impl Module {
 
     /// Index of the first section with this id.
     pub fn find(&self, id: u8) -> usize {
-        self.sections
-            .iter()
-            .position(|s| s.id == id)
-            .unwrap_or_else(|| panic!("no section with id {id}"))
+        self.sections.iter().position(|s| s.id == id).unwrap_or_else(|| panic!("no section with id {id}"))
     }
 
     /// Index of the custom section with this name.
@@ -328,42 +314,25 @@ impl Linking {
             subs.push((ty, b[p..p + len].to_vec()));
             p += len;
         }
-        Linking {
-            version,
-            subs,
-            size_lens,
-        }
+        Linking { version, subs, size_lens }
     }
 
     pub fn encode(&self) -> Vec<u8> {
         let mut out = uleb(self.version);
         for (i, (ty, body)) in self.subs.iter().enumerate() {
             out.push(*ty);
-            out.extend(uleb_like(
-                body.len() as u64,
-                self.size_lens.get(i).copied().unwrap_or(0),
-            ));
+            out.extend(uleb_like(body.len() as u64, self.size_lens.get(i).copied().unwrap_or(0)));
             out.extend_from_slice(body);
         }
         out
     }
 
     pub fn sub(&self, ty: u8) -> &[u8] {
-        &self
-            .subs
-            .iter()
-            .find(|s| s.0 == ty)
-            .unwrap_or_else(|| panic!("no linking subsection {ty}"))
-            .1
+        &self.subs.iter().find(|s| s.0 == ty).unwrap_or_else(|| panic!("no linking subsection {ty}")).1
     }
 
     pub fn sub_mut(&mut self, ty: u8) -> &mut Vec<u8> {
-        &mut self
-            .subs
-            .iter_mut()
-            .find(|s| s.0 == ty)
-            .unwrap_or_else(|| panic!("no linking subsection {ty}"))
-            .1
+        &mut self.subs.iter_mut().find(|s| s.0 == ty).unwrap_or_else(|| panic!("no linking subsection {ty}")).1
     }
 
     pub fn symbols(&self) -> Vec<Sym> {
@@ -379,9 +348,7 @@ impl Linking {
         let b = self.sub(SUB_INIT_FUNCS);
         let mut p = 0;
         let n = read_uleb(b, &mut p);
-        (0..n)
-            .map(|_| (read_uleb(b, &mut p), read_uleb(b, &mut p)))
-            .collect()
+        (0..n).map(|_| (read_uleb(b, &mut p), read_uleb(b, &mut p))).collect()
     }
 
     pub fn set_init_funcs(&mut self, v: &[(u64, u64)]) {
@@ -398,15 +365,7 @@ impl Linking {
         let b = self.sub(SUB_SEGMENT_INFO);
         let mut p = 0;
         let n = read_uleb(b, &mut p);
-        (0..n)
-            .map(|_| {
-                (
-                    read_name(b, &mut p),
-                    read_uleb(b, &mut p),
-                    read_uleb(b, &mut p),
-                )
-            })
-            .collect()
+        (0..n).map(|_| (read_name(b, &mut p), read_uleb(b, &mut p), read_uleb(b, &mut p))).collect()
     }
 
     pub fn set_segment_info(&mut self, v: &[(Vec<u8>, u64, u64)]) {
@@ -454,38 +413,14 @@ impl Sym {
             let sym = match kind {
                 1 => {
                     let n = read_name(b, &mut p);
-                    let data = (!undefined).then(|| {
-                        (
-                            read_uleb(b, &mut p),
-                            read_uleb(b, &mut p),
-                            read_uleb(b, &mut p),
-                        )
-                    });
-                    Sym {
-                        kind,
-                        flags,
-                        index: 0,
-                        name: Some(n),
-                        data,
-                    }
+                    let data = (!undefined).then(|| (read_uleb(b, &mut p), read_uleb(b, &mut p), read_uleb(b, &mut p)));
+                    Sym { kind, flags, index: 0, name: Some(n), data }
                 }
-                3 => Sym {
-                    kind,
-                    flags,
-                    index: read_uleb(b, &mut p),
-                    name: None,
-                    data: None,
-                },
+                3 => Sym { kind, flags, index: read_uleb(b, &mut p), name: None, data: None },
                 0 | 2 | 4 | 5 => {
                     let index = read_uleb(b, &mut p);
                     let name = (!undefined || explicit).then(|| read_name(b, &mut p));
-                    Sym {
-                        kind,
-                        flags,
-                        index,
-                        name,
-                        data: None,
-                    }
+                    Sym { kind, flags, index, name, data: None }
                 }
                 k => panic!("unknown symbol kind {k}"),
             };
@@ -532,10 +467,7 @@ impl Sym {
 
 /// Relocation types that carry an addend.
 pub fn reloc_has_addend(ty: u8) -> bool {
-    matches!(
-        ty,
-        3 | 4 | 5 | 8 | 9 | 11 | 14 | 15 | 16 | 17 | 21 | 22 | 23 | 25
-    )
+    matches!(ty, 3 | 4 | 5 | 8 | 9 | 11 | 14 | 15 | 16 | 17 | 21 | 22 | 23 | 25)
 }
 
 pub const R_FUNCTION_INDEX_LEB: u8 = 0;
@@ -570,12 +502,7 @@ impl RelocSection {
             let offset = read_uleb(b, &mut p);
             let index = read_uleb(b, &mut p);
             let addend = reloc_has_addend(ty).then(|| read_sleb(b, &mut p));
-            entries.push(Reloc {
-                ty,
-                offset,
-                index,
-                addend,
-            });
+            entries.push(Reloc { ty, offset, index, addend });
         }
         assert_eq!(p, b.len());
         RelocSection { target, entries }
@@ -636,11 +563,7 @@ pub fn gnu_archive(members: &[(String, Vec<u8>)], symbols: &[(String, usize)]) -
     let index_len = index_raw + index_raw % 2;
     let index_padded = index_len;
     let mut offsets = Vec::new();
-    let mut at = 8 + if symbols.is_empty() {
-        0
-    } else {
-        60 + index_padded
-    };
+    let mut at = 8 + if symbols.is_empty() { 0 } else { 60 + index_padded };
     for (_, data) in members {
         offsets.push(at);
         at += 60 + data.len() + data.len() % 2;
@@ -687,10 +610,7 @@ pub fn read_gnu_archive(bytes: &[u8]) -> (Members, SymbolIndex) {
     while pos + 60 <= bytes.len() {
         let h = &bytes[pos..pos + 60];
         let name_f = String::from_utf8_lossy(&h[..16]).trim_end().to_string();
-        let size: usize = String::from_utf8_lossy(&h[48..58])
-            .trim_end()
-            .parse()
-            .unwrap();
+        let size: usize = String::from_utf8_lossy(&h[48..58]).trim_end().parse().unwrap();
         let data = bytes[pos + 60..pos + 60 + size].to_vec();
         if name_f == "/" {
             raw_index = Some(data);
