@@ -1,5 +1,5 @@
-//! A whole link, mirroring `link()` in crates/wasmlink/src/main.rs with the
-//! default options plus `--no-entry --allow-undefined`: the fuzzed bytes are
+//! A whole link through `wasmlink::link`, with the command line's default
+//! options plus `--no-entry --allow-undefined`: the fuzzed bytes are
 //! one object (seeded with the real objects of testdata/), linked against
 //! wasi-libc's `libc.a` (members extracted through its symbol index, as on a
 //! real link line). A hash of the input picks `--no-gc-sections` and
@@ -14,20 +14,37 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use object_parse::{archive::parse_archive, Archive, FileBytes, Input, LazyArchive, LoadedFile, LoadedInputs};
+use object_parse::{FileBytes, LoadedFile, LoadedInputs};
 use std::sync::OnceLock;
 
 const DEFAULT_LIBC: &str = "/usr/lib/wasm32-wasi/libc.a";
 
-fn libc() -> &'static (String, Archive<'static>) {
-    static LIBC: OnceLock<(String, Archive<'static>)> = OnceLock::new();
+/// The archive's path and bytes, read once for the whole run.
+fn libc() -> &'static (String, &'static [u8]) {
+    static LIBC: OnceLock<(String, &'static [u8])> = OnceLock::new();
     LIBC.get_or_init(|| {
         let path = std::env::var("WASMLINK_FUZZ_LIBC").unwrap_or_else(|_| DEFAULT_LIBC.to_string());
         let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("link fuzzer: cannot read {path}: {e}"));
-        let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
-        let archive = parse_archive(bytes).unwrap_or_else(|e| panic!("link fuzzer: {path}: {e:?}"));
-        (path, archive)
+        (path, Box::leak(bytes.into_boxed_slice()))
     })
+}
+
+/// One input file of the fuzzed link.
+fn input(path: &str, bytes: FileBytes) -> LoadedFile {
+    LoadedFile { path: path.into(), bytes, whole_archive: false, lib_group: None, thin_members: Vec::new() }
+}
+
+/// The stage a link error comes from, for [`check_message`].
+fn stage_of(e: &wasmlink::LinkError) -> &'static str {
+    use wasmlink::LinkError as E;
+    match e {
+        E::Parse(_) => "parse",
+        E::Resolve(_) => "resolve",
+        E::Layout(_) => "layout",
+        E::Merge(_) => "merge",
+        E::Types(_) => "types",
+        _ => "emit",
+    }
 }
 
 /// `WASMLINK_FUZZ_VERBOSE=1`: say what each successful link was checked for.
@@ -45,58 +62,21 @@ fn check_message(stage: &str, msg: String) {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let (libc_path, libc_archive) = libc();
-    let loaded = LoadedInputs {
-        files: vec![LoadedFile {
-            path: "fuzz.o".into(),
-            bytes: FileBytes::Owned(data.to_vec()),
-            whole_archive: false,
-            lib_group: None,
-            thin_members: Vec::new(),
-        }],
+    let (libc_path, libc_bytes) = libc();
+    let inputs = LoadedInputs {
+        files: vec![input("fuzz.o", FileBytes::Owned(data.to_vec())), input(libc_path, FileBytes::Static(libc_bytes))],
     };
-    let mut set = match object_parse::run(&loaded) {
-        Ok(s) => s,
-        Err(e) => return check_message("parse", e.to_string()),
-    };
-    set.inputs.push(Input::Archive(LazyArchive { path: libc_path, archive: libc_archive.clone() }));
-
     let flags = LinkFlags::of(data);
-    let resolve_opts = symbol_resolve::ResolveOptions {
+    let config = wasmlink::Config {
         entry: None,
         allow_undefined: true,
         gc_sections: flags.gc_sections,
-        exports: vec![],
         export_all: flags.export_all,
         ..Default::default()
     };
-    let res = match symbol_resolve::run(set, &resolve_opts) {
-        Ok(r) => r,
-        Err(e) => return check_message("resolve", e.to_string()),
-    };
-    let layout_opts = atom_layout::LayoutOptions::default();
-    let layout = match atom_layout::run(&res, &layout_opts) {
-        Ok(l) => l,
-        Err(e) => return check_message("layout", e.to_string()),
-    };
-    let merge_opts = section_merge::MergeOptions {
-        export_memory: layout_opts.export_memory,
-        memory_export_name: "memory".into(),
-        ..Default::default()
-    };
-    let merged = match section_merge::run(&res, &layout, &merge_opts) {
-        Ok(m) => m,
-        Err(e) => return check_message("merge", e.to_string()),
-    };
-    let types = match type_dedup::run(&res, &merged) {
-        Ok(t) => t,
-        Err(e) => return check_message("types", e.to_string()),
-    };
-    let emit_opts =
-        emit::EmitOptions { import_memory: layout_opts.import_memory, check_features: true, ..Default::default() };
-    let bytes = match emit::run(&res, &layout, &merged, &types, &emit_opts) {
-        Ok(b) => b,
-        Err(e) => return check_message("emit", e.to_string()),
+    let bytes = match wasmlink::link(&config, &inputs) {
+        Ok(linked) => linked.bytes,
+        Err(e) => return check_message(stage_of(&e), e.to_string()),
     };
     // An invalid output is the linker's fault only if the input was good:
     // fully valid and with its relocation sites holding the values the

@@ -62,22 +62,26 @@ fn build_wasmlink() -> Result<PathBuf> {
 }
 
 /// Links testdata/c/qsort_callback (clang-19 -O2 objects) against wasi-libc
-/// and runs it.
+/// through the wasmlink library, with the line clang's driver passes, and
+/// runs it.
 fn example() -> Result<()> {
     packages::ensure()?;
-    let linker = build_wasmlink()?;
     let dir = workspace_root().join("testdata/c/qsort_callback/O2");
     let out = workspace_root().join("target/example.wasm");
-    let mut cmd = Command::new(&linker);
-    cmd.args(["-m", "wasm32", "-L/usr/lib/wasm32-wasi", "/usr/lib/wasm32-wasi/crt1-command.o"]);
-    cmd.arg(dir.join("cmp.o")).arg(dir.join("main.o"));
-    cmd.args(["-lc", packages::BUILTINS, "-o"]).arg(&out);
-    println!("$ {cmd:?}");
-    if !cmd.status()?.success() {
-        bail!("link failed");
-    }
-    println!("linked {} ({} bytes); running it in wasmtime:", out.display(), std::fs::metadata(&out)?.len());
-    let r = run_wasm::run_command(&std::fs::read(&out)?)?;
+    std::fs::create_dir_all(out.parent().expect("target/ has a parent"))?;
+    let mut line: Vec<String> =
+        ["-m", "wasm32", "-L/usr/lib/wasm32-wasi", "/usr/lib/wasm32-wasi/crt1-command.o"].map(String::from).to_vec();
+    line.extend([dir.join("cmp.o"), dir.join("main.o")].map(|p| p.display().to_string()));
+    line.extend(["-lc", packages::BUILTINS, "-o"].map(String::from));
+    line.push(out.display().to_string());
+    println!("$ wasmlink {}", line.join(" "));
+    let config = wasmlink::args::parse(line).map_err(anyhow::Error::msg)?;
+    let inputs = wasmlink::load(&config)?;
+    let linked = wasmlink::link(&config, &inputs)?;
+    wasmlink::validate(&linked.bytes)?;
+    wasmlink::write_output(&config, &linked)?;
+    println!("linked {} ({} bytes); running it in wasmtime:", out.display(), linked.bytes.len());
+    let r = run_wasm::run_command(&linked.bytes)?;
     print!("{}", String::from_utf8_lossy(&r.stdout));
     println!("(exit status {})", r.status);
     Ok(())

@@ -37,6 +37,9 @@ pub enum FileBytes {
     Mapped(memmap2::Mmap),
     /// The file's bytes read into memory (empty files cannot be mapped).
     Owned(Vec<u8>),
+    /// Bytes that outlive every link (embedded, or read once and leaked by
+    /// a long-running caller such as a fuzzer).
+    Static(&'static [u8]),
 }
 
 impl FileBytes {
@@ -45,6 +48,7 @@ impl FileBytes {
         match self {
             FileBytes::Mapped(m) => m,
             FileBytes::Owned(v) => v,
+            FileBytes::Static(s) => s,
         }
     }
 }

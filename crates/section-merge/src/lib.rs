@@ -166,7 +166,7 @@ impl MergedModule {
 }
 
 /// Options of this stage.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct MergeOptions {
     /// Whether the memory is exported.
     pub export_memory: bool,
@@ -176,6 +176,19 @@ pub struct MergeOptions {
     pub import_table: bool,
     /// `--export-table`: `__indirect_function_table` is exported.
     pub export_table: bool,
+}
+
+impl Default for MergeOptions {
+    /// wasm-ld's defaults: the memory exported as "memory", the table
+    /// neither imported nor exported.
+    fn default() -> Self {
+        MergeOptions {
+            export_memory: true,
+            memory_export_name: "memory".into(),
+            import_table: false,
+            export_table: false,
+        }
+    }
 }
 
 /// Errors of this stage.

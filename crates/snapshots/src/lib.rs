@@ -148,84 +148,63 @@ pub struct StageDump {
     pub text: String,
 }
 
-fn failed(stage: &'static str, e: &dyn std::fmt::Display) -> StageDump {
-    let msg = object_parse::dump::relative(&e.to_string());
-    StageDump { stage, text: format!("error: {msg}\n") }
+/// The snapshot name of the stage a link error comes from.
+fn failed_stage(e: &wasmlink::LinkError) -> &'static str {
+    use wasmlink::LinkError as E;
+    match e {
+        E::Config(_) | E::NoOutput | E::Output { .. } | E::Load(_) | E::Parse(_) => "1_parse",
+        E::Resolve(_) | E::FatalWarnings(_) => "2_resolve",
+        E::Layout(_) => "3_layout",
+        E::Merge(_) => "4_merge",
+        E::Types(_) => "5_types",
+        E::Emit(_) | E::InvalidOutput(_) => "6_emit",
+    }
 }
 
-/// Runs the stages over `case` with the command line's defaults and returns
-/// the dump of each stage that ran (the last one is an error when a stage
-/// failed).
-pub fn run_stages(case: &LinkCase) -> Vec<StageDump> {
-    let mut out = Vec::new();
-    let specs: Vec<object_parse::InputSpec> = case
-        .inputs
-        .iter()
-        .map(|p| object_parse::InputSpec { path: p.clone(), whole_archive: false, lib_group: None })
-        .collect();
-    let loaded = match object_parse::load_inputs(&specs) {
-        Ok(l) => l,
-        Err(e) => {
-            out.push(failed("1_parse", &e));
-            return out;
-        }
-    };
-    let set = match object_parse::run(&loaded) {
-        Ok(s) => s,
-        Err(e) => {
-            out.push(failed("1_parse", &e));
-            return out;
-        }
-    };
-    out.push(StageDump { stage: "1_parse", text: object_parse::dump::dump_object_set(&set) });
+/// Collects each stage's dump as the link runs.
+#[derive(Default)]
+struct Dumper {
+    dumps: Vec<StageDump>,
+}
 
-    // The option values of `wasmlink` without flags (`Config::default()`
-    // mapped as `link()` in crates/wasmlink/src/main.rs does).
-    let resolve_opts =
-        symbol_resolve::ResolveOptions { entry: Some(case.entry.clone()), gc_sections: true, ..Default::default() };
-    let res = match symbol_resolve::run(set, &resolve_opts) {
-        Ok(r) => r,
-        Err(e) => {
-            out.push(failed("2_resolve", &e));
-            return out;
-        }
-    };
-    out.push(StageDump { stage: "2_resolve", text: symbol_resolve::dump::dump_resolution(&res) });
-
-    let layout_opts = atom_layout::LayoutOptions::default();
-    let layout = match atom_layout::run(&res, &layout_opts) {
-        Ok(l) => l,
-        Err(e) => {
-            out.push(failed("3_layout", &e));
-            return out;
-        }
-    };
-    out.push(StageDump { stage: "3_layout", text: atom_layout::dump::dump_layout(&layout, &res) });
-
-    let merge_opts =
-        section_merge::MergeOptions { export_memory: true, memory_export_name: "memory".into(), ..Default::default() };
-    let merged = match section_merge::run(&res, &layout, &merge_opts) {
-        Ok(m) => m,
-        Err(e) => {
-            out.push(failed("4_merge", &e));
-            return out;
-        }
-    };
-    out.push(StageDump { stage: "4_merge", text: section_merge::dump::dump_merged(&merged, &res) });
-
-    let types = match type_dedup::run(&res, &merged) {
-        Ok(t) => t,
-        Err(e) => {
-            out.push(failed("5_types", &e));
-            return out;
-        }
-    };
-    out.push(StageDump { stage: "5_types", text: type_dedup::dump::dump_types(&types, &res) });
-
-    let emit_opts = emit::EmitOptions { check_features: true, ..Default::default() };
-    match emit::run(&res, &layout, &merged, &types, &emit_opts) {
-        Ok(bytes) => out.push(StageDump { stage: "6_emit", text: emit::dump::dump_module(&bytes) }),
-        Err(e) => out.push(failed("6_emit", &e)),
+impl<'a> wasmlink::Observer<'a> for Dumper {
+    fn stage_done(&mut self, output: wasmlink::StageOutput<'_, 'a>, _elapsed: std::time::Duration) {
+        use wasmlink::StageOutput as S;
+        let (stage, text) = match output {
+            S::Parsed(set) => ("1_parse", object_parse::dump::dump_object_set(set)),
+            S::Resolved(res) => ("2_resolve", symbol_resolve::dump::dump_resolution(res)),
+            S::LaidOut(res, layout) => ("3_layout", atom_layout::dump::dump_layout(layout, res)),
+            S::Merged(res, merged) => ("4_merge", section_merge::dump::dump_merged(merged, res)),
+            S::Typed(res, types) => ("5_types", type_dedup::dump::dump_types(types, res)),
+            S::Emitted(bytes) => ("6_emit", emit::dump::dump_module(bytes)),
+        };
+        self.dumps.push(StageDump { stage, text });
     }
-    out
+}
+
+impl LinkCase {
+    /// The case as a command line would give it: its inputs and entry, and
+    /// every other option at its default.
+    pub fn config(&self) -> wasmlink::Config {
+        wasmlink::Config {
+            inputs: self.inputs.iter().cloned().map(wasmlink::InputArg::File).collect(),
+            entry: Some(self.entry.clone()),
+            ..Default::default()
+        }
+    }
+}
+
+/// Links `case` through `wasmlink::link_observed` with the command line's
+/// defaults and returns the dump of each stage that ran (the last one is an
+/// error when a stage failed).
+pub fn run_stages(case: &LinkCase) -> Vec<StageDump> {
+    let config = case.config();
+    let mut dumper = Dumper::default();
+    let result = wasmlink::load_inputs(&config)
+        .and_then(|inputs| wasmlink::link_observed(&config, &inputs, &mut dumper).map(drop));
+    if let Err(e) = result {
+        let msg = object_parse::dump::relative(&e.to_string());
+        dumper.dumps.push(StageDump { stage: failed_stage(&e), text: format!("error: {msg}\n") });
+    }
+    dumper.dumps
 }

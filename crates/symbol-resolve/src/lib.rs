@@ -23,7 +23,7 @@ use object_parse::{ObjectFile, ObjectSet, ParseError};
 use std::fmt;
 
 /// Options of this stage (from the command line).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ResolveOptions {
     /// Entry symbol (`_start` by default; `None` with `--no-entry`).
     pub entry: Option<String>,
@@ -46,6 +46,24 @@ pub struct ResolveOptions {
     /// `--wrap=NAME`: references to NAME go to `__wrap_NAME`, references to
     /// `__real_NAME` go to NAME.
     pub wrap: Vec<String>,
+}
+
+impl Default for ResolveOptions {
+    /// wasm-ld's defaults: entry `_start`, `--gc-sections`, nothing else.
+    fn default() -> Self {
+        ResolveOptions {
+            entry: Some("_start".into()),
+            exports: Vec::new(),
+            allow_undefined: false,
+            gc_sections: true,
+            undefined: Vec::new(),
+            allow_multiple_definition: false,
+            export_all: false,
+            export_dynamic: false,
+            allow_undefined_symbols: Vec::new(),
+            wrap: Vec::new(),
+        }
+    }
 }
 
 /// A constructor to call from `__wasm_call_ctors`.

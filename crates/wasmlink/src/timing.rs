@@ -2,39 +2,41 @@
 
 use std::time::{Duration, Instant};
 
-/// Collects stage durations when enabled.
+/// Stage durations, in the order the stages ran.
 pub struct Timer {
-    enabled: bool,
     start: Instant,
     stages: Vec<(&'static str, Duration)>,
 }
 
+impl Default for Timer {
+    fn default() -> Self {
+        Timer { start: Instant::now(), stages: Vec::new() }
+    }
+}
+
 impl Timer {
-    /// A timer; does nothing unless `enabled`.
-    pub fn new(enabled: bool) -> Self {
-        Timer { enabled, start: Instant::now(), stages: Vec::new() }
+    /// Records that stage `name` took `elapsed`.
+    pub fn record(&mut self, name: &'static str, elapsed: Duration) {
+        self.stages.push((name, elapsed));
     }
 
     /// Runs `f` as stage `name`.
     pub fn stage<T>(&mut self, name: &'static str, f: impl FnOnce() -> T) -> T {
         let t0 = Instant::now();
         let r = f();
-        if self.enabled {
-            self.stages.push((name, t0.elapsed()));
-        }
+        self.record(name, t0.elapsed());
         r
     }
 
-    /// Prints the tree.
-    pub fn report(&self) {
-        if !self.enabled {
-            return;
-        }
+    /// The tree: the total since the timer was made, then one line per
+    /// stage.
+    pub fn report(&self) -> String {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        eprintln!("{:>10.3} ms  link", ms(self.start.elapsed()));
+        let mut out = format!("{:>10.3} ms  link\n", ms(self.start.elapsed()));
         for (i, (name, d)) in self.stages.iter().enumerate() {
             let branch = if i + 1 == self.stages.len() { "└─" } else { "├─" };
-            eprintln!("{:>10.3} ms  {branch} {name}", ms(*d));
+            out.push_str(&format!("{:>10.3} ms  {branch} {name}\n", ms(*d)));
         }
+        out
     }
 }

@@ -1,0 +1,280 @@
+//! [`Config`]: one link's settings, as the command line gives them, and
+//! their mapping onto each stage's options struct. This is the only place
+//! that knows which flag feeds which stage.
+
+use std::path::PathBuf;
+
+/// One input on the command line, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputArg {
+    /// A file path.
+    File(PathBuf),
+    /// `-lNAME`.
+    Library(String),
+    /// `--whole-archive` / `--no-whole-archive` toggles.
+    WholeArchive(bool),
+    /// `--start-lib` (true) / `--end-lib` (false).
+    Lib(bool),
+}
+
+/// Parsed command line.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `-o` (required, as in wasm-ld).
+    pub output: Option<PathBuf>,
+    /// Inputs and toggles, in order.
+    pub inputs: Vec<InputArg>,
+    /// `-L` directories.
+    pub search_paths: Vec<PathBuf>,
+    /// `--entry` (None with `--no-entry`).
+    pub entry: Option<String>,
+    /// `--export`.
+    pub exports: Vec<String>,
+    /// `--allow-undefined`.
+    pub allow_undefined: bool,
+    /// `--gc-sections` (default true).
+    pub gc_sections: bool,
+    /// `--strip-debug`.
+    pub strip_debug: bool,
+    /// `--strip-all`.
+    pub strip_all: bool,
+    /// `--keep-section`.
+    pub keep_sections: Vec<String>,
+    /// `--stack-first` / `--no-stack-first`.
+    pub stack_first: Option<bool>,
+    /// `-z stack-size=`.
+    pub stack_size: u64,
+    /// `--global-base=`.
+    pub global_base: Option<u64>,
+    /// `--initial-memory=`.
+    pub initial_memory: Option<u64>,
+    /// `--max-memory=`.
+    pub max_memory: Option<u64>,
+    /// `--import-memory`.
+    pub import_memory: bool,
+    /// The memory is exported: by default, unless it is imported without
+    /// `--export-memory`.
+    pub export_memory: bool,
+    /// `-O` level (string merging is not implemented yet; see --help).
+    pub opt_level: u8,
+    /// `--time`.
+    pub time: bool,
+    /// `--threads=N`.
+    pub threads: Option<usize>,
+    /// `-u` / `--undefined`.
+    pub undefined: Vec<String>,
+    /// `--allow-multiple-definition`.
+    pub allow_multiple_definition: bool,
+    /// `--export-all`.
+    pub export_all: bool,
+    /// `--export-dynamic`.
+    pub export_dynamic: bool,
+    /// `--no-check-features`.
+    pub no_check_features: bool,
+    /// `--import-memory=[MODULE,]FIELD`: the memory import's names.
+    pub memory_import_name: Option<(String, String)>,
+    /// `--initial-heap=N`.
+    pub initial_heap: Option<u64>,
+    /// `--allow-undefined-file=FILE` names: these may stay undefined (imported).
+    pub allow_undefined_symbols: Vec<String>,
+    /// `--export-table`.
+    pub export_table: bool,
+    /// `--import-table`.
+    pub import_table: bool,
+    /// `--print-gc-sections`.
+    pub print_gc_sections: bool,
+    /// `--wrap=NAME`.
+    pub wrap: Vec<String>,
+    /// `--fatal-warnings`.
+    pub fatal_warnings: bool,
+    /// `--features=a,b`.
+    pub features: Option<Vec<String>>,
+    /// `--extra-features=a,b`.
+    pub extra_features: Vec<String>,
+    /// `--no-merge-data-segments` turns this off.
+    pub merge_data_segments: bool,
+    /// `--export-memory=NAME`: the memory export's name.
+    pub memory_export_name: Option<String>,
+    /// `--version` was given.
+    pub version: bool,
+    /// `--help` was given.
+    pub help: bool,
+    /// `-v`/`-V`: print the version, then link if there are inputs.
+    pub version_continues: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            output: None,
+            inputs: Vec::new(),
+            search_paths: Vec::new(),
+            entry: Some("_start".into()),
+            exports: Vec::new(),
+            allow_undefined: false,
+            gc_sections: true,
+            strip_debug: false,
+            strip_all: false,
+            keep_sections: Vec::new(),
+            stack_first: None,
+            stack_size: 65536,
+            global_base: None,
+            initial_memory: None,
+            max_memory: None,
+            import_memory: false,
+            export_memory: true,
+            opt_level: 1,
+            time: false,
+            threads: None,
+            undefined: Vec::new(),
+            allow_multiple_definition: false,
+            export_all: false,
+            export_dynamic: false,
+            no_check_features: false,
+            memory_export_name: None,
+            memory_import_name: None,
+            initial_heap: None,
+            allow_undefined_symbols: Vec::new(),
+            export_table: false,
+            import_table: false,
+            print_gc_sections: false,
+            merge_data_segments: true,
+            features: None,
+            extra_features: Vec::new(),
+            wrap: Vec::new(),
+            fatal_warnings: false,
+            version: false,
+            help: false,
+            version_continues: false,
+        }
+    }
+}
+
+impl Config {
+    /// The options of symbol resolution.
+    pub fn resolve_options(&self) -> symbol_resolve::ResolveOptions {
+        symbol_resolve::ResolveOptions {
+            entry: self.entry.clone(),
+            exports: self.exports.clone(),
+            allow_undefined: self.allow_undefined,
+            gc_sections: self.gc_sections,
+            undefined: self.undefined.clone(),
+            allow_multiple_definition: self.allow_multiple_definition,
+            export_all: self.export_all,
+            export_dynamic: self.export_dynamic,
+            allow_undefined_symbols: self.allow_undefined_symbols.clone(),
+            wrap: self.wrap.clone(),
+        }
+    }
+
+    /// The options of memory and table layout.
+    pub fn layout_options(&self) -> atom_layout::LayoutOptions {
+        atom_layout::LayoutOptions {
+            stack_first: self.stack_first,
+            stack_size: self.stack_size,
+            global_base: self.global_base,
+            initial_memory: self.initial_memory,
+            max_memory: self.max_memory,
+            initial_heap: self.initial_heap,
+            merge_data_segments: self.merge_data_segments,
+            import_memory: self.import_memory,
+            export_memory: self.export_memory,
+        }
+    }
+
+    /// The options of index-space merging.
+    pub fn merge_options(&self) -> section_merge::MergeOptions {
+        section_merge::MergeOptions {
+            export_memory: self.export_memory,
+            memory_export_name: self.memory_export_name.clone().unwrap_or_else(|| "memory".into()),
+            import_table: self.import_table,
+            export_table: self.export_table,
+        }
+    }
+
+    /// The options of module emission.
+    pub fn emit_options(&self) -> emit::EmitOptions {
+        emit::EmitOptions {
+            custom: emit::CustomPolicy {
+                strip_debug: self.strip_debug,
+                strip_all: self.strip_all,
+                keep: self.keep_sections.clone(),
+            },
+            import_memory: self.import_memory,
+            memory_import: self.memory_import_name.clone().unwrap_or_else(|| ("env".into(), "memory".into())),
+            check_features: !self.no_check_features,
+            features: self.features.clone(),
+            extra_features: self.extra_features.clone(),
+        }
+    }
+
+    /// The input files in command-line order, with `-l` names looked up in
+    /// the `-L` directories and the `--whole-archive` and `--start-lib`
+    /// state of each.
+    pub fn input_specs(&self) -> Result<Vec<object_parse::InputSpec>, ConfigError> {
+        let mut whole = false;
+        let mut group: Option<u32> = None;
+        let mut groups = 0u32;
+        let mut out = Vec::new();
+        for i in &self.inputs {
+            match i {
+                InputArg::WholeArchive(w) => whole = *w,
+                InputArg::Lib(true) => {
+                    if group.is_some() {
+                        return Err(ConfigError::NestedStartLib);
+                    }
+                    group = Some(groups);
+                    groups += 1;
+                }
+                InputArg::Lib(false) => {
+                    if group.take().is_none() {
+                        return Err(ConfigError::StrayEndLib);
+                    }
+                }
+                InputArg::File(p) => {
+                    out.push(object_parse::InputSpec { path: p.clone(), whole_archive: whole, lib_group: group })
+                }
+                InputArg::Library(name) => {
+                    let path = self.find_library(name).ok_or_else(|| ConfigError::LibraryNotFound(name.clone()))?;
+                    out.push(object_parse::InputSpec { path, whole_archive: whole, lib_group: None });
+                }
+            }
+        }
+        if out.is_empty() {
+            return Err(ConfigError::NoInputFiles);
+        }
+        Ok(out)
+    }
+
+    /// `lib{name}.a` in the first `-L` directory that has it.
+    fn find_library(&self, name: &str) -> Option<PathBuf> {
+        self.search_paths.iter().map(|d| d.join(format!("lib{name}.a"))).find(|p| p.is_file())
+    }
+}
+
+/// A command line that names no linkable inputs, or a library that isn't
+/// there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigError {
+    /// No input files (after `-l` lookup).
+    NoInputFiles,
+    /// `-lNAME` found no `libNAME.a` in the `-L` directories.
+    LibraryNotFound(String),
+    /// `--start-lib` inside `--start-lib`.
+    NestedStartLib,
+    /// `--end-lib` without `--start-lib`.
+    StrayEndLib,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConfigError::NoInputFiles => f.write_str("no input files"),
+            ConfigError::LibraryNotFound(name) => write!(f, "unable to find library -l{name}"),
+            ConfigError::NestedStartLib => f.write_str("nested --start-lib"),
+            ConfigError::StrayEndLib => f.write_str("stray --end-lib"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}

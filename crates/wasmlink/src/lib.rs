@@ -1,0 +1,26 @@
+//! # wasmlink: a WebAssembly static linker with wasm-ld's command line
+//!
+//! The library behind the `wasmlink` binary. One link is:
+//!
+//! ```no_run
+//! let config = wasmlink::args::parse(vec!["main.o".into(), "-o".into(), "main.wasm".into()])?;
+//! let inputs = wasmlink::load(&config)?;
+//! let linked = wasmlink::link(&config, &inputs)?;
+//! wasmlink::write_output(&config, &linked)?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! [`link`] runs the stages in order: object-parse → symbol-resolve →
+//! atom-layout → section-merge → type-dedup → emit (see ARCHITECTURE.md),
+//! each configured from [`Config`] by one method of it. Every caller (the
+//! binary, the snapshot tests, the fuzz targets, xtask) links through here.
+
+pub mod args;
+pub mod config;
+pub mod error;
+mod link;
+pub mod timing;
+
+pub use config::{Config, ConfigError, InputArg};
+pub use error::LinkError;
+pub use link::{link, link_observed, load, load_inputs, validate, write_output, Linked, Observer, Quiet, StageOutput};

@@ -1,0 +1,173 @@
+//! The pipeline, wired once: [`load`] maps the inputs, [`link`] runs the
+//! six stages over them, [`write_output`] writes the module. The command
+//! line, the snapshot tests, the fuzz targets and xtask all link through
+//! these functions.
+
+use crate::config::Config;
+use crate::error::LinkError;
+use atom_layout::Layout;
+use object_parse::{LoadedInputs, ObjectSet};
+use section_merge::MergedModule;
+use std::time::{Duration, Instant};
+use symbol_resolve::Resolution;
+use type_dedup::TypeTable;
+
+/// Everything a successful link produced: each stage's output (for dumps
+/// and diagnostics) and the module's bytes.
+pub struct Linked<'a> {
+    /// Symbol resolution: the linked objects, symbol targets, liveness.
+    pub resolution: Resolution<'a>,
+    /// Memory and table layout.
+    pub layout: Layout,
+    /// Output index spaces, exports, synthetic functions.
+    pub merged: MergedModule,
+    /// Output types.
+    pub types: TypeTable,
+    /// The module.
+    pub bytes: Vec<u8>,
+    /// Warnings, in the order they were found (each was also passed to
+    /// [`Observer::warning`]).
+    pub warnings: Vec<String>,
+}
+
+/// One stage's output, handed to an [`Observer`] as soon as the stage has
+/// run (so a dump of the stages before a failure is still possible).
+pub enum StageOutput<'s, 'a> {
+    /// object-parse: every input, archives still lazy.
+    Parsed(&'s ObjectSet<'a>),
+    /// symbol-resolve.
+    Resolved(&'s Resolution<'a>),
+    /// atom-layout.
+    LaidOut(&'s Resolution<'a>, &'s Layout),
+    /// section-merge.
+    Merged(&'s Resolution<'a>, &'s MergedModule),
+    /// type-dedup.
+    Typed(&'s Resolution<'a>, &'s TypeTable),
+    /// emit: the module's bytes.
+    Emitted(&'s [u8]),
+}
+
+impl StageOutput<'_, '_> {
+    /// The stage's name, as `--time` prints it.
+    pub fn stage_name(&self) -> &'static str {
+        match self {
+            StageOutput::Parsed(_) => "parse",
+            StageOutput::Resolved(_) => "resolve",
+            StageOutput::LaidOut(..) => "layout",
+            StageOutput::Merged(..) => "merge",
+            StageOutput::Typed(..) => "types",
+            StageOutput::Emitted(_) => "emit",
+        }
+    }
+}
+
+/// Watches a link as it runs. Every method has an empty default.
+pub trait Observer<'a> {
+    /// A stage finished after `elapsed`, with this output.
+    fn stage_done(&mut self, _output: StageOutput<'_, 'a>, _elapsed: Duration) {}
+    /// A warning (not called for warnings that `--fatal-warnings` turns
+    /// into the link's error).
+    fn warning(&mut self, _message: &str) {}
+}
+
+/// An observer that ignores everything.
+pub struct Quiet;
+
+impl Observer<'_> for Quiet {}
+
+/// Collects the input files named by `config` and maps them, after
+/// checking that `-o` is given and can be created: a bad `-o` fails before
+/// any work, as in wasm-ld.
+pub fn load(config: &Config) -> Result<LoadedInputs, LinkError> {
+    let specs = config.input_specs().map_err(LinkError::Config)?;
+    let path = config.output.as_ref().ok_or(LinkError::NoOutput)?;
+    emit::check_output_path(path).map_err(|source| LinkError::Output { path: path.clone(), source })?;
+    object_parse::load_inputs(&specs).map_err(LinkError::Load)
+}
+
+/// [`load`] without the output check, for links that don't write a file
+/// (stage dumps, tests).
+pub fn load_inputs(config: &Config) -> Result<LoadedInputs, LinkError> {
+    let specs = config.input_specs().map_err(LinkError::Config)?;
+    object_parse::load_inputs(&specs).map_err(LinkError::Load)
+}
+
+/// Links `inputs` (from [`load`], or built by the caller) as `config` says.
+pub fn link<'a>(config: &Config, inputs: &'a LoadedInputs) -> Result<Linked<'a>, LinkError> {
+    link_observed(config, inputs, &mut Quiet)
+}
+
+/// [`link`], telling `observer` about each stage's output and each warning
+/// as they happen.
+pub fn link_observed<'a>(
+    config: &Config,
+    inputs: &'a LoadedInputs,
+    observer: &mut dyn Observer<'a>,
+) -> Result<Linked<'a>, LinkError> {
+    let mut warnings = Warnings { fatal: config.fatal_warnings, seen: Vec::new(), observer };
+
+    let t = Instant::now();
+    let set = object_parse::run(inputs).map_err(LinkError::Parse)?;
+    warnings.observer.stage_done(StageOutput::Parsed(&set), t.elapsed());
+
+    let t = Instant::now();
+    let resolution = symbol_resolve::run(set, &config.resolve_options()).map_err(LinkError::Resolve)?;
+    warnings.observer.stage_done(StageOutput::Resolved(&resolution), t.elapsed());
+    warnings.add(resolution.warnings.iter().map(ToString::to_string))?;
+
+    let t = Instant::now();
+    let layout = atom_layout::run(&resolution, &config.layout_options()).map_err(LinkError::Layout)?;
+    warnings.observer.stage_done(StageOutput::LaidOut(&resolution, &layout), t.elapsed());
+    warnings.add(layout.warnings.iter().map(ToString::to_string))?;
+
+    let t = Instant::now();
+    let merged = section_merge::run(&resolution, &layout, &config.merge_options()).map_err(LinkError::Merge)?;
+    warnings.observer.stage_done(StageOutput::Merged(&resolution, &merged), t.elapsed());
+
+    let t = Instant::now();
+    let types = type_dedup::run(&resolution, &merged).map_err(LinkError::Types)?;
+    warnings.observer.stage_done(StageOutput::Typed(&resolution, &types), t.elapsed());
+
+    let t = Instant::now();
+    let bytes = emit::run(&resolution, &layout, &merged, &types, &config.emit_options()).map_err(LinkError::Emit)?;
+    warnings.observer.stage_done(StageOutput::Emitted(&bytes), t.elapsed());
+    Ok(Linked { resolution, layout, merged, types, bytes, warnings: warnings.seen })
+}
+
+/// Writes the module to `-o` atomically (a failed write leaves no file and
+/// an existing one untouched).
+pub fn write_output(config: &Config, linked: &Linked<'_>) -> Result<(), LinkError> {
+    let path = config.output.as_ref().ok_or(LinkError::NoOutput)?;
+    emit::write_atomic(path, &linked.bytes).map_err(|source| LinkError::Output { path: path.clone(), source })
+}
+
+/// Validates an output module with every feature enabled. The binary does
+/// this in debug builds before writing; an invalid output is a wasmlink bug.
+pub fn validate(bytes: &[u8]) -> Result<(), LinkError> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map(drop)
+        .map_err(|e| LinkError::InvalidOutput(e.to_string()))
+}
+
+/// Warnings as the stages report them: passed on to the observer, or with
+/// `--fatal-warnings` turned into the link's error.
+struct Warnings<'o, 'a> {
+    fatal: bool,
+    seen: Vec<String>,
+    observer: &'o mut dyn Observer<'a>,
+}
+
+impl Warnings<'_, '_> {
+    fn add(&mut self, new: impl Iterator<Item = String>) -> Result<(), LinkError> {
+        let new: Vec<String> = new.collect();
+        if self.fatal && !new.is_empty() {
+            return Err(LinkError::FatalWarnings(new));
+        }
+        for w in new {
+            self.observer.warning(&w);
+            self.seen.push(w);
+        }
+        Ok(())
+    }
+}
