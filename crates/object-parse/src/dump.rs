@@ -53,10 +53,18 @@ pub fn relative(text: &str) -> String {
 }
 
 /// Whether an input (or `archive(member)`) name lies inside the wasmlink
-/// checkout: such inputs are the test data and are dumped in full.
+/// checkout: such inputs are the test data and are dumped in full. The
+/// pinned library copies in `testdata/sysroot/` are libraries, not test
+/// data: they are summarised like installed ones.
 pub fn is_repo_path(name: &str) -> bool {
-    root_prefixes().iter().any(|p| name.starts_with(p.as_str())) || (!name.starts_with('/') && !name.is_empty())
+    let inside =
+        root_prefixes().iter().any(|p| name.starts_with(p.as_str())) || (!name.starts_with('/') && !name.is_empty());
+    inside && !relative(name).starts_with(PINNED_SYSROOT)
 }
+
+/// The checkout directory holding pinned copies of the wasi-libc, libc++
+/// and compiler-rt pieces the snapshot cases link against.
+pub const PINNED_SYSROOT: &str = "testdata/sysroot/";
 
 /// A short name for references: the file name, or `lib.a(member.o)` for an
 /// archive member.

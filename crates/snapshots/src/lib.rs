@@ -10,17 +10,22 @@
 //! * `testdata/c/<case>/O2`, linked like `crates/wasmlink/tests/common`
 //!   does: `crt1-<crt>.o`, the loose objects sorted by name, the case's
 //!   archive, its `libs`, `-lc`, compiler-rt builtins; entry `_start`, or
-//!   the case's `entry` (`_initialize` for reactors). Needs wasi-libc.
+//!   the case's `entry` (`_initialize` for reactors). The crt files and
+//!   libraries come from the pinned copies in `testdata/sysroot/`.
 //! * `testdata/errors`: the freestanding objects alone and together, entry
 //!   `_start`. A stage that fails gets its error message as its snapshot and
 //!   ends the case.
 
 use std::path::{Path, PathBuf};
 
-/// The wasi sysroot library directory (crt files, libc, libc++).
-pub const WASI_LIB_DIR: &str = "/usr/lib/wasm32-wasi";
-/// The compiler-rt builtins archive placed last on every C link line.
-pub const BUILTINS: &str = "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a";
+/// The pinned sysroot (crt files, libc, libc++, compiler-rt builtins) the
+/// cases link against: a checked-in subset of the Debian packages' files,
+/// made by `testdata/sysroot/regen.sh`, so that the snapshots show what
+/// wasmlink does and not which wasi-libc build is installed.
+pub fn sysroot() -> PathBuf {
+    repo_root().join(object_parse::dump::PINNED_SYSROOT)
+}
+
 /// The compiled variant the snapshots cover.
 pub const VARIANT: &str = "O2";
 
@@ -52,22 +57,6 @@ impl LinkCase {
     }
 }
 
-/// Whether wasi-libc, the crt files and the builtins are installed; the
-/// reason when not.
-pub fn wasi_toolchain_missing() -> Option<String> {
-    let libc = Path::new(WASI_LIB_DIR).join("libc.a");
-    if !libc.exists() {
-        return Some(format!("wasi-libc not installed ({})", libc.display()));
-    }
-    for f in [format!("{WASI_LIB_DIR}/crt1-command.o"), format!("{WASI_LIB_DIR}/crt1-reactor.o"), BUILTINS.to_string()]
-    {
-        if !Path::new(&f).exists() {
-            return Some(format!("{f} not installed"));
-        }
-    }
-    None
-}
-
 /// Names of the directories under `testdata/c`, sorted.
 pub fn c_case_names() -> Vec<String> {
     let dir = repo_root().join("testdata/c");
@@ -82,8 +71,8 @@ pub fn c_case_names() -> Vec<String> {
 }
 
 fn library(name: &str) -> PathBuf {
-    let p = Path::new(WASI_LIB_DIR).join(format!("lib{name}.a"));
-    assert!(p.is_file(), "unable to find library -l{name} in {WASI_LIB_DIR}");
+    let p = sysroot().join(format!("lib{name}.a"));
+    assert!(p.is_file(), "unable to find library -l{name} in {}", sysroot().display());
     p
 }
 
@@ -111,7 +100,7 @@ pub fn c_case(name: &str) -> LinkCase {
         .filter(|p| p.extension().is_some_and(|x| x == "o"))
         .collect();
     objs.sort();
-    let mut inputs = vec![Path::new(WASI_LIB_DIR).join(format!("crt1-{crt}.o"))];
+    let mut inputs = vec![sysroot().join(format!("crt1-{crt}.o"))];
     inputs.extend(objs);
     if let Some(a) = archive {
         inputs.push(vdir.join(a));
@@ -121,7 +110,7 @@ pub fn c_case(name: &str) -> LinkCase {
         inputs.push(library(lib));
     }
     inputs.push(library("c"));
-    inputs.push(PathBuf::from(BUILTINS));
+    inputs.push(sysroot().join("libclang_rt.builtins-wasm32.a"));
     LinkCase { name: name.to_string(), inputs, entry: entry.unwrap_or_else(|| "_start".into()) }
 }
 

@@ -6,7 +6,7 @@
 //! shows all differences at once. A `.snap` file that no case produces any
 //! more is an error too (delete it).
 
-use snapshots::{c_case, c_case_names, error_cases, run_stages, wasi_toolchain_missing, LinkCase, VARIANT};
+use snapshots::{c_case, c_case_names, error_cases, run_stages, LinkCase, VARIANT};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -103,18 +103,10 @@ fn finish(what: &str, produced: BTreeSet<String>, failures: Vec<String>, keep: i
     assert!(msg.is_empty(), "{msg}");
 }
 
-/// `testdata/c/<case>/O2` linked against wasi-libc.
+/// `testdata/c/<case>/O2` linked against the pinned sysroot in
+/// `testdata/sysroot/`.
 #[test]
 fn c_cases() {
-    if let Some(reason) = wasi_toolchain_missing() {
-        // As in the wasmlink tests: a missing toolchain fails under
-        // WASMLINK_REQUIRE_TOOLCHAIN=1 (`cargo xtask test`).
-        if std::env::var("WASMLINK_REQUIRE_TOOLCHAIN").is_ok_and(|v| v == "1") {
-            panic!("{reason} (and WASMLINK_REQUIRE_TOOLCHAIN=1 is set)");
-        }
-        note(&format!("SKIPPED: {reason} [snapshots c_cases]"));
-        return;
-    }
     let cases: Vec<LinkCase> = c_case_names().iter().map(|n| c_case(n)).collect();
     assert!(!cases.is_empty(), "no cases under testdata/c");
     let (produced, failures) = check(&cases, &format!("testdata/c/*/{VARIANT}"));
