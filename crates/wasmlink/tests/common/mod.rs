@@ -302,11 +302,7 @@ impl Case {
         match &self.archive {
             Some(a) => {
                 let p = vdir.join(a);
-                assert!(
-                    archives.iter().any(|x| *x == p),
-                    "{}: archive {a} named in case.txt is missing",
-                    vdir.display()
-                );
+                assert!(archives.contains(&p), "{}: archive {a} named in case.txt is missing", vdir.display());
                 assert_eq!(archives.len(), 1, "{}: more than one .a", vdir.display());
                 objs.push(p);
             }
