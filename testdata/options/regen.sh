@@ -1,5 +1,25 @@
 #!/usr/bin/env bash
 # Regenerates the objects of the option tests with clang-19.
+#   wrap.o                     --wrap (a command, with libc)
+#   opts.o / opts-g.o          most options (--no-entry, no libc); opts-g.o has -g
+#   undef.o                    --allow-undefined, --allow-undefined-file
+#   multi1.o multi2.o          --allow-multiple-definition
+#   lazy.o, liblazy.a          -u, --whole-archive, --start-lib/--end-lib, -l/-L
+#   sigcall.o sigdef.o         a signature-mismatch warning (--fatal-warnings)
 set -euo pipefail
 cd "$(dirname "$0")"
-clang-19 --target=wasm32-wasi --sysroot=/usr -O0 -fdebug-compilation-dir=. -c wrap.c -o wrap.o
+CC="${CC:-clang-19}"
+AR="${AR:-llvm-ar-19}"
+flags=(--target=wasm32-wasi --sysroot=/usr -fdebug-compilation-dir=.)
+"$CC" "${flags[@]}" -O0 -c wrap.c -o wrap.o
+"$CC" "${flags[@]}" -O2 -c opts.c -o opts.o
+"$CC" "${flags[@]}" -O0 -g -c opts.c -o opts-g.o
+for s in undef lazy sigcall sigdef; do
+    "$CC" "${flags[@]}" -O2 -c "$s.c" -o "$s.o"
+done
+# -O0: at -O2 clang folds multi1.c's own `dup` into `run`.
+for s in multi1 multi2; do
+    "$CC" "${flags[@]}" -O0 -c "$s.c" -o "$s.o"
+done
+rm -f liblazy.a
+"$AR" rcsD liblazy.a lazy.o

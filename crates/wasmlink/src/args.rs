@@ -208,9 +208,11 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
             "allow-undefined-file" => {
                 let path = value("--allow-undefined-file")?;
                 let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot open {path}: {e}"))?;
+                // As lld's `args::getLines`: one name per trimmed line; only
+                // lines starting with '#' are comments ("f # x" names "f # x").
                 for line in text.lines() {
-                    let name = line.split('#').next().unwrap_or("").trim();
-                    if !name.is_empty() {
+                    let name = line.trim();
+                    if !name.is_empty() && !name.starts_with('#') {
                         c.allow_undefined_symbols.push(name.to_string());
                     }
                 }
@@ -352,6 +354,17 @@ mod tests {
         assert_eq!(p(&["--frobnicate"]).unwrap_err(), "not supported yet: --frobnicate");
         assert!(p(&["--shared"]).unwrap_err().contains("--shared"));
         assert!(p(&["-z", "noexecstack"]).unwrap_err().contains("noexecstack"));
+    }
+
+    #[test]
+    fn allow_undefined_file_lines() {
+        let dir = std::env::temp_dir().join(format!("wasmlink-args-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("syms.txt");
+        std::fs::write(&f, "# comment\n  a  \n\nb # not a comment\n").unwrap();
+        let c = p(&[&format!("--allow-undefined-file={}", f.display())]).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(c.allow_undefined_symbols, ["a", "b # not a comment"]);
     }
 
     #[test]

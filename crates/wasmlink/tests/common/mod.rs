@@ -6,12 +6,15 @@
 //! Environment variables understood by the tests:
 //! - `WASMLINK_TEST_LINKER`: path of the linker under test (default: the
 //!   `wasmlink` binary built by cargo).
-//! - `WASMLINK_REQUIRE_TOOLCHAIN=1`: a missing wasi-libc / clang-19 is a test
-//!   failure instead of a skip.
+//! - `WASMLINK_REQUIRE_TOOLCHAIN=1`: a missing wasi-libc / clang-19 /
+//!   wasm-ld-22 is a test failure instead of a skip (or of a comparison left
+//!   out).
 //! - `WASMLINK_KEEP_TMP=1`: keep the scratch directories (their paths are
 //!   printed) instead of deleting them.
 
 #![allow(dead_code)]
+
+pub mod module_facts;
 
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
@@ -73,10 +76,16 @@ pub fn linker_under_test() -> PathBuf {
     p
 }
 
-/// wasm-ld-22, if installed.
+/// wasm-ld-22, if installed. When it is not, fails the test under
+/// `WASMLINK_REQUIRE_TOOLCHAIN=1` (a comparison must not be skipped
+/// silently in CI); otherwise returns `None` and the caller notes the skip.
 pub fn reference_linker() -> Option<PathBuf> {
     let p = PathBuf::from(WASM_LD_22);
-    p.exists().then_some(p)
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(!require_toolchain(), "{WASM_LD_22} is not installed (and WASMLINK_REQUIRE_TOOLCHAIN=1 is set)");
+    None
 }
 
 fn require_toolchain() -> bool {
