@@ -18,7 +18,9 @@ pub mod reader;
 pub mod reloc;
 
 pub use archive::{Archive, Member, MemberIndex};
-pub use error::{LoadError, ParseError, RawError};
+pub use error::{
+    LebProblem, LoadError, ParseError, ParseErrorKind, RawError, RelocProblem, RelocSite, Space, SymbolProblem,
+};
 pub use linking::{
     flags, segment_flags, Comdat, ComdatKind, DataDef, InitFunc, Linking, SegmentInfo, Symbol, SymbolKind,
 };
@@ -95,10 +97,7 @@ pub fn load_inputs(specs: &[InputSpec]) -> Result<LoadedInputs, LoadError> {
                 // Thin archive members are files next to the archive.
                 let names = archive::thin_member_paths(bytes.as_slice()).map_err(|e| LoadError {
                     path: path.clone(),
-                    source: std::io::Error::other(format!(
-                        "bad thin archive at offset 0x{:x}: {}",
-                        e.offset, e.message
-                    )),
+                    source: std::io::Error::other(format!("bad thin archive at offset 0x{:x}: {}", e.offset, e.kind)),
                 })?;
                 let dir = s.path.parent().map(Path::to_path_buf).unwrap_or_default();
                 for n in names {
@@ -182,11 +181,11 @@ pub enum MemberContent<'a> {
 pub fn parse_member<'a>(archive_path: &str, member: &Member<'a>) -> Result<MemberContent<'a>, ParseError> {
     let name = member_display_name(archive_path, &member.name);
     if !member.data.starts_with(b"\0asm") {
-        return Err(RawError::new(0, "archive member is not a WebAssembly object").in_file(&name));
+        return Err(RawError::new(0, ParseErrorKind::MemberNotWasm).in_file(&name));
     }
     match parse_object(member.data, &name) {
         Ok(o) => Ok(MemberContent::Object(Box::new(o))),
-        Err(e) if e.message.starts_with("not a relocatable object") => Ok(MemberContent::NotRelocatable),
+        Err(ParseError { kind: ParseErrorKind::NotRelocatable, .. }) => Ok(MemberContent::NotRelocatable),
         Err(e) => Err(e),
     }
 }
@@ -231,7 +230,7 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
             } else if bytes.starts_with(b"\0asm") {
                 Ok(vec![Input::Object(Box::new(parse_object(bytes, &f.path)?))])
             } else {
-                Err(RawError::new(0, "unknown file type: not a WebAssembly object or archive").in_file(&f.path))
+                Err(RawError::new(0, ParseErrorKind::UnknownFileType).in_file(&f.path))
             }
         })
         .collect();

@@ -126,7 +126,7 @@ impl<'a> Resolver<'a> {
                     .par_iter()
                     .map(|m| {
                         if !m.data.starts_with(b"\0asm") {
-                            return Err(object_parse::RawError::new(0, "archive member is not a WebAssembly object")
+                            return Err(object_parse::RawError::new(0, object_parse::ParseErrorKind::MemberNotWasm)
                                 .in_file(&object_parse::member_display_name(path, &m.name)));
                         }
                         object_parse::linking::defined_symbol_names(m.data)
