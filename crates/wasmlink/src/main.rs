@@ -155,10 +155,12 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
         wrap: cfg.wrap.clone(),
     };
     let res = t.stage("resolve", || symbol_resolve::run(set, &resolve_opts)).map_err(|e| match e {
-        symbol_resolve::ResolveError::Symbols(list) => anyhow::Error::new(Errors(list)),
+        symbol_resolve::ResolveError::Symbols(list) => {
+            anyhow::Error::new(Errors(list.iter().map(ToString::to_string).collect()))
+        }
         other => anyhow::Error::new(other),
     })?;
-    warn(cfg, prog, &res.warnings)?;
+    warn(cfg, prog, &res.warnings.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     if cfg.print_gc_sections && cfg.gc_sections {
         for line in res.gc_report() {
             println!("{line}");
@@ -175,8 +177,10 @@ fn link(cfg: &Config, prog: &str) -> Result<()> {
         import_memory: cfg.import_memory,
         export_memory: cfg.export_memory,
     };
-    let layout = t.stage("layout", || atom_layout::run(&res, &layout_opts)).map_err(|e| Errors(e.0))?;
-    warn(cfg, prog, &layout.warnings)?;
+    let layout = t
+        .stage("layout", || atom_layout::run(&res, &layout_opts))
+        .map_err(|e| Errors(e.0.iter().map(ToString::to_string).collect()))?;
+    warn(cfg, prog, &layout.warnings.iter().map(ToString::to_string).collect::<Vec<_>>())?;
     let merge_opts = section_merge::MergeOptions {
         export_memory: cfg.export_memory,
         memory_export_name: cfg.memory_export_name.clone().unwrap_or_else(|| "memory".into()),
