@@ -260,3 +260,35 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
     }
     Ok(ObjectSet { inputs: out })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EMPTY_MODULE: &[u8] = b"\0asm\x01\0\0\0";
+
+    #[test]
+    fn module_without_linking_section_is_not_relocatable() {
+        let e = parse_object(EMPTY_MODULE, "m.wasm").unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::NotRelocatable);
+        assert_eq!(
+            e.to_string(),
+            "m.wasm: at offset 0x0: not a relocatable object: no linking section (was it linked already?)"
+        );
+        let member = Member { name: "lib.rmeta".into(), header_offset: 0, data_offset: 0, data: EMPTY_MODULE };
+        assert!(matches!(parse_member("lib.a", &member), Ok(MemberContent::NotRelocatable)));
+    }
+
+    #[test]
+    fn errors_keep_their_wording() {
+        let e = parse_object(b"\0asm\x02\0\0\0", "v.o").unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::UnsupportedVersion(2));
+        assert_eq!(e.to_string(), "v.o: at offset 0x4: unsupported WebAssembly version, expected 1");
+        let e = parse_object(b"\0asm", "short.o").unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::BadMagic);
+        let member = Member { name: "a\nb.o".into(), header_offset: 0, data_offset: 0, data: b"text" };
+        let e = parse_member("lib.a", &member).err().unwrap();
+        assert_eq!(e.kind, ParseErrorKind::MemberNotWasm);
+        assert_eq!(e.to_string(), "lib.a(a\\nb.o): at offset 0x0: archive member is not a WebAssembly object");
+    }
+}
