@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
                 "thin archive error offset 0x{:x} past the end of a {}-byte input: {}",
                 e.offset,
                 data.len(),
-                e.message
+                e.kind
             );
         }
     }
@@ -59,7 +59,7 @@ fuzz_target!(|data: &[u8]| {
                 "error offset 0x{:x} past the end of a {}-byte input: {}",
                 e.offset,
                 data.len(),
-                e.message
+                e.kind
             );
             let shown = e.clone().in_file("fuzz.a").to_string();
             assert!(!shown.contains('\n') && !shown.contains('\r'), "multi-line error: {shown:?}");

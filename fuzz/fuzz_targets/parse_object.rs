@@ -42,7 +42,7 @@ fuzz_target!(|data: &[u8]| {
             );
             let shown = e.to_string();
             assert!(!shown.contains('\n') && !shown.contains('\r'), "multi-line error: {shown:?}");
-            assert!(!e.message.is_empty(), "empty error message at 0x{:x}", e.offset);
+            assert!(!e.kind.to_string().is_empty(), "empty error message at 0x{:x}", e.offset);
         }
     }
 });

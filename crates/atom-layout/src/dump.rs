@@ -151,7 +151,7 @@ pub fn dump_layout(layout: &Layout, res: &Resolution<'_>) -> String {
     }
     let _ = writeln!(s, "warnings ({}):", layout.warnings.len());
     for w in &layout.warnings {
-        let _ = writeln!(s, "  {}", object_parse::dump::relative(w));
+        let _ = writeln!(s, "  {}", object_parse::dump::relative(&w.to_string()));
     }
     s
 }

@@ -18,9 +18,11 @@
 //! bytes; it only assigns addresses and slots.
 
 pub mod dump;
+mod error;
 mod memory;
 mod table;
 
+pub use error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, SegmentBound};
 pub use memory::{LayoutOptions, MemoryPlan, OutputSegment, SegmentPiece};
 pub use table::TablePlan;
 
@@ -49,7 +51,7 @@ pub struct Layout {
     /// Indirect function table slots.
     pub table: TablePlan,
     /// Warnings to print.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<LayoutWarning>,
 }
 
 impl Layout {
@@ -70,19 +72,6 @@ impl Layout {
         *self.segment_addresses.get(obj.0 as usize)?.get(segment as usize)?
     }
 }
-
-/// Errors of this stage (bad memory options, missing `__start_`/`__stop_`
-/// segments).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LayoutError(pub Vec<String>);
-
-impl std::fmt::Display for LayoutError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.0.join("\n"))
-    }
-}
-
-impl std::error::Error for LayoutError {}
 
 /// Runs the stage.
 pub fn run(res: &Resolution<'_>, opts: &LayoutOptions) -> Result<Layout, LayoutError> {

@@ -1,12 +1,14 @@
 //! Linear memory layout: output segments, the stack, linker-defined
 //! addresses, page counts.
 
-use crate::{LayoutError, PAGE_SIZE};
+use crate::error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, SegmentBound};
+use crate::PAGE_SIZE;
 use object_parse::segment_flags;
 use std::collections::BTreeMap;
 use symbol_resolve::{LinkerData, ObjectId, Resolution};
 
-const STACK_ALIGN: u64 = 16;
+/// Alignment of the stack and its size.
+pub(crate) const STACK_ALIGN: u64 = 16;
 const HEAP_ALIGN: u64 = 16;
 
 /// Options of this stage.
@@ -101,7 +103,7 @@ pub(crate) struct MemoryLayout {
     pub stack_pointer: u64,
     pub tls: Option<(u64, u64, u64)>,
     pub plan: MemoryPlan,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<LayoutWarning>,
 }
 
 /// Output segment name of an input segment, as wasm-ld merges them.
@@ -184,17 +186,14 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         Some(v) => v,
         None => match opts.global_base {
             Some(gb) if gb < opts.stack_size => {
-                warnings.push(format!(
-                    "--global-base={gb} is below the stack size ({}): placing data before the stack as wasm-ld 19 did (pass --stack-first or --no-stack-first to choose explicitly)",
-                    opts.stack_size
-                ));
+                warnings.push(LayoutWarning::GlobalBaseBelowStack { global_base: gb, stack_size: opts.stack_size });
                 false
             }
             _ => true,
         },
     };
     if !opts.stack_size.is_multiple_of(STACK_ALIGN) {
-        errors.push(format!("stack size must be {STACK_ALIGN}-byte aligned"));
+        errors.push(LayoutProblem::StackSizeUnaligned { stack_size: opts.stack_size });
     }
     let mut linker_data = BTreeMap::new();
     let mut ptr: u64 = 0;
@@ -210,7 +209,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         place_stack(&mut ptr, &mut linker_data);
         if let Some(gb) = opts.global_base {
             if gb < ptr {
-                errors.push("--global-base cannot be less than stack size when --stack-first is used".to_string());
+                errors.push(LayoutProblem::GlobalBaseInStack { global_base: gb, stack_end: ptr });
             }
             ptr = gb;
         }
@@ -239,23 +238,27 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
     let max_setting = 1u64 << 32;
     if let Some(heap) = opts.initial_heap {
         if !heap.is_multiple_of(PAGE_SIZE) {
-            errors.push(format!("initial heap must be aligned to the page size ({PAGE_SIZE} bytes)"));
+            errors.push(LayoutProblem::InitialHeapUnaligned { heap });
         }
         let max_heap = max_setting.saturating_sub(ptr);
         if heap > max_heap {
-            errors.push(format!("initial heap too large, cannot be greater than {max_heap}"));
+            errors.push(LayoutProblem::InitialHeapTooLarge { heap, max: max_heap });
         }
         ptr = ptr.saturating_add(heap);
     }
     if let Some(init) = opts.initial_memory {
         if !init.is_multiple_of(PAGE_SIZE) {
-            errors.push(format!("initial memory must be {PAGE_SIZE}-byte aligned"));
+            errors.push(LayoutProblem::MemoryUnaligned { setting: MemorySetting::Initial, value: init });
         }
         if ptr > init {
-            errors.push(format!("initial memory too small, {ptr} bytes needed"));
+            errors.push(LayoutProblem::MemoryTooSmall { setting: MemorySetting::Initial, value: init, needed: ptr });
         }
         if init > max_setting {
-            errors.push(format!("initial memory too large, cannot be greater than {max_setting}"));
+            errors.push(LayoutProblem::MemoryTooLarge {
+                setting: MemorySetting::Initial,
+                value: init,
+                max: max_setting,
+            });
         }
         ptr = init;
     }
@@ -265,13 +268,17 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
     let mut max_pages = None;
     if let Some(max) = opts.max_memory {
         if !max.is_multiple_of(PAGE_SIZE) {
-            errors.push(format!("maximum memory must be {PAGE_SIZE}-byte aligned"));
+            errors.push(LayoutProblem::MemoryUnaligned { setting: MemorySetting::Maximum, value: max });
         }
         if ptr > max {
-            errors.push(format!("maximum memory too small, {ptr} bytes needed"));
+            errors.push(LayoutProblem::MemoryTooSmall { setting: MemorySetting::Maximum, value: max, needed: ptr });
         }
         if max > max_setting {
-            errors.push(format!("maximum memory too large, cannot be greater than {max_setting}"));
+            errors.push(LayoutProblem::MemoryTooLarge {
+                setting: MemorySetting::Maximum,
+                value: max,
+                max: max_setting,
+            });
         }
         max_pages = Some(max / PAGE_SIZE);
     }
@@ -296,8 +303,9 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
             )) = t
             {
                 if !linker_data.contains_key(l) {
-                    let prefix = if matches!(l, LinkerData::SegmentStart(_)) { "__start_" } else { "__stop_" };
-                    let msg = format!("undefined symbol: {prefix}{n} (no output data segment named {n})");
+                    let bound =
+                        if matches!(l, LinkerData::SegmentStart(_)) { SegmentBound::Start } else { SegmentBound::Stop };
+                    let msg = LayoutProblem::UndefinedSegmentBound { bound, segment: n.clone() };
                     if !errors.contains(&msg) {
                         errors.push(msg);
                     }

@@ -259,10 +259,11 @@ pub fn target_features_section(
         for f in &obj.features {
             if check && f.prefix != b'-' {
                 if let Some(by) = disallowed.get(f.name) {
-                    return Err(EmitError(format!(
-                        "Target feature '{}' used in {} is disallowed by {}. Use --no-check-features to suppress.",
-                        f.name, obj.name, by
-                    )));
+                    return Err(EmitError::FeatureDisallowed {
+                        feature: f.name.to_string(),
+                        used_in: obj.name.clone(),
+                        disallowed_by: by.to_string(),
+                    });
                 }
             }
         }
@@ -275,7 +276,7 @@ pub fn target_features_section(
             if check {
                 for (name, file) in &used {
                     if !set.contains(name) {
-                        return Err(EmitError(format!("Target feature '{name}' used by {file} is not allowed.")));
+                        return Err(EmitError::FeatureNotAllowed { feature: name.to_string(), file: file.to_string() });
                     }
                 }
             }

@@ -13,10 +13,12 @@ mod code;
 mod custom;
 mod data;
 pub mod dump;
+mod error;
 mod leb;
 pub mod relocate;
 
 pub use custom::CustomPolicy;
+pub use error::{EmitError, PatchError, UnresolvableTarget};
 
 use atom_layout::Layout;
 use section_merge::{global_type, table_type, ExportKind, MergedModule, OutputGlobal};
@@ -24,18 +26,6 @@ use std::path::Path;
 use symbol_resolve::{ImportKind, Resolution, SyntheticGlobal};
 use type_dedup::TypeTable;
 use wasm_encoder as enc;
-
-/// Errors of this stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EmitError(pub String);
-
-impl std::fmt::Display for EmitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for EmitError {}
 
 /// Options of this stage.
 #[derive(Debug, Clone)]
@@ -68,7 +58,7 @@ impl Default for EmitOptions {
 }
 
 fn val(t: object_parse::ValType) -> Result<enc::ValType, EmitError> {
-    enc::ValType::try_from(t).map_err(|_| EmitError(format!("unsupported value type {t}")))
+    enc::ValType::try_from(t).map_err(|_| EmitError::UnsupportedValType(t))
 }
 
 fn sig_types(s: &object_parse::Signature) -> Result<(Vec<enc::ValType>, Vec<enc::ValType>), EmitError> {
@@ -79,11 +69,11 @@ fn sig_types(s: &object_parse::Signature) -> Result<(Vec<enc::ValType>, Vec<enc:
 }
 
 fn table_ty(t: object_parse::TableType) -> Result<enc::TableType, EmitError> {
-    enc::TableType::try_from(t).map_err(|_| EmitError("unsupported table type".into()))
+    enc::TableType::try_from(t).map_err(|_| EmitError::UnsupportedTableType(t))
 }
 
 fn global_ty(t: object_parse::GlobalType) -> Result<enc::GlobalType, EmitError> {
-    enc::GlobalType::try_from(t).map_err(|_| EmitError("unsupported global type".into()))
+    enc::GlobalType::try_from(t).map_err(|_| EmitError::UnsupportedGlobalType(t))
 }
 
 fn push_section(module: &mut Vec<u8>, id: u8, payload: &[u8]) {
@@ -159,14 +149,12 @@ pub fn run(
     let mut timp = types.tag_types.iter();
     for imp in &res.imports {
         let ty: enc::EntityType = match &imp.kind {
-            ImportKind::Function(_) => {
-                enc::EntityType::Function(*fimp.next().ok_or_else(|| EmitError("internal error: import type".into()))?)
-            }
+            ImportKind::Function(_) => enc::EntityType::Function(*fimp.next().ok_or(EmitError::MissingImportType)?),
             ImportKind::Global(g) => enc::EntityType::Global(global_ty(*g)?),
             ImportKind::Table(t) => enc::EntityType::Table(table_ty(*t)?),
             ImportKind::Tag(_) => enc::EntityType::Tag(enc::TagType {
                 kind: enc::TagKind::Exception,
-                func_type_idx: *timp.next().ok_or_else(|| EmitError("internal error: tag type".into()))?,
+                func_type_idx: *timp.next().ok_or(EmitError::MissingTagType)?,
             }),
         };
         is.import(&imp.module, &imp.field, ty);

@@ -1,6 +1,6 @@
 //! Relocation values and in-place patching at fixed width.
 
-use crate::EmitError;
+use crate::{EmitError, PatchError, UnresolvableTarget};
 use atom_layout::Layout;
 use object_parse::{FieldEncoding, Reloc, RelocType};
 use section_merge::MergedModule;
@@ -51,8 +51,11 @@ impl RelocContext<'_, '_> {
     pub fn value(&self, obj: ObjectId, r: &Reloc, site: Site<'_>, rel_offset: u64) -> Result<u64, EmitError> {
         let o = obj.0 as usize;
         let objf = &self.res.objects[o];
-        let bad = |what: &str| {
-            EmitError(format!("{}: {} at offset 0x{:x} refers to {what}", objf.name, r.ty.name(), r.offset))
+        let bad = |target: UnresolvableTarget| EmitError::UnresolvableRelocation {
+            file: objf.name.clone(),
+            ty: r.ty,
+            offset: r.offset,
+            target,
         };
         if r.ty == RelocType::TypeIndexLeb {
             return self.types.object_types[o]
@@ -60,7 +63,7 @@ impl RelocContext<'_, '_> {
                 .copied()
                 .flatten()
                 .map(u64::from)
-                .ok_or_else(|| bad("a type that was not registered"));
+                .ok_or_else(|| bad(UnresolvableTarget::UnregisteredType));
         }
         let target = &self.res.targets[o][r.index as usize];
         let addend = r.addend as u64;
@@ -103,14 +106,11 @@ impl RelocContext<'_, '_> {
                 Ok(match r.ty {
                     MemoryAddrLocrelI32 => match site {
                         Site::Data { address: seg } => v.wrapping_sub(seg + rel_offset),
-                        _ => return Err(bad("a location-relative address outside data")),
+                        _ => return Err(bad(UnresolvableTarget::LocrelOutsideData)),
                     },
                     MemoryAddrTlsSleb | MemoryAddrTlsSleb64 => {
-                        let base = self
-                            .layout
-                            .tls
-                            .map(|t| t.0)
-                            .ok_or_else(|| bad("thread-local data but there is no .tdata segment"))?;
+                        let base =
+                            self.layout.tls.map(|t| t.0).ok_or_else(|| bad(UnresolvableTarget::TlsWithoutSegment))?;
                         v.wrapping_sub(base)
                     }
                     _ => v,
@@ -120,7 +120,7 @@ impl RelocContext<'_, '_> {
                 Target::Global(g) => match self.merged.global(g) {
                     Some(i) => Ok(i as u64),
                     None if matches!(site, Site::Custom { .. }) => dead(),
-                    None => Err(bad("a global that is not in the output")),
+                    None => Err(bad(UnresolvableTarget::MissingGlobal)),
                 },
                 _ => dead(),
             },
@@ -128,7 +128,7 @@ impl RelocContext<'_, '_> {
                 Target::Tag(t) => match self.merged.tag(t) {
                     Some(i) => Ok(i as u64),
                     None if matches!(site, Site::Custom { .. }) => dead(),
-                    None => Err(bad("a tag that is not in the output")),
+                    None => Err(bad(UnresolvableTarget::MissingTag)),
                 },
                 _ => dead(),
             },
@@ -136,7 +136,7 @@ impl RelocContext<'_, '_> {
                 Target::Table(t) => match self.merged.table(t) {
                     Some(i) => Ok(i as u64),
                     None if matches!(site, Site::Custom { .. }) => dead(),
-                    None => Err(bad("a table that is not in the output")),
+                    None => Err(bad(UnresolvableTarget::MissingTable)),
                 },
                 _ => dead(),
             },
@@ -172,13 +172,13 @@ impl RelocContext<'_, '_> {
 
 /// Writes `value` into `buf` (which starts at the field) with the field's
 /// fixed width. Fails if the value does not fit.
-pub fn patch(buf: &mut [u8], enc: FieldEncoding, value: u64) -> Result<(), String> {
+pub fn patch(buf: &mut [u8], enc: FieldEncoding, value: u64) -> Result<(), PatchError> {
     let w = enc.width();
-    let field = buf.get_mut(..w).ok_or("relocation field runs past the end of its atom")?;
+    let field = buf.get_mut(..w).ok_or(PatchError::FieldPastEnd)?;
     match enc {
         FieldEncoding::Uleb32 => {
             if value > u32::MAX as u64 {
-                return Err(format!("value {value} does not fit a 32-bit LEB"));
+                return Err(PatchError::TooLargeForUleb32(value));
             }
             write_padded_uleb(field, value);
         }
@@ -188,7 +188,7 @@ pub fn patch(buf: &mut [u8], enc: FieldEncoding, value: u64) -> Result<(), Strin
             let v32 = if (v as i32) as i64 == v || value <= u32::MAX as u64 {
                 value as u32 as i32 as i64
             } else {
-                return Err(format!("value {value} does not fit a 32-bit signed LEB"));
+                return Err(PatchError::TooLargeForSleb32(value));
             };
             write_padded_sleb(field, v32);
         }
@@ -230,13 +230,11 @@ pub fn apply(
     for r in relocs {
         let rel = (r.offset - atom_offset) as usize;
         let v = ctx.value(obj, r, site, rel as u64)?;
-        patch(&mut atom[rel..], r.ty.encoding(), v).map_err(|m| {
-            EmitError(format!(
-                "{}: {} at offset 0x{:x}: {m}",
-                ctx.res.objects[obj.0 as usize].name,
-                r.ty.name(),
-                r.offset
-            ))
+        patch(&mut atom[rel..], r.ty.encoding(), v).map_err(|problem| EmitError::PatchFailed {
+            file: ctx.res.objects[obj.0 as usize].name.clone(),
+            ty: r.ty,
+            offset: r.offset,
+            problem,
         })?;
     }
     Ok(())

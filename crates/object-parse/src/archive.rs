@@ -2,7 +2,7 @@
 //! with or without a symbol index. Members stay lazy: only their position
 //! is recorded here; they are parsed when symbol resolution extracts them.
 
-use crate::error::{RawError, RawResult};
+use crate::error::{ParseErrorKind as K, RawError, RawResult};
 
 const MAGIC: &[u8; 8] = b"!<arch>\n";
 const HEADER_LEN: usize = 60;
@@ -59,32 +59,30 @@ pub fn thin_member_paths(bytes: &[u8]) -> RawResult<Vec<String>> {
             if bytes[pos..].iter().all(|&b| b == b'\n') {
                 break;
             }
-            return Err(RawError::new(pos, "truncated thin archive member header"));
+            return Err(RawError::new(pos, K::TruncatedThinMemberHeader));
         }
         let h = &bytes[pos..pos + HEADER_LEN];
         if &h[58..60] != b"`\n" {
-            return Err(RawError::new(pos + 58, "bad archive member header terminator, expected \"`\\n\""));
+            return Err(RawError::new(pos + 58, K::BadMemberTerminator));
         }
         let size_str = field(h, 48..58);
         let size: usize =
-            size_str.parse().map_err(|_| RawError::new(pos + 48, format!("bad archive member size {size_str:?}")))?;
+            size_str.parse().map_err(|_| RawError::new(pos + 48, K::BadMemberSize(size_str.to_string())))?;
         let raw_name = field(h, 0..16);
         let data_start = pos + HEADER_LEN;
         // Only the symbol table and the name table have their data inside a
         // thin archive; members' data live in their own files.
         let inline = raw_name == "/" || raw_name == "/SYM64/" || raw_name == "//";
         if inline && size > bytes.len() - data_start {
-            return Err(RawError::new(pos + 48, "archive member size runs past the end of the archive"));
+            return Err(RawError::new(pos + 48, K::ThinMemberPastEnd));
         }
         if raw_name == "//" {
             long_names = &bytes[data_start..data_start + size];
         } else if !inline {
             let name = if let Some(off) = raw_name.strip_prefix('/') {
                 let off: usize =
-                    off.parse().map_err(|_| RawError::new(pos, format!("bad long name reference {raw_name:?}")))?;
-                let rest = long_names
-                    .get(off..)
-                    .ok_or_else(|| RawError::new(pos, format!("long name offset {off} outside the name table")))?;
+                    off.parse().map_err(|_| RawError::new(pos, K::BadLongNameRef(raw_name.to_string())))?;
+                let rest = long_names.get(off..).ok_or_else(|| RawError::new(pos, K::LongNameOutOfRange(off)))?;
                 let end = rest.iter().position(|&b| b == b'\n' || b == 0).unwrap_or(rest.len());
                 String::from_utf8_lossy(&rest[..end]).trim_end_matches('/').to_string()
             } else {
@@ -103,10 +101,10 @@ pub fn thin_member_paths(bytes: &[u8]) -> RawResult<Vec<String>> {
 /// Parses the archive's member table and symbol index.
 pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
     if is_thin_archive(bytes) {
-        return Err(RawError::new(0, "thin archive members must be loaded from their own files (see load_inputs)"));
+        return Err(RawError::new(0, K::ThinArchiveNotLoaded));
     }
     if !bytes.starts_with(MAGIC) {
-        return Err(RawError::new(0, "not an archive (bad magic)"));
+        return Err(RawError::new(0, K::BadArchiveMagic));
     }
     let mut pos = MAGIC.len();
     let mut members = Vec::new();
@@ -118,27 +116,18 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
             if bytes[pos..].iter().all(|&b| b == b'\n') {
                 break;
             }
-            return Err(RawError::new(
-                pos,
-                format!("truncated archive member header ({} of {HEADER_LEN} bytes)", bytes.len() - pos),
-            ));
+            return Err(RawError::new(pos, K::TruncatedMemberHeader { available: bytes.len() - pos }));
         }
         let h = &bytes[pos..pos + HEADER_LEN];
         if &h[58..60] != b"`\n" {
-            return Err(RawError::new(pos + 58, "bad archive member header terminator, expected \"`\\n\""));
+            return Err(RawError::new(pos + 58, K::BadMemberTerminator));
         }
         let size_str = field(h, 48..58);
         let size: usize =
-            size_str.parse().map_err(|_| RawError::new(pos + 48, format!("bad archive member size {size_str:?}")))?;
+            size_str.parse().map_err(|_| RawError::new(pos + 48, K::BadMemberSize(size_str.to_string())))?;
         let data_start = pos + HEADER_LEN;
         if size > bytes.len() - data_start {
-            return Err(RawError::new(
-                pos + 48,
-                format!(
-                    "archive member size {size} runs past the end of the archive ({} bytes left)",
-                    bytes.len() - data_start
-                ),
-            ));
+            return Err(RawError::new(pos + 48, K::MemberPastEnd { size, left: bytes.len() - data_start }));
         }
         let mut data = &bytes[data_start..data_start + size];
         let mut data_offset = data_start;
@@ -150,9 +139,9 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
             long_names = data;
             String::new()
         } else if let Some(len) = raw_name.strip_prefix("#1/") {
-            let n: usize = len.parse().map_err(|_| RawError::new(pos, format!("bad BSD long name length {len:?}")))?;
+            let n: usize = len.parse().map_err(|_| RawError::new(pos, K::BadBsdNameLength(len.to_string())))?;
             if n > data.len() {
-                return Err(RawError::new(pos, "BSD long name runs past the member data"));
+                return Err(RawError::new(pos, K::BsdNamePastEnd));
             }
             let nm = String::from_utf8_lossy(&data[..n]).trim_end_matches('\0').to_string();
             data = &data[n..];
@@ -167,10 +156,9 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
             bsd_index = Some((data, data_offset, raw_name.contains("_64")));
             String::new()
         } else if let Some(off) = raw_name.strip_prefix('/') {
-            let off: usize =
-                off.parse().map_err(|_| RawError::new(pos, format!("bad long name reference {raw_name:?}")))?;
+            let off: usize = off.parse().map_err(|_| RawError::new(pos, K::BadLongNameRef(raw_name.to_string())))?;
             if off >= long_names.len() {
-                return Err(RawError::new(pos, format!("long name offset {off} outside the name table")));
+                return Err(RawError::new(pos, K::LongNameOutOfRange(off)));
             }
             let rest = &long_names[off..];
             let end = rest.iter().position(|&b| b == b'\n' || b == 0).unwrap_or(rest.len());
@@ -187,24 +175,22 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
         }
     }
     let by_header = |off: usize, at: usize| -> RawResult<MemberIndex> {
-        members.binary_search_by_key(&off, |m| m.header_offset).map(|i| MemberIndex(i as u32)).map_err(|_| {
-            RawError::new(at, format!("symbol index points at offset {off}, which is not a member header"))
-        })
+        members
+            .binary_search_by_key(&off, |m| m.header_offset)
+            .map(|i| MemberIndex(i as u32))
+            .map_err(|_| RawError::new(at, K::IndexNotMemberHeader(off)))
     };
     let symbol_index = if let Some((data, base, is64)) = gnu_index {
         let w = if is64 { 8 } else { 4 };
         // Error offsets stay inside the index member.
         let pos = |at: usize| base + at.min(data.len());
         let read = |at: usize| -> RawResult<usize> {
-            let b = data.get(at..at + w).ok_or_else(|| RawError::new(pos(at), "truncated archive symbol index"))?;
+            let b = data.get(at..at + w).ok_or_else(|| RawError::new(pos(at), K::TruncatedSymbolIndex))?;
             Ok(b.iter().fold(0usize, |acc, &x| acc.wrapping_shl(8) | x as usize))
         };
         let count = read(0)?;
         if count.saturating_mul(w) > data.len() {
-            return Err(RawError::new(
-                base,
-                format!("archive symbol index claims {count} entries but has {} bytes", data.len()),
-            ));
+            return Err(RawError::new(base, K::SymbolIndexCount { count, len: data.len() }));
         }
         let mut names_at = w + count * w;
         let mut out = Vec::with_capacity(count);
@@ -214,9 +200,9 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
             let end = rest
                 .iter()
                 .position(|&b| b == 0)
-                .ok_or_else(|| RawError::new(pos(names_at), "unterminated name in archive symbol index"))?;
-            let name = std::str::from_utf8(&rest[..end])
-                .map_err(|_| RawError::new(pos(names_at), "archive symbol name is not UTF-8"))?;
+                .ok_or_else(|| RawError::new(pos(names_at), K::UnterminatedIndexName))?;
+            let name =
+                std::str::from_utf8(&rest[..end]).map_err(|_| RawError::new(pos(names_at), K::IndexNameNotUtf8))?;
             out.push((name, by_header(off, base + w + i * w)?));
             names_at += end + 1;
         }
@@ -225,12 +211,12 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
         let w = if is64 { 8 } else { 4 };
         let pos = |at: usize| base + at.min(data.len());
         let read = |at: usize| -> RawResult<usize> {
-            let b = data.get(at..at + w).ok_or_else(|| RawError::new(pos(at), "truncated archive symbol index"))?;
+            let b = data.get(at..at + w).ok_or_else(|| RawError::new(pos(at), K::TruncatedSymbolIndex))?;
             Ok(b.iter().rev().fold(0usize, |acc, &x| acc.wrapping_shl(8) | x as usize))
         };
         let ranlib_size = read(0)?;
         if ranlib_size > data.len() {
-            return Err(RawError::new(base, "BSD symbol index size runs past its member"));
+            return Err(RawError::new(base, K::BsdIndexPastEnd));
         }
         let count = ranlib_size / (2 * w);
         let strtab_at = w + ranlib_size;
@@ -239,15 +225,14 @@ pub fn parse_archive(bytes: &[u8]) -> RawResult<Archive<'_>> {
         let strtab = (strtab_at + w)
             .checked_add(strtab_size)
             .and_then(|end| data.get(strtab_at + w..end))
-            .ok_or_else(|| RawError::new(pos(strtab_at), "BSD symbol string table runs past its member"))?;
+            .ok_or_else(|| RawError::new(pos(strtab_at), K::BsdStrtabPastEnd))?;
         let mut out = Vec::with_capacity(count);
         for i in 0..count {
             let strx = read(w + i * 2 * w)?;
             let off = read(w + i * 2 * w + w)?;
-            let rest = strtab.get(strx..).ok_or_else(|| RawError::new(base, "BSD symbol name offset out of range"))?;
+            let rest = strtab.get(strx..).ok_or_else(|| RawError::new(base, K::BsdNameOffsetOutOfRange))?;
             let end = rest.iter().position(|&b| b == 0).unwrap_or(rest.len());
-            let name = std::str::from_utf8(&rest[..end])
-                .map_err(|_| RawError::new(base, "archive symbol name is not UTF-8"))?;
+            let name = std::str::from_utf8(&rest[..end]).map_err(|_| RawError::new(base, K::IndexNameNotUtf8))?;
             out.push((name, by_header(off, base)?));
         }
         Some(out)

@@ -18,7 +18,9 @@ pub mod reader;
 pub mod reloc;
 
 pub use archive::{Archive, Member, MemberIndex};
-pub use error::{LoadError, ParseError, RawError};
+pub use error::{
+    LebProblem, LoadError, ParseError, ParseErrorKind, RawError, RelocProblem, RelocSite, Space, SymbolProblem,
+};
 pub use linking::{
     flags, segment_flags, Comdat, ComdatKind, DataDef, InitFunc, Linking, SegmentInfo, Symbol, SymbolKind,
 };
@@ -99,10 +101,7 @@ pub fn load_inputs(specs: &[InputSpec]) -> Result<LoadedInputs, LoadError> {
                 // Thin archive members are files next to the archive.
                 let names = archive::thin_member_paths(bytes.as_slice()).map_err(|e| LoadError {
                     path: path.clone(),
-                    source: std::io::Error::other(format!(
-                        "bad thin archive at offset 0x{:x}: {}",
-                        e.offset, e.message
-                    )),
+                    source: std::io::Error::other(format!("bad thin archive at offset 0x{:x}: {}", e.offset, e.kind)),
                 })?;
                 let dir = s.path.parent().map(Path::to_path_buf).unwrap_or_default();
                 for n in names {
@@ -186,11 +185,11 @@ pub enum MemberContent<'a> {
 pub fn parse_member<'a>(archive_path: &str, member: &Member<'a>) -> Result<MemberContent<'a>, ParseError> {
     let name = member_display_name(archive_path, &member.name);
     if !member.data.starts_with(b"\0asm") {
-        return Err(RawError::new(0, "archive member is not a WebAssembly object").in_file(&name));
+        return Err(RawError::new(0, ParseErrorKind::MemberNotWasm).in_file(&name));
     }
     match parse_object(member.data, &name) {
         Ok(o) => Ok(MemberContent::Object(Box::new(o))),
-        Err(e) if e.message.starts_with("not a relocatable object") => Ok(MemberContent::NotRelocatable),
+        Err(ParseError { kind: ParseErrorKind::NotRelocatable, .. }) => Ok(MemberContent::NotRelocatable),
         Err(e) => Err(e),
     }
 }
@@ -235,7 +234,7 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
             } else if bytes.starts_with(b"\0asm") {
                 Ok(vec![Input::Object(Box::new(parse_object(bytes, &f.path)?))])
             } else {
-                Err(RawError::new(0, "unknown file type: not a WebAssembly object or archive").in_file(&f.path))
+                Err(RawError::new(0, ParseErrorKind::UnknownFileType).in_file(&f.path))
             }
         })
         .collect();
@@ -264,4 +263,36 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
         out.push(Input::Archive(LazyArchive { path, archive: Archive { members, symbol_index: None } }));
     }
     Ok(ObjectSet { inputs: out })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EMPTY_MODULE: &[u8] = b"\0asm\x01\0\0\0";
+
+    #[test]
+    fn module_without_linking_section_is_not_relocatable() {
+        let e = parse_object(EMPTY_MODULE, "m.wasm").unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::NotRelocatable);
+        assert_eq!(
+            e.to_string(),
+            "m.wasm: at offset 0x0: not a relocatable object: no linking section (was it linked already?)"
+        );
+        let member = Member { name: "lib.rmeta".into(), header_offset: 0, data_offset: 0, data: EMPTY_MODULE };
+        assert!(matches!(parse_member("lib.a", &member), Ok(MemberContent::NotRelocatable)));
+    }
+
+    #[test]
+    fn errors_keep_their_wording() {
+        let e = parse_object(b"\0asm\x02\0\0\0", "v.o").unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::UnsupportedVersion(2));
+        assert_eq!(e.to_string(), "v.o: at offset 0x4: unsupported WebAssembly version, expected 1");
+        let e = parse_object(b"\0asm", "short.o").unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::BadMagic);
+        let member = Member { name: "a\nb.o".into(), header_offset: 0, data_offset: 0, data: b"text" };
+        let e = parse_member("lib.a", &member).err().unwrap();
+        assert_eq!(e.kind, ParseErrorKind::MemberNotWasm);
+        assert_eq!(e.to_string(), "lib.a(a\\nb.o): at offset 0x0: archive member is not a WebAssembly object");
+    }
 }

@@ -1,7 +1,7 @@
 //! The `linking` custom section (version 2): symbol table, segment info,
 //! init functions and COMDAT groups.
 
-use crate::error::{RawError, RawResult};
+use crate::error::{ParseErrorKind, RawError, RawResult, Space};
 use crate::reader::Reader;
 
 /// Symbol flag bits (`WASM_SYM_*`).
@@ -146,6 +146,20 @@ pub enum ComdatKind {
     Section,
 }
 
+impl ComdatKind {
+    /// Short lower-case name of the kind, for messages.
+    pub fn describe(&self) -> &'static str {
+        match self {
+            ComdatKind::Data => "data",
+            ComdatKind::Function => "function",
+            ComdatKind::Global => "global",
+            ComdatKind::Tag => "tag",
+            ComdatKind::Table => "table",
+            ComdatKind::Section => "section",
+        }
+    }
+}
+
 /// One COMDAT group: the object-local items that are kept or dropped together.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Comdat<'a> {
@@ -193,7 +207,7 @@ pub fn parse_linking<'a>(payload: &'a [u8], base: usize, imports: &ImportNames<'
     let at = r.offset();
     let version = r.leb_u32()?;
     if version != 2 {
-        return Err(RawError::new(at, format!("linking section version {version}, expected 2")));
+        return Err(RawError::new(at, ParseErrorKind::UnsupportedLinkingVersion(version)));
     }
     let mut out = Linking::default();
     while !r.is_empty() {
@@ -221,12 +235,7 @@ pub fn parse_linking<'a>(payload: &'a [u8], base: usize, imports: &ImportNames<'
                     let symbol = s.leb_u32()?;
                     match out.symbols.get(symbol as usize) {
                         Some(Symbol { kind: SymbolKind::Function(_), .. }) => {}
-                        _ => {
-                            return Err(RawError::new(
-                                sym_at,
-                                format!("init function refers to symbol {symbol}, which is not a function symbol"),
-                            ))
-                        }
+                        _ => return Err(RawError::new(sym_at, ParseErrorKind::InitFuncNotFunction(symbol))),
                     }
                     out.init_funcs.push(InitFunc { priority, symbol });
                 }
@@ -237,7 +246,7 @@ pub fn parse_linking<'a>(payload: &'a [u8], base: usize, imports: &ImportNames<'
                     let name = s.string("comdat name")?;
                     let flags_at = s.offset();
                     if s.leb_u32()? != 0 {
-                        return Err(RawError::new(flags_at, "comdat flags must be zero"));
+                        return Err(RawError::new(flags_at, ParseErrorKind::ComdatFlagsNonZero));
                     }
                     let m = s.count(2, "comdat member")?;
                     let mut members = Vec::with_capacity(m as usize);
@@ -250,7 +259,7 @@ pub fn parse_linking<'a>(payload: &'a [u8], base: usize, imports: &ImportNames<'
                             3 => ComdatKind::Tag,
                             4 => ComdatKind::Table,
                             5 => ComdatKind::Section,
-                            k => return Err(RawError::new(kat, format!("unknown comdat member kind {k}"))),
+                            k => return Err(RawError::new(kat, ParseErrorKind::UnknownComdatKind(k))),
                         };
                         members.push((kind, s.leb_u32()?));
                     }
@@ -265,11 +274,11 @@ pub fn parse_linking<'a>(payload: &'a [u8], base: usize, imports: &ImportNames<'
                 }
             }
             other => {
-                return Err(RawError::new(sub_at, format!("unknown linking subsection type {other}")));
+                return Err(RawError::new(sub_at, ParseErrorKind::UnknownLinkingSubsection(other)));
             }
         }
         if !s.is_empty() {
-            return Err(s.error("trailing bytes in linking subsection"));
+            return Err(s.error(ParseErrorKind::TrailingLinkingBytes));
         }
     }
     Ok(out)
@@ -281,18 +290,14 @@ fn parse_symbol<'a>(s: &mut Reader<'a>, imports: &ImportNames<'a>) -> RawResult<
     let flags = s.leb_u32()?;
     let undefined = flags & flags::UNDEFINED != 0;
     let explicit = flags & flags::EXPLICIT_NAME != 0;
-    let indexed = |s: &mut Reader<'a>, names: &[&'a str], what: &str| -> RawResult<(u32, &'a str)> {
+    let indexed = |s: &mut Reader<'a>, names: &[&'a str], space: Space| -> RawResult<(u32, &'a str)> {
         let index_at = s.offset();
         let index = s.leb_u32()?;
         let is_import = (index as usize) < names.len();
         if undefined != is_import {
             return Err(RawError::new(
                 index_at,
-                format!(
-                    "{what} symbol index {index} {} an import but the symbol is {}",
-                    if is_import { "names" } else { "does not name" },
-                    if undefined { "undefined" } else { "defined" }
-                ),
+                ParseErrorKind::SymbolImportMismatch { space, index, names_import: is_import, undefined },
             ));
         }
         let name = if !undefined || explicit { s.string("symbol name")? } else { names[index as usize] };
@@ -300,7 +305,7 @@ fn parse_symbol<'a>(s: &mut Reader<'a>, imports: &ImportNames<'a>) -> RawResult<
     };
     let (name, kind) = match kind_code {
         0 => {
-            let (i, n) = indexed(s, &imports.functions, "function")?;
+            let (i, n) = indexed(s, &imports.functions, Space::Function)?;
             (n, SymbolKind::Function(i))
         }
         1 => {
@@ -315,19 +320,19 @@ fn parse_symbol<'a>(s: &mut Reader<'a>, imports: &ImportNames<'a>) -> RawResult<
             }
         }
         2 => {
-            let (i, n) = indexed(s, &imports.globals, "global")?;
+            let (i, n) = indexed(s, &imports.globals, Space::Global)?;
             (n, SymbolKind::Global(i))
         }
         3 => ("", SymbolKind::Section(s.leb_u32()?)),
         4 => {
-            let (i, n) = indexed(s, &imports.tags, "tag")?;
+            let (i, n) = indexed(s, &imports.tags, Space::Tag)?;
             (n, SymbolKind::Tag(i))
         }
         5 => {
-            let (i, n) = indexed(s, &imports.tables, "table")?;
+            let (i, n) = indexed(s, &imports.tables, Space::Table)?;
             (n, SymbolKind::Table(i))
         }
-        k => return Err(RawError::new(at, format!("unknown symbol kind {k}"))),
+        k => return Err(RawError::new(at, ParseErrorKind::UnknownSymbolKind(k))),
     };
     Ok(Symbol { name, kind, flags })
 }
@@ -341,7 +346,7 @@ pub fn defined_symbol_names(bytes: &[u8]) -> RawResult<Vec<&str>> {
     let mut r = Reader::new(bytes, 0);
     let magic = r.bytes(8, "module header")?;
     if &magic[..4] != b"\0asm" {
-        return Err(RawError::new(0, "not a WebAssembly file (bad magic number)"));
+        return Err(RawError::new(0, ParseErrorKind::BadMagic));
     }
     while !r.is_empty() {
         let id = r.u8()?;
@@ -358,7 +363,7 @@ pub fn defined_symbol_names(bytes: &[u8]) -> RawResult<Vec<&str>> {
         let at = c.offset();
         let version = c.leb_u32()?;
         if version != 2 {
-            return Err(RawError::new(at, format!("linking section version {version}, expected 2")));
+            return Err(RawError::new(at, ParseErrorKind::UnsupportedLinkingVersion(version)));
         }
         let mut names = Vec::new();
         while !c.is_empty() {
@@ -398,7 +403,7 @@ pub fn defined_symbol_names(bytes: &[u8]) -> RawResult<Vec<&str>> {
                         s.leb_u32()?;
                         None
                     }
-                    k => return Err(RawError::new(kat, format!("unknown symbol kind {k}"))),
+                    k => return Err(RawError::new(kat, ParseErrorKind::UnknownSymbolKind(k))),
                 };
                 if let Some(name) = name {
                     if !undefined && fl & flags::BINDING_LOCAL == 0 {

@@ -1,7 +1,7 @@
 //! One relocatable wasm object, parsed into a typed IR that borrows the input
 //! bytes: function bodies, data and custom sections stay slices of the mmap.
 
-use crate::error::{RawError, RawResult};
+use crate::error::{ParseErrorKind as K, RawError, RawResult, RelocProblem, RelocSite, Space, SymbolProblem};
 use crate::linking::{parse_linking, ComdatKind, ImportNames, Linking, SegmentInfo, Symbol, SymbolKind};
 use crate::reloc::{parse_reloc_section, Reloc, RelocTarget};
 use std::ops::Range;
@@ -233,10 +233,6 @@ impl<'a> ObjectFile<'a> {
 /// Largest data segment alignment accepted, as a power of two (64 KiB).
 pub const MAX_SEGMENT_ALIGN_LOG2: u32 = 16;
 
-fn escape_name(s: &str) -> std::borrow::Cow<'_, str> {
-    crate::error::escape_controls(s)
-}
-
 /// Where a section index points, for section symbols and reloc sections.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum SectionRef {
@@ -259,14 +255,31 @@ fn offset_of(file: &[u8], part: &[u8]) -> usize {
     part.as_ptr() as usize - file.as_ptr() as usize
 }
 
+/// Reads the sections in one pass, then checks and links up what only the
+/// whole object can tell (symbols, segment info, COMDATs, relocations).
 fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
+    check_header(bytes)?;
+    let mut p = SectionPass::new(bytes, name);
+    for payload in Parser::new(0).parse_all(bytes) {
+        p.section(payload?)?;
+    }
+    p.finish()
+}
+
+/// The magic number and version 1.
+fn check_header(bytes: &[u8]) -> RawResult<()> {
     if bytes.len() < 8 || &bytes[0..4] != b"\0asm" {
-        return Err(RawError::new(0, "not a WebAssembly file (bad magic number)"));
+        return Err(RawError::new(0, K::BadMagic));
     }
     if bytes[4..8] != [1, 0, 0, 0] {
-        return Err(RawError::new(4, "unsupported WebAssembly version, expected 1"));
+        let version = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+        return Err(RawError::new(4, K::UnsupportedVersion(version)));
     }
-    let mut obj = ObjectFile {
+    Ok(())
+}
+
+fn empty_object<'a>(name: &str) -> ObjectFile<'a> {
+    ObjectFile {
         name: name.to_string(),
         types: Vec::new(),
         imports: Vec::new(),
@@ -287,266 +300,365 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
         producers: Vec::new(),
         function_exports: Vec::new(),
         imported_function_types: Vec::new(),
-    };
-    let mut sections: Vec<SectionRef> = Vec::new();
-    let mut code_payload: Option<(usize, usize)> = None; // (start, len)
-    let mut data_payload: Option<(usize, usize)> = None;
-    let mut code_cursor = 0usize;
-    let mut declared_funcs: Vec<u32> = Vec::new();
-    let mut linking_raw: Option<(&'a [u8], usize)> = None;
-    let mut reloc_raw: Vec<(&'a [u8], usize, usize)> = Vec::new(); // payload, base, section index of the reloc section
-    let mut seen_linking = false;
+    }
+}
 
-    for payload in Parser::new(0).parse_all(bytes) {
-        let payload = payload?;
+/// The state of the pass over an object's sections: the object built so far
+/// and what the later checks need.
+struct SectionPass<'a> {
+    /// The whole file.
+    bytes: &'a [u8],
+    /// The object built so far.
+    obj: ObjectFile<'a>,
+    /// What each section index refers to.
+    sections: Vec<SectionRef>,
+    /// Code section payload: (start, len).
+    code_payload: Option<(usize, usize)>,
+    /// Data section payload: (start, len).
+    data_payload: Option<(usize, usize)>,
+    /// Start of the next function chunk (its size prefix).
+    code_cursor: usize,
+    /// Type index of each function of the function section.
+    declared_funcs: Vec<u32>,
+    /// The `linking` payload and its absolute offset.
+    linking_raw: Option<(&'a [u8], usize)>,
+    /// Every `reloc.*` payload and its absolute offset.
+    reloc_raw: Vec<(&'a [u8], usize)>,
+}
+
+impl<'a> SectionPass<'a> {
+    fn new(bytes: &'a [u8], name: &str) -> Self {
+        SectionPass {
+            bytes,
+            obj: empty_object(name),
+            sections: Vec::new(),
+            code_payload: None,
+            data_payload: None,
+            code_cursor: 0,
+            declared_funcs: Vec::new(),
+            linking_raw: None,
+            reloc_raw: Vec::new(),
+        }
+    }
+
+    /// Reads one payload of wasmparser's section stream.
+    fn section(&mut self, payload: Payload<'a>) -> RawResult<()> {
         match payload {
-            Payload::Version { .. } => {}
-            Payload::TypeSection(r) => {
-                sections.push(SectionRef::Other);
-                for ft in r.into_iter_err_on_gc_types() {
-                    obj.types.push(sig_of(&ft?));
-                }
-            }
-            Payload::ImportSection(r) => {
-                sections.push(SectionRef::Other);
-                let at = r.range().start as usize;
-                let num_types = obj.types.len();
-                let check_type = |t: u32, imp: &wasmparser::Import<'_>| {
-                    if t as usize >= num_types {
-                        return Err(RawError::new(
-                            at,
-                            format!("import {}.{} has type index {t} out of range", imp.module, imp.name),
-                        ));
-                    }
-                    Ok(())
-                };
-                for imp in r.into_imports() {
-                    let imp = imp?;
-                    let kind = match imp.ty {
-                        TypeRef::Func(t) => {
-                            check_type(t, &imp)?;
-                            obj.num_imported_functions += 1;
-                            obj.imported_function_types.push(t);
-                            ImportKind::Function(t)
-                        }
-                        TypeRef::Table(t) => {
-                            obj.num_imported_tables += 1;
-                            ImportKind::Table(t)
-                        }
-                        TypeRef::Memory(m) => ImportKind::Memory(m),
-                        TypeRef::Global(g) => {
-                            obj.num_imported_globals += 1;
-                            ImportKind::Global(g)
-                        }
-                        TypeRef::Tag(t) => {
-                            check_type(t.func_type_idx, &imp)?;
-                            obj.num_imported_tags += 1;
-                            ImportKind::Tag(t.func_type_idx)
-                        }
-                        _ => {
-                            return Err(RawError::new(
-                                at,
-                                format!("unsupported import kind for {}.{}", imp.module, imp.name),
-                            ))
-                        }
-                    };
-                    obj.imports.push(Import { module: imp.module, field: imp.name, kind });
-                }
-            }
+            Payload::Version { .. } | Payload::End(_) => {}
+            Payload::TypeSection(r) => self.types(r)?,
+            Payload::ImportSection(r) => self.imports(r)?,
             Payload::FunctionSection(r) => {
-                sections.push(SectionRef::Other);
+                self.sections.push(SectionRef::Other);
                 for f in r {
-                    declared_funcs.push(f?);
+                    self.declared_funcs.push(f?);
                 }
             }
             Payload::TableSection(r) => {
-                sections.push(SectionRef::Other);
+                self.sections.push(SectionRef::Other);
                 for t in r {
-                    obj.tables.push(t?.ty);
+                    self.obj.tables.push(t?.ty);
                 }
             }
             Payload::MemorySection(r) => {
-                sections.push(SectionRef::Other);
+                self.sections.push(SectionRef::Other);
                 if r.count() > 0 {
-                    return Err(RawError::new(
-                        r.range().start as usize,
-                        "relocatable objects must import their memory, not define it",
-                    ));
+                    return Err(RawError::new(r.range().start as usize, K::DefinedMemory));
                 }
             }
             Payload::TagSection(r) => {
-                sections.push(SectionRef::Other);
+                self.sections.push(SectionRef::Other);
                 for t in r {
-                    obj.tags.push(t?.func_type_idx);
+                    self.obj.tags.push(t?.func_type_idx);
                 }
             }
-            Payload::GlobalSection(r) => {
-                sections.push(SectionRef::Other);
-                for g in r {
-                    let g = g?;
-                    let ir = g.init_expr.get_binary_reader().range();
-                    let init = &bytes[ir.start as usize..ir.end as usize];
-                    obj.globals.push(Global { ty: g.ty, init_expr: init });
-                }
-            }
-            Payload::ExportSection(r) => {
-                sections.push(SectionRef::Other);
-                let at = r.range().start as usize;
-                let num_funcs = obj.num_imported_functions as usize + declared_funcs.len();
-                for e in r {
-                    let e = e?;
-                    if e.kind == wasmparser::ExternalKind::Func {
-                        if e.index as usize >= num_funcs {
-                            return Err(RawError::new(
-                                at,
-                                format!("export {} names function {} out of range", e.name, e.index),
-                            ));
-                        }
-                        obj.function_exports.push((e.name, e.index));
-                    }
-                }
-            }
+            Payload::GlobalSection(r) => self.globals(r)?,
+            Payload::ExportSection(r) => self.exports(r)?,
             Payload::StartSection { .. } | Payload::DataCountSection { .. } => {
-                sections.push(SectionRef::Other);
+                self.sections.push(SectionRef::Other);
             }
             Payload::ElementSection(_) => {
                 // Objects carry an element segment for address-taken
                 // functions; the linker builds the table from TABLE_INDEX
                 // relocations instead, as wasm-ld does.
-                sections.push(SectionRef::Other);
+                self.sections.push(SectionRef::Other);
             }
             Payload::CodeSectionStart { count, unchecked_range, .. } => {
-                let range = unchecked_range.start as usize..(unchecked_range.end as usize).min(bytes.len());
-                sections.push(SectionRef::Code);
-                if count as usize != declared_funcs.len() {
-                    return Err(RawError::new(
-                        range.start,
-                        format!(
-                            "code section has {count} bodies but the function section declares {}",
-                            declared_funcs.len()
-                        ),
-                    ));
-                }
-                code_payload = Some((range.start, range.end - range.start));
-                // Skip the count LEB to find the first chunk.
-                let mut r = crate::reader::Reader::new(&bytes[range.start..range.end], range.start);
-                r.leb_u32()?;
-                code_cursor = r.offset();
+                self.code_start(count, unchecked_range.start as usize..unchecked_range.end as usize)?
             }
-            Payload::CodeSectionEntry(body) => {
-                let body_range = body.range();
-                let body_range = body_range.start as usize..body_range.end as usize;
-                let chunk_start = code_cursor;
-                let chunk = &bytes[chunk_start..body_range.end];
-                let (code_start, _) = code_payload.unwrap_or((0, 0));
-                let idx = obj.functions.len();
-                let type_index = *declared_funcs
-                    .get(idx)
-                    .ok_or_else(|| RawError::new(chunk_start, "more code bodies than declared functions"))?;
-                if type_index as usize >= obj.types.len() {
-                    return Err(RawError::new(chunk_start, format!("function type index {type_index} out of range")));
-                }
-                obj.functions.push(Function {
-                    type_index,
-                    chunk,
-                    section_offset: (chunk_start - code_start) as u32,
-                    size_prefix_len: (body_range.start - chunk_start) as u32,
-                    relocs: 0..0,
-                });
-                code_cursor = body_range.end;
-            }
-            Payload::DataSection(r) => {
-                sections.push(SectionRef::Data);
-                let range = r.range();
-                let range = range.start as usize..range.end as usize;
-                data_payload = Some((range.start, range.end - range.start));
-                for d in r {
-                    let d = d?;
-                    let passive = matches!(d.kind, wasmparser::DataKind::Passive);
-                    let off = offset_of(bytes, d.data);
-                    obj.segments.push(DataSegment {
-                        data: d.data,
-                        section_offset: (off - range.start) as u32,
-                        info: SegmentInfo { name: "", align_log2: 0, flags: 0 },
-                        relocs: 0..0,
-                        passive,
-                    });
-                }
-            }
-            Payload::CustomSection(c) => {
-                let index = sections.len();
-                let data_off = offset_of(bytes, c.data());
-                match c.name() {
-                    "linking" => {
-                        sections.push(SectionRef::Other);
-                        if seen_linking {
-                            return Err(RawError::new(c.range().start as usize, "duplicate linking section"));
-                        }
-                        seen_linking = true;
-                        linking_raw = Some((c.data(), data_off));
-                    }
-                    n if n.starts_with("reloc.") => {
-                        sections.push(SectionRef::Other);
-                        reloc_raw.push((c.data(), data_off, index));
-                    }
-                    "target_features" => {
-                        sections.push(SectionRef::Other);
-                        obj.features = parse_features(c.data(), data_off)?;
-                    }
-                    "producers" => {
-                        sections.push(SectionRef::Other);
-                        obj.producers = parse_producers(c.data(), data_off)?;
-                    }
-                    "name" | "dylink.0" => sections.push(SectionRef::Other),
-                    n => {
-                        sections.push(SectionRef::Custom(obj.customs.len()));
-                        obj.customs.push(CustomSection {
-                            name: n,
-                            data: c.data(),
-                            section_index: index as u32,
-                            relocs: Vec::new(),
-                        });
-                    }
-                }
-            }
-            Payload::End(_) => {}
+            Payload::CodeSectionEntry(body) => self.code_entry(body)?,
+            Payload::DataSection(r) => self.data(r)?,
+            Payload::CustomSection(c) => self.custom(c)?,
             other => {
                 let at = other.as_section().map(|(_, r)| r.start as usize).unwrap_or(0);
-                return Err(RawError::new(at, "unexpected section in a relocatable object"));
+                return Err(RawError::new(at, K::UnexpectedSection));
             }
         }
-    }
-    if obj.functions.len() != declared_funcs.len() {
-        return Err(RawError::new(
-            bytes.len(),
-            "function section declares more functions than the code section has bodies",
-        ));
+        Ok(())
     }
 
-    let Some((linking_data, linking_base)) = linking_raw else {
-        return Err(RawError::new(0, "not a relocatable object: no linking section (was it linked already?)"));
-    };
-    let import_names = |pick: fn(&ImportKind) -> bool| {
+    /// The type section: signatures (no GC types).
+    fn types(&mut self, r: wasmparser::TypeSectionReader<'a>) -> RawResult<()> {
+        self.sections.push(SectionRef::Other);
+        for ft in r.into_iter_err_on_gc_types() {
+            self.obj.types.push(sig_of(&ft?));
+        }
+        Ok(())
+    }
+
+    /// The import section: imports, counted per kind, with type indices
+    /// checked.
+    fn imports(&mut self, r: wasmparser::ImportSectionReader<'a>) -> RawResult<()> {
+        self.sections.push(SectionRef::Other);
+        let at = r.range().start as usize;
+        let obj = &mut self.obj;
+        let num_types = obj.types.len();
+        let check_type = |t: u32, imp: &wasmparser::Import<'_>| {
+            if t as usize >= num_types {
+                let (module, field) = (imp.module.to_string(), imp.name.to_string());
+                return Err(RawError::new(at, K::ImportTypeOutOfRange { module, field, index: t }));
+            }
+            Ok(())
+        };
+        for imp in r.into_imports() {
+            let imp = imp?;
+            let kind = match imp.ty {
+                TypeRef::Func(t) => {
+                    check_type(t, &imp)?;
+                    obj.num_imported_functions += 1;
+                    obj.imported_function_types.push(t);
+                    ImportKind::Function(t)
+                }
+                TypeRef::Table(t) => {
+                    obj.num_imported_tables += 1;
+                    ImportKind::Table(t)
+                }
+                TypeRef::Memory(m) => ImportKind::Memory(m),
+                TypeRef::Global(g) => {
+                    obj.num_imported_globals += 1;
+                    ImportKind::Global(g)
+                }
+                TypeRef::Tag(t) => {
+                    check_type(t.func_type_idx, &imp)?;
+                    obj.num_imported_tags += 1;
+                    ImportKind::Tag(t.func_type_idx)
+                }
+                _ => {
+                    let (module, field) = (imp.module.to_string(), imp.name.to_string());
+                    return Err(RawError::new(at, K::UnsupportedImportKind { module, field }));
+                }
+            };
+            obj.imports.push(Import { module: imp.module, field: imp.name, kind });
+        }
+        Ok(())
+    }
+
+    /// The global section: types and init expressions (borrowed).
+    fn globals(&mut self, r: wasmparser::GlobalSectionReader<'a>) -> RawResult<()> {
+        self.sections.push(SectionRef::Other);
+        for g in r {
+            let g = g?;
+            let ir = g.init_expr.get_binary_reader().range();
+            let init = &self.bytes[ir.start as usize..ir.end as usize];
+            self.obj.globals.push(Global { ty: g.ty, init_expr: init });
+        }
+        Ok(())
+    }
+
+    /// The export section: function exports (`export_name`), range-checked.
+    fn exports(&mut self, r: wasmparser::ExportSectionReader<'a>) -> RawResult<()> {
+        self.sections.push(SectionRef::Other);
+        let at = r.range().start as usize;
+        let num_funcs = self.obj.num_imported_functions as usize + self.declared_funcs.len();
+        for e in r {
+            let e = e?;
+            if e.kind == wasmparser::ExternalKind::Func {
+                if e.index as usize >= num_funcs {
+                    return Err(RawError::new(at, K::ExportOutOfRange { name: e.name.to_string(), index: e.index }));
+                }
+                self.obj.function_exports.push((e.name, e.index));
+            }
+        }
+        Ok(())
+    }
+
+    /// The start of the code section: checks the body count and finds the
+    /// first chunk.
+    fn code_start(&mut self, count: u32, unchecked_range: Range<usize>) -> RawResult<()> {
+        let range = unchecked_range.start..unchecked_range.end.min(self.bytes.len());
+        self.sections.push(SectionRef::Code);
+        if count as usize != self.declared_funcs.len() {
+            return Err(RawError::new(
+                range.start,
+                K::BodyCountMismatch { bodies: count, declared: self.declared_funcs.len() },
+            ));
+        }
+        self.code_payload = Some((range.start, range.end - range.start));
+        // Skip the count LEB to find the first chunk.
+        let mut r = crate::reader::Reader::new(&self.bytes[range.start..range.end], range.start);
+        r.leb_u32()?;
+        self.code_cursor = r.offset();
+        Ok(())
+    }
+
+    /// One function body: its chunk, size prefix included, and its type.
+    fn code_entry(&mut self, body: wasmparser::FunctionBody<'a>) -> RawResult<()> {
+        let body_range = body.range();
+        let body_range = body_range.start as usize..body_range.end as usize;
+        let chunk_start = self.code_cursor;
+        let chunk = &self.bytes[chunk_start..body_range.end];
+        let (code_start, _) = self.code_payload.unwrap_or((0, 0));
+        let idx = self.obj.functions.len();
+        let type_index = *self.declared_funcs.get(idx).ok_or_else(|| RawError::new(chunk_start, K::ExtraCodeBody))?;
+        if type_index as usize >= self.obj.types.len() {
+            let limit = self.obj.types.len() as u32;
+            return Err(RawError::new(
+                chunk_start,
+                K::IndexOutOfRange { space: Space::FunctionType, index: type_index, limit },
+            ));
+        }
+        self.obj.functions.push(Function {
+            type_index,
+            chunk,
+            section_offset: (chunk_start - code_start) as u32,
+            size_prefix_len: (body_range.start - chunk_start) as u32,
+            relocs: 0..0,
+        });
+        self.code_cursor = body_range.end;
+        Ok(())
+    }
+
+    /// The data section: segments (borrowed), linking info filled in later.
+    fn data(&mut self, r: wasmparser::DataSectionReader<'a>) -> RawResult<()> {
+        self.sections.push(SectionRef::Data);
+        let range = r.range();
+        let range = range.start as usize..range.end as usize;
+        self.data_payload = Some((range.start, range.end - range.start));
+        for d in r {
+            let d = d?;
+            let passive = matches!(d.kind, wasmparser::DataKind::Passive);
+            let off = offset_of(self.bytes, d.data);
+            self.obj.segments.push(DataSegment {
+                data: d.data,
+                section_offset: (off - range.start) as u32,
+                info: SegmentInfo { name: "", align_log2: 0, flags: 0 },
+                relocs: 0..0,
+                passive,
+            });
+        }
+        Ok(())
+    }
+
+    /// A custom section: `linking` and `reloc.*` are kept for later,
+    /// `target_features` and `producers` decoded, `name` and `dylink.0`
+    /// dropped, others kept for the output.
+    fn custom(&mut self, c: wasmparser::CustomSectionReader<'a>) -> RawResult<()> {
+        let index = self.sections.len();
+        let data_off = offset_of(self.bytes, c.data());
+        match c.name() {
+            "linking" => {
+                self.sections.push(SectionRef::Other);
+                if self.linking_raw.is_some() {
+                    return Err(RawError::new(c.range().start as usize, K::DuplicateLinkingSection));
+                }
+                self.linking_raw = Some((c.data(), data_off));
+            }
+            n if n.starts_with("reloc.") => {
+                self.sections.push(SectionRef::Other);
+                self.reloc_raw.push((c.data(), data_off));
+            }
+            "target_features" => {
+                self.sections.push(SectionRef::Other);
+                self.obj.features = parse_features(c.data(), data_off)?;
+            }
+            "producers" => {
+                self.sections.push(SectionRef::Other);
+                self.obj.producers = parse_producers(c.data(), data_off)?;
+            }
+            "name" | "dylink.0" => self.sections.push(SectionRef::Other),
+            n => {
+                self.sections.push(SectionRef::Custom(self.obj.customs.len()));
+                self.obj.customs.push(CustomSection {
+                    name: n,
+                    data: c.data(),
+                    section_index: index as u32,
+                    relocs: Vec::new(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// After the last section: decodes `linking` and the relocations and
+    /// checks them against the rest of the object.
+    fn finish(mut self) -> RawResult<ObjectFile<'a>> {
+        if self.obj.functions.len() != self.declared_funcs.len() {
+            return Err(RawError::new(
+                self.bytes.len(),
+                K::MissingCodeBodies { declared: self.declared_funcs.len(), bodies: self.obj.functions.len() },
+            ));
+        }
+        let Some((linking_data, linking_base)) = self.linking_raw else {
+            return Err(RawError::new(0, K::NotRelocatable));
+        };
+        self.obj.linking = parse_linking(linking_data, linking_base, &import_names(&self.obj))?;
+        check_symbols(&self.obj, linking_base, &self.sections)?;
+        apply_segment_info(&mut self.obj, linking_base)?;
+        check_comdats(&mut self.obj, linking_base)?;
+        self.attach_relocations()?;
+        Ok(self.obj)
+    }
+
+    /// Decodes every `reloc.*` section, checks its entries and assigns them
+    /// to their functions, segments or custom section. Errors about where a
+    /// relocation lands are reported at its relocation section.
+    fn attach_relocations(&mut self) -> RawResult<()> {
+        let obj = &mut self.obj;
+        let (mut code_relocs_at, mut data_relocs_at) = (0usize, 0usize);
+        for &(payload, base) in &self.reloc_raw {
+            let sec = parse_reloc_section(payload, base)?;
+            let target = self.sections.get(sec.target_section as usize).copied().unwrap_or(SectionRef::Other);
+            let (len, slot): (usize, &mut Vec<Reloc>) = match target {
+                SectionRef::Code => (self.code_payload.map(|p| p.1).unwrap_or(0), &mut obj.code_relocs),
+                SectionRef::Data => (self.data_payload.map(|p| p.1).unwrap_or(0), &mut obj.data_relocs),
+                SectionRef::Custom(i) => (obj.customs[i].data.len(), &mut obj.customs[i].relocs),
+                SectionRef::Other => return Err(RawError::new(base, K::UnrelocatableSection(sec.target_section))),
+            };
+            if !slot.is_empty() {
+                return Err(RawError::new(base, K::DuplicateRelocSection(sec.target_section)));
+            }
+            check_relocs(&sec.entries, len, base, &obj.linking.symbols, obj.types.len())?;
+            *slot = sec.entries;
+            match target {
+                SectionRef::Code => code_relocs_at = base,
+                SectionRef::Data => data_relocs_at = base,
+                _ => {}
+            }
+        }
+        assign_code_relocs(obj, code_relocs_at)?;
+        assign_data_relocs(obj, data_relocs_at)
+    }
+}
+
+/// The field names of the object's imports, per kind, for the symbol table
+/// decoder.
+fn import_names<'a>(obj: &ObjectFile<'a>) -> ImportNames<'a> {
+    let names = |pick: fn(&ImportKind) -> bool| {
         obj.imports.iter().filter(|i| pick(&i.kind)).map(|i| i.field).collect::<Vec<_>>()
     };
-    let names = ImportNames {
-        functions: import_names(|k| matches!(k, ImportKind::Function(_))),
-        globals: import_names(|k| matches!(k, ImportKind::Global(_))),
-        tables: import_names(|k| matches!(k, ImportKind::Table(_))),
-        tags: import_names(|k| matches!(k, ImportKind::Tag(_))),
-    };
-    obj.linking = parse_linking(linking_data, linking_base, &names)?;
-    check_symbols(&obj, linking_base, &sections)?;
+    ImportNames {
+        functions: names(|k| matches!(k, ImportKind::Function(_))),
+        globals: names(|k| matches!(k, ImportKind::Global(_))),
+        tables: names(|k| matches!(k, ImportKind::Table(_))),
+        tags: names(|k| matches!(k, ImportKind::Tag(_))),
+    }
+}
 
-    // Segment info.
+/// Copies the `linking` segment info onto the data segments.
+fn apply_segment_info(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
     if !obj.linking.segments.is_empty() && obj.linking.segments.len() != obj.segments.len() {
         return Err(RawError::new(
-            linking_base,
-            format!(
-                "segment info lists {} segments but the data section has {}",
-                obj.linking.segments.len(),
-                obj.segments.len()
-            ),
+            at,
+            K::SegmentCountMismatch { info: obj.linking.segments.len(), data: obj.segments.len() },
         ));
     }
     for (seg, info) in obj.segments.iter_mut().zip(obj.linking.segments.iter()) {
@@ -554,102 +666,61 @@ fn parse_inner<'a>(bytes: &'a [u8], name: &str) -> RawResult<ObjectFile<'a>> {
         // would make the layout pad gigabytes of zeros.
         if info.align_log2 > MAX_SEGMENT_ALIGN_LOG2 {
             return Err(RawError::new(
-                linking_base,
-                format!(
-                "segment {} alignment 2^{} is larger than the supported maximum 2^{MAX_SEGMENT_ALIGN_LOG2} (64 KiB)",
-                escape_name(info.name),
-                info.align_log2
-            ),
+                at,
+                K::SegmentAlignTooLarge { segment: info.name.to_string(), align_log2: info.align_log2 },
             ));
         }
         seg.info = *info;
     }
-    check_comdats(&mut obj, linking_base)?;
-
-    // Relocations. Errors about where a relocation lands are reported at
-    // its relocation section.
-    let (mut code_relocs_at, mut data_relocs_at) = (0usize, 0usize);
-    for (payload, base, _) in reloc_raw {
-        let sec = parse_reloc_section(payload, base)?;
-        let target = sections.get(sec.target_section as usize).copied().unwrap_or(SectionRef::Other);
-        let (len, slot): (usize, &mut Vec<Reloc>) = match target {
-            SectionRef::Code => (code_payload.map(|p| p.1).unwrap_or(0), &mut obj.code_relocs),
-            SectionRef::Data => (data_payload.map(|p| p.1).unwrap_or(0), &mut obj.data_relocs),
-            SectionRef::Custom(i) => (obj.customs[i].data.len(), &mut obj.customs[i].relocs),
-            SectionRef::Other => {
-                return Err(RawError::new(
-                    base,
-                    format!("relocation section applies to section {}, which cannot be relocated", sec.target_section),
-                ))
-            }
-        };
-        if !slot.is_empty() {
-            return Err(RawError::new(base, format!("second relocation section for section {}", sec.target_section)));
-        }
-        check_relocs(&sec.entries, len, base, &obj.linking.symbols, obj.types.len())?;
-        *slot = sec.entries;
-        match target {
-            SectionRef::Code => code_relocs_at = base,
-            SectionRef::Data => data_relocs_at = base,
-            _ => {}
-        }
-    }
-    assign_code_relocs(&mut obj, code_relocs_at)?;
-    assign_data_relocs(&mut obj, data_relocs_at)?;
-    Ok(obj)
+    Ok(())
 }
 
+/// Checks every symbol table entry against the object's index spaces,
+/// segments and sections.
 fn check_symbols(obj: &ObjectFile<'_>, at: usize, sections: &[SectionRef]) -> RawResult<()> {
     for (i, s) in obj.linking.symbols.iter().enumerate() {
-        let bad = |what: String| Err(RawError::new(at, format!("symbol {i} ({}): {what}", escape_name(s.name))));
+        let bad = |problem: SymbolProblem| {
+            Err(RawError::new(at, K::BadSymbol { index: i, name: s.name.to_string(), problem }))
+        };
+        let in_range = |space: Space, index: u32, imported: u32, defined: usize| {
+            let limit = imported.saturating_add(defined as u32);
+            if index >= limit {
+                return bad(SymbolProblem::IndexOutOfRange { space, index, limit });
+            }
+            Ok(())
+        };
         match s.kind {
-            SymbolKind::Function(f) => {
-                if f >= obj.num_imported_functions + obj.functions.len() as u32 {
-                    return bad(format!("function index {f} out of range"));
-                }
-            }
-            SymbolKind::Global(g) => {
-                if g >= obj.num_imported_globals + obj.globals.len() as u32 {
-                    return bad(format!("global index {g} out of range"));
-                }
-            }
-            SymbolKind::Table(t) => {
-                if t >= obj.num_imported_tables + obj.tables.len() as u32 {
-                    return bad(format!("table index {t} out of range"));
-                }
-            }
-            SymbolKind::Tag(t) => {
-                if t >= obj.num_imported_tags + obj.tags.len() as u32 {
-                    return bad(format!("tag index {t} out of range"));
-                }
-            }
+            SymbolKind::Function(f) => in_range(Space::Function, f, obj.num_imported_functions, obj.functions.len())?,
+            SymbolKind::Global(g) => in_range(Space::Global, g, obj.num_imported_globals, obj.globals.len())?,
+            SymbolKind::Table(t) => in_range(Space::Table, t, obj.num_imported_tables, obj.tables.len())?,
+            SymbolKind::Tag(t) => in_range(Space::Tag, t, obj.num_imported_tags, obj.tags.len())?,
             SymbolKind::Data(Some(d)) => {
                 let Some(seg) = obj.segments.get(d.segment as usize) else {
-                    return bad(format!("data segment index {} out of range", d.segment));
+                    let limit = obj.segments.len() as u32;
+                    return bad(SymbolProblem::IndexOutOfRange { space: Space::DataSegment, index: d.segment, limit });
                 };
                 if d.offset.saturating_add(d.size) > seg.data.len() as u64 {
-                    return bad(format!(
-                        "offset {} + size {} exceeds its segment's {} bytes",
-                        d.offset,
-                        d.size,
-                        seg.data.len()
-                    ));
+                    return bad(SymbolProblem::DataPastSegment {
+                        offset: d.offset,
+                        size: d.size,
+                        segment_len: seg.data.len(),
+                    });
                 }
             }
             SymbolKind::Data(None) => {}
             SymbolKind::Section(sec) => {
                 if !matches!(sections.get(sec as usize), Some(SectionRef::Custom(_))) {
-                    return bad(format!("section index {sec} is not a custom section"));
+                    return bad(SymbolProblem::NotCustomSection(sec));
                 }
                 // As wasm-ld: a global section symbol would be resolved by
                 // its (empty) name against every other object's.
                 if !s.is_local() {
-                    return bad("section symbols must have local binding".into());
+                    return bad(SymbolProblem::SectionNotLocal);
                 }
             }
         }
         if s.is_local() && s.is_undefined() {
-            return bad("a local symbol cannot be undefined".into());
+            return bad(SymbolProblem::LocalUndefined);
         }
     }
     Ok(())
@@ -677,11 +748,7 @@ fn check_comdats(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
                 _ => {
                     return Err(RawError::new(
                         at,
-                        format!(
-                            "comdat {} member index {index} does not name a defined {}",
-                            c.name,
-                            format!("{kind:?}").to_lowercase()
-                        ),
+                        K::BadComdatMember { comdat: c.name.to_string(), kind: *kind, index: *index },
                     ))
                 }
             }
@@ -690,6 +757,8 @@ fn check_comdats(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
     Ok(())
 }
 
+/// Checks the entries of one relocation section: inside the section, in
+/// order, and naming a symbol (or type) of the right kind.
 fn check_relocs(
     entries: &[Reloc],
     section_len: usize,
@@ -699,24 +768,25 @@ fn check_relocs(
 ) -> RawResult<()> {
     let mut prev_end = 0u64;
     for r in entries {
+        let bad =
+            |problem: RelocProblem| Err(RawError::new(at, K::BadRelocation { ty: r.ty, offset: r.offset, problem }));
         let end = r.offset as u64 + r.ty.encoding().width() as u64;
-        let what = format!("{} at offset 0x{:x}", r.ty.name(), r.offset);
         if end > section_len as u64 {
-            return Err(RawError::new(at, format!("relocation {what} lies outside its {section_len}-byte section")));
+            return bad(RelocProblem::OutsideSection { section_len });
         }
         if (r.offset as u64) < prev_end {
-            return Err(RawError::new(at, format!("relocation {what} is out of order or overlaps the previous one")));
+            return bad(RelocProblem::OutOfOrder);
         }
         prev_end = end;
         let target = r.ty.target();
         if target == RelocTarget::Type {
             if r.index as usize >= num_types {
-                return Err(RawError::new(at, format!("relocation {what} names type {} out of range", r.index)));
+                return bad(RelocProblem::TypeOutOfRange { index: r.index, limit: num_types });
             }
             continue;
         }
         let Some(sym) = symbols.get(r.index as usize) else {
-            return Err(RawError::new(at, format!("relocation {what} names symbol {} out of range", r.index)));
+            return bad(RelocProblem::SymbolOutOfRange { index: r.index, limit: symbols.len() });
         };
         let ok = matches!(
             (target, sym.kind),
@@ -728,21 +798,18 @@ fn check_relocs(
                 | (RelocTarget::Section, SymbolKind::Section(_))
         );
         if !ok {
-            return Err(RawError::new(
-                at,
-                format!(
-                    "relocation {what} needs a {} symbol but symbol {} ({}) is a {} symbol",
-                    format!("{target:?}").to_lowercase(),
-                    r.index,
-                    escape_name(sym.name),
-                    sym.kind.describe()
-                ),
-            ));
+            return bad(RelocProblem::WrongSymbolKind {
+                needed: target,
+                symbol: r.index,
+                name: sym.name.to_string(),
+                found: sym.kind.describe(),
+            });
         }
     }
     Ok(())
 }
 
+/// Splits the code relocations into per-function ranges.
 fn assign_code_relocs(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
     let mut i = 0usize;
     let relocs = &obj.code_relocs;
@@ -755,53 +822,40 @@ fn assign_code_relocs(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
             if (r.offset as usize) < start + f.size_prefix_len as usize
                 || r.offset as usize + r.ty.encoding().width() > end
             {
-                return Err(RawError::new(
-                    at,
-                    format!("code relocation at offset 0x{:x} straddles a function boundary", r.offset),
-                ));
+                return Err(RawError::new(at, K::CodeRelocStraddles(r.offset)));
             }
             i += 1;
         }
         f.relocs = first..i;
     }
     if i != relocs.len() {
-        return Err(RawError::new(
-            at,
-            format!("code relocation at offset 0x{:x} is not inside any function", relocs[i].offset),
-        ));
+        return Err(RawError::new(at, K::RelocOutsideAtoms { site: RelocSite::Code, offset: relocs[i].offset }));
     }
     Ok(())
 }
 
+/// Splits the data relocations into per-segment ranges.
 fn assign_data_relocs(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
     let mut i = 0usize;
     let relocs = &obj.data_relocs;
+    let outside = |offset: u32| RawError::new(at, K::RelocOutsideAtoms { site: RelocSite::Data, offset });
     for s in obj.segments.iter_mut() {
         let start = s.section_offset as usize;
         let end = start + s.data.len();
         if i < relocs.len() && (relocs[i].offset as usize) < start {
-            return Err(RawError::new(
-                at,
-                format!("data relocation at offset 0x{:x} is not inside any segment's data", relocs[i].offset),
-            ));
+            return Err(outside(relocs[i].offset));
         }
         let first = i;
         while i < relocs.len() && (relocs[i].offset as usize) < end {
             if relocs[i].offset as usize + relocs[i].ty.encoding().width() > end {
-                return Err(RawError::new(
-                    at,
-                    format!("data relocation at offset 0x{:x} runs past its segment", relocs[i].offset),
-                ));
+                return Err(RawError::new(at, K::DataRelocPastSegment(relocs[i].offset)));
             }
             i += 1;
         }
         s.relocs = first..i;
     }
     if i != relocs.len() {
-        return Err(RawError::new(
-            at,
-            format!("data relocation at offset 0x{:x} is not inside any segment's data", relocs[i].offset),
-        ));
+        return Err(outside(relocs[i].offset));
     }
     Ok(())
 }
@@ -814,7 +868,7 @@ fn parse_features(data: &[u8], base: usize) -> RawResult<Vec<Feature<'_>>> {
         let at = r.offset();
         let prefix = r.u8()?;
         if !matches!(prefix, b'+' | b'-' | b'=') {
-            return Err(RawError::new(at, format!("unknown target feature prefix 0x{prefix:02x}")));
+            return Err(RawError::new(at, K::UnknownFeaturePrefix(prefix)));
         }
         out.push(Feature { prefix, name: r.string("feature name")? });
     }

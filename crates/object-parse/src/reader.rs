@@ -2,7 +2,7 @@
 //! linker reads itself (`linking`, `reloc.*`, `target_features`, `producers`)
 //! and for archives. Every failure reports the absolute byte offset.
 
-use crate::error::{RawError, RawResult};
+use crate::error::{LebProblem, ParseErrorKind, RawError, RawResult};
 
 /// Cursor over `data`, whose first byte sits at absolute offset `base`.
 #[derive(Clone)]
@@ -39,21 +39,21 @@ impl<'a> Reader<'a> {
     }
 
     /// An error at the current position.
-    pub fn error(&self, message: impl Into<String>) -> RawError {
-        RawError::new(self.offset(), message)
+    pub fn error(&self, kind: ParseErrorKind) -> RawError {
+        RawError::new(self.offset(), kind)
     }
 
     /// Reads one byte.
     pub fn u8(&mut self) -> RawResult<u8> {
-        let b = *self.data.get(self.pos).ok_or_else(|| self.error("unexpected end of data, expected a byte"))?;
+        let b = *self.data.get(self.pos).ok_or_else(|| self.error(ParseErrorKind::UnexpectedEnd))?;
         self.pos += 1;
         Ok(b)
     }
 
     /// Reads `n` bytes.
-    pub fn bytes(&mut self, n: usize, what: &str) -> RawResult<&'a [u8]> {
+    pub fn bytes(&mut self, n: usize, what: &'static str) -> RawResult<&'a [u8]> {
         if n > self.remaining() {
-            return Err(self.error(format!("{what} of {n} bytes runs past the end ({} bytes left)", self.remaining())));
+            return Err(self.error(ParseErrorKind::RunsPastEnd { what, len: n, left: self.remaining() }));
         }
         let s = &self.data[self.pos..self.pos + n];
         self.pos += n;
@@ -65,19 +65,19 @@ impl<'a> Reader<'a> {
         let start = self.offset();
         let mut result: u64 = 0;
         for i in 0..5 {
-            let b = self.u8().map_err(|_| RawError::new(start, "truncated LEB128 integer"))?;
+            let b = self.u8().map_err(|_| leb_error(start, LebProblem::Truncated))?;
             result |= u64::from(b & 0x7f) << (7 * i);
             if b & 0x80 == 0 {
-                return u32::try_from(result).map_err(|_| RawError::new(start, "LEB128 integer too large for 32 bits"));
+                return u32::try_from(result).map_err(|_| leb_error(start, LebProblem::TooLargeU32));
             }
         }
-        Err(RawError::new(start, "LEB128 integer longer than 5 bytes"))
+        Err(leb_error(start, LebProblem::TooLong { max: 5 }))
     }
 
     /// Reads a signed LEB128 of at most 32 bits.
     pub fn leb_i32(&mut self) -> RawResult<i32> {
         let v = self.leb_i64_n(5)?;
-        i32::try_from(v).map_err(|_| self.error("signed LEB128 integer too large for 32 bits"))
+        i32::try_from(v).map_err(|_| self.error(ParseErrorKind::BadLeb(LebProblem::TooLargeI32)))
     }
 
     /// Reads a signed LEB128 of at most 64 bits.
@@ -90,7 +90,7 @@ impl<'a> Reader<'a> {
         let mut result: i64 = 0;
         let mut shift = 0u32;
         for _ in 0..max {
-            let b = self.u8().map_err(|_| RawError::new(start, "truncated LEB128 integer"))?;
+            let b = self.u8().map_err(|_| leb_error(start, LebProblem::Truncated))?;
             if shift < 64 {
                 result |= i64::from(b & 0x7f) << shift;
             }
@@ -102,28 +102,29 @@ impl<'a> Reader<'a> {
                 return Ok(result);
             }
         }
-        Err(RawError::new(start, format!("LEB128 integer longer than {max} bytes")))
+        Err(leb_error(start, LebProblem::TooLong { max }))
     }
 
     /// Reads a count and checks that `count * min_item_size` bytes can still
     /// follow, so a hostile count never drives an allocation.
-    pub fn count(&mut self, min_item_size: usize, what: &str) -> RawResult<u32> {
+    pub fn count(&mut self, min_item_size: usize, what: &'static str) -> RawResult<u32> {
         let at = self.offset();
         let n = self.leb_u32()?;
         if (n as usize).saturating_mul(min_item_size) > self.remaining() {
-            return Err(RawError::new(
-                at,
-                format!("{what} count {n} does not fit in the remaining {} bytes", self.remaining()),
-            ));
+            return Err(RawError::new(at, ParseErrorKind::CountTooLarge { what, count: n, left: self.remaining() }));
         }
         Ok(n)
     }
 
     /// Reads a length-prefixed UTF-8 string.
-    pub fn string(&mut self, what: &str) -> RawResult<&'a str> {
+    pub fn string(&mut self, what: &'static str) -> RawResult<&'a str> {
         let len = self.leb_u32()? as usize;
         let at = self.offset();
         let b = self.bytes(len, what)?;
-        std::str::from_utf8(b).map_err(|_| RawError::new(at, format!("{what} is not valid UTF-8")))
+        std::str::from_utf8(b).map_err(|_| RawError::new(at, ParseErrorKind::InvalidUtf8 { what }))
     }
+}
+
+fn leb_error(offset: usize, problem: LebProblem) -> RawError {
+    RawError::new(offset, ParseErrorKind::BadLeb(problem))
 }

@@ -2,7 +2,7 @@
 //! Linking.md). The linker owns this decoder so that every relocation type,
 //! including ones newer than wasmparser knows, is read with its addend.
 
-use crate::error::RawResult;
+use crate::error::{ParseErrorKind, RawError, RawResult};
 use crate::reader::Reader;
 
 /// A relocation type (`R_WASM_*`). The discriminants are the on-disk codes.
@@ -89,6 +89,21 @@ pub enum RelocTarget {
     Section,
     /// Not a symbol: an index into the object's type section.
     Type,
+}
+
+impl RelocTarget {
+    /// Short lower-case name of the kind of symbol, for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            RelocTarget::Function => "function",
+            RelocTarget::Data => "data",
+            RelocTarget::Global => "global",
+            RelocTarget::Tag => "tag",
+            RelocTarget::Table => "table",
+            RelocTarget::Section => "section",
+            RelocTarget::Type => "type",
+        }
+    }
 }
 
 impl RelocType {
@@ -260,13 +275,10 @@ pub fn parse_reloc_section(payload: &[u8], base: usize) -> RawResult<RelocSectio
     for _ in 0..count {
         let at = r.offset();
         let code = r.u8()?;
-        let ty = RelocType::from_code(code)
-            .ok_or_else(|| crate::error::RawError::new(at, format!("unknown relocation type {code}")))?;
+        let ty =
+            RelocType::from_code(code).ok_or_else(|| RawError::new(at, ParseErrorKind::UnknownRelocationType(code)))?;
         if ty == RelocType::Reserved27 {
-            return Err(crate::error::RawError::new(
-                at,
-                "relocation type 27 is not supported yet (it is newer than LLVM 22)",
-            ));
+            return Err(RawError::new(at, ParseErrorKind::UnsupportedRelocationType(ty)));
         }
         let offset = r.leb_u32()?;
         let index = r.leb_u32()?;
@@ -274,7 +286,7 @@ pub fn parse_reloc_section(payload: &[u8], base: usize) -> RawResult<RelocSectio
         entries.push(Reloc { ty, offset, index, addend });
     }
     if !r.is_empty() {
-        return Err(r.error("trailing bytes after the relocation entries"));
+        return Err(r.error(ParseErrorKind::TrailingRelocBytes));
     }
     Ok(RelocSection { target_section, entries })
 }

@@ -10,6 +10,9 @@
 //! exported function.
 
 pub mod dump;
+mod error;
+
+pub use error::{MergeError, Unindexed};
 
 use atom_layout::Layout;
 use object_parse::{GlobalType, Signature, TableType, ValType};
@@ -191,18 +194,6 @@ impl Default for MergeOptions {
     }
 }
 
-/// Errors of this stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MergeError(pub String);
-
-impl std::fmt::Display for MergeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for MergeError {}
-
 /// Runs the stage.
 pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result<MergedModule, MergeError> {
     // Imports: each kind numbered in its own index space, in import order.
@@ -333,9 +324,9 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         call_dtors: None,
         table_elements: Vec::new(),
     };
-    let missing = |what: &str| MergeError(format!("internal error: {what} has no output index"));
+    let missing = MergeError::NoOutputIndex;
     for e in &res.init_funcs {
-        let idx = merged.func(&e.func).ok_or_else(|| missing("a constructor"))?;
+        let idx = merged.func(&e.func).ok_or_else(|| missing(Unindexed::Constructor))?;
         merged.ctor_calls.push((idx, e.num_results));
     }
     merged.call_dtors = match &res.call_dtors {
@@ -343,7 +334,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         None => None,
     };
     for f in &layout.table.slots {
-        merged.table_elements.push(merged.func(f).ok_or_else(|| missing("an address-taken function"))?);
+        merged.table_elements.push(merged.func(f).ok_or_else(|| missing(Unindexed::AddressTakenFunction))?);
     }
 
     // Exports.
@@ -363,11 +354,11 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
     for e in &res.exports {
         let (kind, index) = match &e.target {
             Target::Function(f) => {
-                let idx = merged.func(f).ok_or_else(|| missing(&format!("exported function {}", e.symbol)))?;
+                let idx = merged.func(f).ok_or_else(|| missing(Unindexed::ExportedFunction(e.symbol.clone())))?;
                 let defined = idx >= merged.num_imported_functions;
                 if wrap && defined {
                     let signature = function_signature(res, &merged, idx)
-                        .ok_or_else(|| missing("an exported function's signature"))?;
+                        .ok_or_else(|| missing(Unindexed::ExportedFunctionSignature))?;
                     let w = merged.num_imported_functions + merged.functions.len() as u32;
                     merged.functions.push(OutputFunction::CommandExport {
                         wrapped: idx,
@@ -379,12 +370,14 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
                     (ExportKind::Function, idx)
                 }
             }
-            Target::Global(g) => (ExportKind::Global, merged.global(g).ok_or_else(|| missing("an exported global"))?),
-            Target::Table(t) => (ExportKind::Table, merged.table(t).ok_or_else(|| missing("an exported table"))?),
-            Target::Tag(t) => (ExportKind::Tag, merged.tag(t).ok_or_else(|| missing("an exported tag"))?),
+            Target::Global(g) => {
+                (ExportKind::Global, merged.global(g).ok_or_else(|| missing(Unindexed::ExportedGlobal))?)
+            }
+            Target::Table(t) => (ExportKind::Table, merged.table(t).ok_or_else(|| missing(Unindexed::ExportedTable))?),
+            Target::Tag(t) => (ExportKind::Tag, merged.tag(t).ok_or_else(|| missing(Unindexed::ExportedTag))?),
             Target::Data(d) => {
                 let address =
-                    layout.data_address(d).ok_or_else(|| missing(&format!("exported data symbol {}", e.symbol)))?;
+                    layout.data_address(d).ok_or_else(|| missing(Unindexed::ExportedData(e.symbol.clone())))?;
                 let idx = merged.num_imported_globals + merged.globals.len() as u32;
                 merged.globals.push(OutputGlobal::DataAddress { symbol: e.symbol.clone(), address });
                 (ExportKind::Global, idx)

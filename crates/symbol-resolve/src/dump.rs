@@ -376,7 +376,7 @@ pub fn dump_resolution(res: &Resolution<'_>) -> String {
     let _ = writeln!(s, "entry: {}", res.entry.as_ref().map(|f| names.func(f)).unwrap_or_else(|| "-".into()));
     let _ = writeln!(s, "warnings ({}):", res.warnings.len());
     for w in &res.warnings {
-        for (i, l) in relative(w).lines().enumerate() {
+        for (i, l) in relative(&w.to_string()).lines().enumerate() {
             let _ = writeln!(s, "  {}{l}", if i == 0 { "" } else { "  " });
         }
     }

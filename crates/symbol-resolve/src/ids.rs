@@ -164,8 +164,9 @@ pub struct Stub {
     pub signature: Signature,
 }
 
-/// What an import of the output module brings in.
-#[derive(Debug, Clone, PartialEq)]
+/// What an import of the output module brings in. `Eq` and `Hash`:
+/// identical imports (same module, field and kind) are merged by it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ImportKind {
     /// A function with this signature.
     Function(Signature),

@@ -10,17 +10,18 @@
 //! entries only; it never reads code or data bytes.
 
 pub mod dump;
+mod error;
 pub mod ids;
 pub mod live;
 mod resolve;
 pub mod table;
 mod targets;
 
+pub use error::{DefinedBy, ResolveError, ResolveWarning, SymbolError};
 pub use ids::*;
 pub use live::Liveness;
 
-use object_parse::{ObjectFile, ObjectSet, ParseError};
-use std::fmt;
+use object_parse::{ObjectFile, ObjectSet};
 
 /// Options of this stage (from the command line).
 #[derive(Debug, Clone)]
@@ -114,33 +115,7 @@ pub struct Resolution<'a> {
     /// The entry function, when there is one.
     pub entry: Option<FuncRef>,
     /// Warnings to print (signature mismatches).
-    pub warnings: Vec<String>,
-}
-
-/// Errors of this stage.
-#[derive(Debug)]
-pub enum ResolveError {
-    /// An archive member failed to parse.
-    Parse(ParseError),
-    /// Undefined, duplicate or mismatched symbols (one message each).
-    Symbols(Vec<String>),
-}
-
-impl fmt::Display for ResolveError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ResolveError::Parse(e) => write!(f, "{e}"),
-            ResolveError::Symbols(v) => write!(f, "{}", v.join("\n")),
-        }
-    }
-}
-
-impl std::error::Error for ResolveError {}
-
-impl From<ParseError> for ResolveError {
-    fn from(e: ParseError) -> Self {
-        ResolveError::Parse(e)
-    }
+    pub warnings: Vec<ResolveWarning>,
 }
 
 impl Resolution<'_> {
@@ -232,7 +207,7 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
                 marker.enqueue(&t);
                 entry = Some(f);
             }
-            _ => errors.push(format!("entry symbol not defined (pass --no-entry to suppress): {}", resolve::esc(name))),
+            _ => errors.push(SymbolError::EntryNotDefined(name.clone())),
         }
     }
     for name in &opts.exports {
@@ -240,7 +215,7 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
             Some(t) => marker.enqueue(&t),
             // With --allow-undefined, wasm-ld lets a missing --export pass.
             None if opts.allow_undefined => {}
-            None => errors.push(format!("symbol exported via --export not found: {}", resolve::esc(name))),
+            None => errors.push(SymbolError::ExportNotFound(name.clone())),
         }
     }
     // Exported and NO_STRIP symbols.
@@ -281,7 +256,7 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     let mut undefined = std::mem::take(&mut marker.undefined);
     undefined.sort_by_key(|(o, _)| *o);
     for (o, name) in undefined {
-        errors.push(format!("{}: undefined symbol: {}", objects[o as usize].name, resolve::esc(&name)));
+        errors.push(SymbolError::Undefined { file: objects[o as usize].name.clone(), name });
     }
     let mut live = marker.live;
     // wasm-ld emits the table whenever an input mentions it (clang's
@@ -309,9 +284,8 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
                         _ => None,
                     };
                     if sig.is_some_and(|s| !s.params.is_empty()) {
-                        errors.push(format!(
-                            "constructor functions cannot take arguments: {}",
-                            obj.linking.symbols[f.symbol as usize].name
+                        errors.push(SymbolError::ConstructorWithArguments(
+                            obj.linking.symbols[f.symbol as usize].name.to_string(),
                         ));
                     }
                     init_funcs.push(InitEntry {

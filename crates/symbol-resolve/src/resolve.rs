@@ -2,6 +2,7 @@
 //! extracting archive members on demand (in parallel rounds), and applying
 //! COMDAT first-wins.
 
+use crate::error::{DefinedBy, SymbolError};
 use crate::ids::ObjectId;
 use crate::table::{ArchiveId, Definition, Kind, SymbolTable};
 use object_parse::{
@@ -38,7 +39,7 @@ pub struct Resolver<'a> {
     comdat_owner: HashMap<&'a str, ObjectId>,
     archives: Vec<ArchiveState<'a>>,
     pending: Vec<(ArchiveId, MemberIndex)>,
-    pub(crate) errors: Vec<String>,
+    pub(crate) errors: Vec<SymbolError>,
     /// `--allow-multiple-definition`.
     pub(crate) allow_multiple_definition: bool,
 }
@@ -126,7 +127,7 @@ impl<'a> Resolver<'a> {
                     .par_iter()
                     .map(|m| {
                         if !m.data.starts_with(b"\0asm") {
-                            return Err(object_parse::RawError::new(0, "archive member is not a WebAssembly object")
+                            return Err(object_parse::RawError::new(0, object_parse::ParseErrorKind::MemberNotWasm)
                                 .in_file(&object_parse::member_display_name(path, &m.name)));
                         }
                         object_parse::linking::defined_symbol_names(m.data)
@@ -219,14 +220,13 @@ impl<'a> Resolver<'a> {
             if let Some(k) = entry.kind {
                 if k != kind && !matches!(entry.def, Definition::Lazy { .. }) {
                     let other = describe_def(&self.objects, &obj.name, &entry.def, entry.first_ref);
-                    self.errors.push(format!(
-                        "symbol type mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}",
-                        esc(s.name),
-                        k,
-                        other,
-                        kind,
-                        obj.name
-                    ));
+                    self.errors.push(SymbolError::TypeMismatch {
+                        name: s.name.to_string(),
+                        first_kind: k,
+                        first_file: other,
+                        second_kind: kind,
+                        second_file: obj.name.clone(),
+                    });
                     continue;
                 }
             }
@@ -255,21 +255,20 @@ impl<'a> Resolver<'a> {
                     } else if !old_weak && !new_weak && !self.allow_multiple_definition {
                         let old_name =
                             if old == oid { obj.name.clone() } else { self.objects[old.0 as usize].name.clone() };
-                        self.errors.push(format!(
-                            "duplicate symbol: {}\n>>> defined in {}\n>>> defined in {}",
-                            esc(s.name),
-                            old_name,
-                            obj.name
-                        ));
+                        self.errors.push(SymbolError::Duplicate {
+                            name: s.name.to_string(),
+                            first: DefinedBy::File(old_name),
+                            second: obj.name.clone(),
+                        });
                     }
                 }
                 Definition::Linker(_) => {
                     if !new_weak {
-                        self.errors.push(format!(
-                            "duplicate symbol: {}\n>>> defined by the linker\n>>> defined in {}",
-                            esc(s.name),
-                            obj.name
-                        ));
+                        self.errors.push(SymbolError::Duplicate {
+                            name: s.name.to_string(),
+                            first: DefinedBy::Linker,
+                            second: obj.name.clone(),
+                        });
                     }
                 }
             }
@@ -279,11 +278,6 @@ impl<'a> Resolver<'a> {
         self.discarded.push(discarded);
         self.from_archive.push(from_archive);
     }
-}
-
-/// A symbol name fit for a one-line message: control characters escaped.
-pub(crate) fn esc(name: &str) -> std::borrow::Cow<'_, str> {
-    object_parse::error::escape_controls(name)
 }
 
 fn is_in_discarded(obj: &ObjectFile<'_>, kind: &SymbolKind, discarded: &HashSet<(ComdatKind, u32)>) -> bool {

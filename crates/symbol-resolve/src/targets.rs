@@ -2,6 +2,7 @@
 //! object: linker-defined symbols, imports for undefined functions, trap
 //! stubs for weak-undefined functions and for signature mismatches.
 
+use crate::error::ResolveWarning;
 use crate::ids::*;
 use crate::resolve::{Resolver, Slot};
 use crate::table::{Definition, Kind};
@@ -97,7 +98,7 @@ pub(crate) struct Targets {
     pub targets: Vec<Vec<Target>>,
     pub imports: Vec<OutputImport>,
     pub stubs: Vec<Stub>,
-    pub warnings: Vec<String>,
+    pub warnings: Vec<ResolveWarning>,
     /// For each object symbol that stayed unresolved: the global symbol it names.
     pub unresolved_names: HashMap<(u32, u32), String>,
 }
@@ -132,7 +133,7 @@ impl<'a> Resolver<'a> {
     pub(crate) fn compute_targets(&self, opts: &ResolveOptions) -> Targets {
         let mut imports: Vec<OutputImport> = Vec::new();
         let mut import_ids: HashMap<u32, ImportId> = HashMap::new(); // by global symbol id
-        let mut import_by_name: HashMap<(String, String, String), ImportId> = HashMap::new();
+        let mut import_by_name: HashMap<(String, String, ImportKind), ImportId> = HashMap::new();
         let mut stubs: Vec<Stub> = Vec::new();
         let mut stub_ids: HashMap<(StubKind, String, Signature), StubId> = HashMap::new();
         let mut warnings = Vec::new();
@@ -180,10 +181,13 @@ impl<'a> Resolver<'a> {
                                     if let (Some(here), Some(there)) = (here, there) {
                                         if here != there && s.is_undefined() && called[i] {
                                             if warned.insert((sid.0, o as u32)) {
-                                                warnings.push(format!(
-                                                    "function signature mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}\n>>> calls through the mismatched signature trap at run time (they are routed to a stub `signature_mismatch:{}`)",
-                                                    crate::resolve::esc(g.name), here, obj.name, there, dobj.name, crate::resolve::esc(g.name)
-                                                ));
+                                                warnings.push(ResolveWarning::SignatureMismatch {
+                                                    name: g.name.to_string(),
+                                                    caller_signature: here.clone(),
+                                                    caller_file: obj.name.clone(),
+                                                    definition_signature: there.clone(),
+                                                    definition_file: dobj.name.clone(),
+                                                });
                                             }
                                             let id = stub(StubKind::SignatureMismatch, g.name, here, &mut stubs);
                                             t.push(Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))));
@@ -250,7 +254,7 @@ impl<'a> Resolver<'a> {
                                             };
                                             // Identical imports (same module, field and type)
                                             // are one import, as in wasm-ld.
-                                            let key = (module.clone(), field.clone(), format!("{kind:?}"));
+                                            let key = (module.clone(), field.clone(), kind.clone());
                                             if let Some(&k) = import_by_name.get(&key) {
                                                 return k;
                                             }

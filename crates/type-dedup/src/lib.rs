@@ -8,6 +8,9 @@
 //! `call_indirect` sites.
 
 pub mod dump;
+mod error;
+
+pub use error::TypeError;
 
 use indexmap::IndexSet;
 use object_parse::{RelocType, Signature};
@@ -29,18 +32,6 @@ pub struct TypeTable {
     /// Type index of each tag (imported, then defined).
     pub tag_types: Vec<u32>,
 }
-
-/// Errors of this stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TypeError(pub String);
-
-impl std::fmt::Display for TypeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for TypeError {}
 
 /// Runs the stage.
 pub fn run(res: &Resolution<'_>, merged: &MergedModule) -> Result<TypeTable, TypeError> {
@@ -80,15 +71,16 @@ pub fn run(res: &Resolution<'_>, merged: &MergedModule) -> Result<TypeTable, Typ
     let mut function_types = Vec::with_capacity(merged.functions.len());
     for i in 0..merged.functions.len() as u32 {
         let idx = merged.num_imported_functions + i;
-        let sig = function_signature(res, merged, idx)
-            .ok_or_else(|| TypeError(format!("internal error: function {idx} has no signature")))?;
+        let sig = function_signature(res, merged, idx).ok_or(TypeError::FunctionWithoutSignature { index: idx })?;
         function_types.push(reg(&sig));
     }
     for (obj, index) in &merged.tags {
         let o = &res.objects[obj.0 as usize];
         let ti = o.tags[*index as usize];
-        let sig =
-            o.types.get(ti as usize).ok_or_else(|| TypeError(format!("{}: tag type {ti} out of range", o.name)))?;
+        let sig = o
+            .types
+            .get(ti as usize)
+            .ok_or_else(|| TypeError::TagTypeOutOfRange { file: o.name.clone(), type_index: ti })?;
         tag_types.push(reg(sig));
     }
     // Functions' own types are registered above by signature; make them

@@ -1,0 +1,110 @@
+//! Typed errors of the emit stage. All the wording lives here.
+
+use object_parse::error::escape_controls;
+use object_parse::{GlobalType, RelocType, TableType, ValType};
+
+/// Errors of this stage.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmitError {
+    /// A value type that wasm-encoder cannot write.
+    #[error("unsupported value type {0}")]
+    UnsupportedValType(ValType),
+    /// A table type that wasm-encoder cannot write.
+    #[error("unsupported table type")]
+    UnsupportedTableType(TableType),
+    /// A global type that wasm-encoder cannot write.
+    #[error("unsupported global type")]
+    UnsupportedGlobalType(GlobalType),
+    /// The type table has fewer imported function types than there are
+    /// function imports (an internal inconsistency).
+    #[error("internal error: import type")]
+    MissingImportType,
+    /// The type table has fewer tag types than there are tag imports (an
+    /// internal inconsistency).
+    #[error("internal error: tag type")]
+    MissingTagType,
+    /// One input uses a target feature that another input disallows.
+    #[error(
+        "Target feature '{}' used in {used_in} is disallowed by {disallowed_by}. Use --no-check-features to suppress.",
+        escape_controls(.feature)
+    )]
+    FeatureDisallowed {
+        /// The feature.
+        feature: String,
+        /// An object using it.
+        used_in: String,
+        /// The object disallowing it.
+        disallowed_by: String,
+    },
+    /// An input uses a target feature missing from `--features=`.
+    #[error("Target feature '{}' used by {file} is not allowed.", escape_controls(.feature))]
+    FeatureNotAllowed {
+        /// The feature.
+        feature: String,
+        /// The first object using it.
+        file: String,
+    },
+    /// A relocation whose target has no value in the output.
+    #[error("{file}: {} at offset 0x{offset:x} refers to {target}", .ty.name())]
+    UnresolvableRelocation {
+        /// The object with the relocation.
+        file: String,
+        /// The relocation type.
+        ty: RelocType,
+        /// Offset of the relocated field within its section.
+        offset: u32,
+        /// What the relocation refers to.
+        target: UnresolvableTarget,
+    },
+    /// A relocation value that cannot be written into its field.
+    #[error("{file}: {} at offset 0x{offset:x}: {problem}", .ty.name())]
+    PatchFailed {
+        /// The object with the relocation.
+        file: String,
+        /// The relocation type.
+        ty: RelocType,
+        /// Offset of the relocated field within its section.
+        offset: u32,
+        /// Why the value could not be written.
+        problem: PatchError,
+    },
+}
+
+/// What an unresolvable relocation refers to (see
+/// [`EmitError::UnresolvableRelocation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum UnresolvableTarget {
+    /// A type index that the type stage did not register.
+    #[error("a type that was not registered")]
+    UnregisteredType,
+    /// A location-relative address in a section other than data.
+    #[error("a location-relative address outside data")]
+    LocrelOutsideData,
+    /// Thread-local data without a `.tdata` output segment.
+    #[error("thread-local data but there is no .tdata segment")]
+    TlsWithoutSegment,
+    /// A global that did not reach the output.
+    #[error("a global that is not in the output")]
+    MissingGlobal,
+    /// A tag that did not reach the output.
+    #[error("a tag that is not in the output")]
+    MissingTag,
+    /// A table that did not reach the output.
+    #[error("a table that is not in the output")]
+    MissingTable,
+}
+
+/// Why a relocation value cannot be written into its field
+/// ([`crate::relocate::patch`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
+pub enum PatchError {
+    /// The field is wider than what is left of the atom.
+    #[error("relocation field runs past the end of its atom")]
+    FieldPastEnd,
+    /// The value does not fit a 32-bit unsigned LEB field.
+    #[error("value {0} does not fit a 32-bit LEB")]
+    TooLargeForUleb32(u64),
+    /// The value does not fit a 32-bit signed LEB field.
+    #[error("value {0} does not fit a 32-bit signed LEB")]
+    TooLargeForSleb32(u64),
+}

@@ -1,0 +1,109 @@
+//! Typed errors and warnings of the resolve stage. All the wording of the
+//! stage's messages lives here; symbol names taken from inputs are printed
+//! with control characters escaped, so each message keeps its lines.
+
+use crate::table::Kind;
+use object_parse::error::escape_controls;
+use object_parse::{ParseError, Signature};
+
+/// Errors of this stage.
+#[derive(Debug, thiserror::Error)]
+pub enum ResolveError {
+    /// An archive member failed to parse.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// Undefined, duplicate or mismatched symbols: every one found, each
+    /// its own message (printed as its own `error:` line).
+    #[error("{}", join_lines(.0))]
+    Symbols(Vec<SymbolError>),
+}
+
+fn join_lines(errors: &[SymbolError]) -> String {
+    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+}
+
+/// Who holds the first definition of a duplicated symbol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DefinedBy {
+    /// The linker defines it (`__stack_pointer`, `__heap_base`, ...).
+    Linker,
+    /// An input file (display name) defines it.
+    File(String),
+}
+
+/// One symbol problem. Some messages span several lines (`>>>` details).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SymbolError {
+    /// A symbol used with two different kinds (e.g. function and data).
+    #[error(
+        "symbol type mismatch: {}\n>>> defined as {first_kind} in {first_file}\n>>> defined as {second_kind} in {second_file}",
+        escape_controls(.name)
+    )]
+    TypeMismatch {
+        /// The symbol.
+        name: String,
+        /// The kind it had first.
+        first_kind: Kind,
+        /// Where that kind comes from (file name or `<linker>`).
+        first_file: String,
+        /// The conflicting kind.
+        second_kind: Kind,
+        /// The file with the conflicting kind.
+        second_file: String,
+    },
+    /// Two strong definitions of one symbol.
+    #[error(
+        "duplicate symbol: {}\n>>> {}\n>>> defined in {second}",
+        escape_controls(.name),
+        match .first { DefinedBy::Linker => "defined by the linker".to_string(), DefinedBy::File(f) => format!("defined in {f}") }
+    )]
+    Duplicate {
+        /// The symbol.
+        name: String,
+        /// The first definition.
+        first: DefinedBy,
+        /// The file with the second definition.
+        second: String,
+    },
+    /// The entry symbol (`--entry`, `_start` by default) is not defined.
+    #[error("entry symbol not defined (pass --no-entry to suppress): {}", escape_controls(.0))]
+    EntryNotDefined(String),
+    /// A `--export=NAME` symbol that nothing defines.
+    #[error("symbol exported via --export not found: {}", escape_controls(.0))]
+    ExportNotFound(String),
+    /// A live reference to a symbol that nothing defines.
+    #[error("{file}: undefined symbol: {}", escape_controls(.name))]
+    Undefined {
+        /// The first file (in link order) referencing the symbol.
+        file: String,
+        /// The symbol.
+        name: String,
+    },
+    /// A live constructor (init function) that takes parameters.
+    #[error("constructor functions cannot take arguments: {}", escape_controls(.0))]
+    ConstructorWithArguments(String),
+}
+
+/// A warning of this stage (printed as `warning:`, an error with
+/// `--fatal-warnings`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ResolveWarning {
+    /// A direct call through a signature that differs from the definition's:
+    /// the call is routed to a trap stub, as wasm-ld does.
+    #[error(
+        "function signature mismatch: {}\n>>> defined as {caller_signature} in {caller_file}\n>>> defined as {definition_signature} in {definition_file}\n>>> calls through the mismatched signature trap at run time (they are routed to a stub `signature_mismatch:{}`)",
+        escape_controls(.name), escape_controls(.name)
+    )]
+    SignatureMismatch {
+        /// The function.
+        name: String,
+        /// The signature the caller's object declares.
+        caller_signature: Signature,
+        /// The caller's object.
+        caller_file: String,
+        /// The signature of the definition.
+        definition_signature: Signature,
+        /// The defining object.
+        definition_file: String,
+    },
+}
