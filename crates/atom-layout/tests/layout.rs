@@ -134,7 +134,7 @@ fn global_base() {
         assert_eq!(l.segments[0].address, 4096);
         assert_eq!(l.stack_pointer, 4112 + 65536, "stack after the data");
         assert_eq!(l.warnings.len(), 1);
-        assert!(l.warnings[0].contains("--global-base=4096"), "{}", l.warnings[0]);
+        assert!(l.warnings[0].to_string().contains("--global-base=4096"), "{}", l.warnings[0]);
     });
     let err = layout_err(&files, &LayoutOptions { global_base: Some(4096), stack_first: Some(true), ..opts() });
     assert!(err.contains("--global-base"), "{err}");
