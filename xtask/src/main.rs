@@ -3,12 +3,14 @@
 //! * `example` — link the bundled C example in `testdata/` with wasmlink and
 //!   run it in wasmtime.
 //! * `test` — install what the tests need (Debian packages, the offline Rust
-//!   toolchain for the Rust program), then run the whole test suite.
+//!   toolchain for the Rust program, cargo-deny), check formatting, clippy
+//!   and the dependency policy, then run the whole test suite.
 //! * `rust-programs` — build `testdata/rust/hello_std` with wasmlink and with
 //!   wasm-ld-22 (used by `test`).
 //! * `bench` — link time of wasmlink against wasm-ld-22 (see BENCHMARKING.md).
 
 mod bench;
+mod deny;
 mod packages;
 mod run_wasm;
 mod rust_wasm;
@@ -108,16 +110,32 @@ fn rust_programs() -> Result<PathBuf> {
     Ok(out)
 }
 
+/// The whole test suite, as CI runs it: the code checks first (formatting,
+/// lints, dependency policy, the fuzz targets still compile), then every
+/// test with `WASMLINK_REQUIRE_TOOLCHAIN=1`, so a missing tool fails the run
+/// instead of skipping tests.
 fn test(extra: &[String]) -> Result<()> {
     packages::ensure()?;
-    if rust_wasm::available() {
-        rust_programs()?;
-    } else {
-        eprintln!("xtask: SKIPPED building the Rust test program: the offline Rust wasm toolchain cannot be set up here (needs root, apt-get and dpkg)");
+    check("formatting", cargo().args(["fmt", "--all", "--check"]))?;
+    check("formatting of fuzz/", cargo().args(["fmt", "--manifest-path", "fuzz/Cargo.toml", "--check"]))?;
+    check("clippy", cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    check("the fuzz targets", cargo().args(["check", "--manifest-path", "fuzz/Cargo.toml", "--bins"]))?;
+    deny::check()?;
+    if !rust_wasm::available() {
+        bail!(
+            "the offline Rust wasm toolchain cannot be set up here (needs root, apt-get and dpkg): \
+             the Rust end-to-end tests would not run"
+        );
     }
-    let st = cargo().args(["test", "--workspace"]).args(extra).env("WASMLINK_REQUIRE_TOOLCHAIN", "1").status()?;
-    if !st.success() {
-        bail!("tests failed");
+    rust_programs()?;
+    check("the tests", cargo().args(["test", "--workspace"]).args(extra).env("WASMLINK_REQUIRE_TOOLCHAIN", "1"))
+}
+
+/// Runs `cmd`; fails naming `what` when it fails.
+fn check(what: &str, cmd: &mut Command) -> Result<()> {
+    eprintln!("xtask: checking {what}");
+    if !cmd.status().with_context(|| format!("running {cmd:?}"))?.success() {
+        bail!("{what}: failed ({cmd:?})");
     }
     Ok(())
 }

@@ -2,63 +2,29 @@
 //! patched in the output bytes, a valid module, and the custom-section
 //! policy.
 
-use atom_layout::{Layout, LayoutOptions};
-use emit::{CustomPolicy, EmitOptions};
-use section_merge::{MergeOptions, MergedModule};
-use symbol_resolve::{FuncRef, ObjectId, Resolution, ResolveOptions};
+use atom_layout::Layout;
+use section_merge::MergedModule;
+use symbol_resolve::{FuncRef, ObjectId, Resolution};
 use test_objects::{inputs, Body, Custom, ObjectBuilder, Segment, Sig};
+use wasmlink::Config;
 use wasmparser::{Operator, Parser, Payload};
 
-/// Emit options: custom sections kept unless `strip_debug`, memory defined.
-fn opts(strip_debug: bool) -> EmitOptions {
-    EmitOptions {
-        custom: CustomPolicy { strip_debug, strip_all: false, keep: Vec::new() },
-        import_memory: false,
-        memory_import: ("env".into(), "memory".into()),
-        check_features: true,
-        features: None,
-        extra_features: Vec::new(),
-    }
+/// The command line's defaults (entry `_start`, gc on, stack first, memory
+/// defined and exported), with `--strip-debug` when `strip_debug`.
+fn opts(strip_debug: bool) -> Config {
+    Config { strip_debug, ..Default::default() }
 }
 
-/// Runs every stage over `files` (entry `_start`, gc on, stack first) and
-/// passes the module bytes and the earlier outputs to `check`.
+/// Links `files` through `wasmlink::link` and passes the module bytes and
+/// the earlier stages' outputs to `check`.
 fn link<R>(
     files: &[(&str, Vec<u8>)],
-    emit_opts: &EmitOptions,
+    config: &Config,
     check: impl FnOnce(&[u8], &MergedModule, &Layout, &Resolution<'_>) -> R,
 ) -> R {
     let loaded = inputs(files);
-    let set = object_parse::run(&loaded).unwrap_or_else(|e| panic!("parse: {e}"));
-    let ro = ResolveOptions {
-        entry: Some("_start".into()),
-        exports: Vec::new(),
-        allow_undefined: false,
-        gc_sections: true,
-        export_all: false,
-        export_dynamic: false,
-        ..Default::default()
-    };
-    let res = symbol_resolve::run(set, &ro).unwrap_or_else(|e| panic!("resolve: {e}"));
-    let lo = LayoutOptions {
-        stack_first: None,
-        stack_size: 65536,
-        global_base: None,
-        import_memory: false,
-        export_memory: true,
-        ..Default::default()
-    };
-    let layout = atom_layout::run(&res, &lo).unwrap_or_else(|e| panic!("layout: {e}"));
-    let mo = MergeOptions {
-        export_memory: true,
-        memory_export_name: "memory".into(),
-        import_table: false,
-        export_table: false,
-    };
-    let merged = section_merge::run(&res, &layout, &mo).unwrap_or_else(|e| panic!("merge: {e}"));
-    let types = type_dedup::run(&res, &merged).unwrap_or_else(|e| panic!("types: {e}"));
-    let bytes = emit::run(&res, &layout, &merged, &types, emit_opts).unwrap_or_else(|e| panic!("emit: {e}"));
-    check(&bytes, &merged, &layout, &res)
+    let linked = wasmlink::link(config, &loaded).unwrap_or_else(|e| panic!("link: {e}"));
+    check(&linked.bytes, &linked.merged, &linked.layout, &linked.resolution)
 }
 
 /// The operators of output function `index` (imports included).

@@ -16,6 +16,10 @@ use wasm_encoder as enc;
 pub use wasm_encoder::ValType;
 
 /// Symbol flag bits (`WASM_SYM_*` in tool-conventions `Linking.md`).
+///
+/// Written out here from the spec rather than re-exported from
+/// `object_parse::flags` on purpose: the parser's tests check its constants
+/// against these, which they couldn't if both came from one place.
 pub mod flags {
     /// `WASM_SYM_BINDING_WEAK`.
     pub const WEAK: u32 = 0x1;

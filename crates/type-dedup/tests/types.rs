@@ -1,39 +1,18 @@
 //! The type stage on small objects from `test-objects`: one output type per
 //! distinct signature, in the order of first use.
 
-use atom_layout::LayoutOptions;
 use object_parse::Signature;
-use section_merge::MergeOptions;
-use symbol_resolve::{Resolution, ResolveOptions};
+use symbol_resolve::Resolution;
 use test_objects::{inputs, Body, Instruction, ObjectBuilder, Sig, ValType};
 use type_dedup::TypeTable;
 
-/// Runs the stages up to type-dedup over `files` (entry `_start`, gc on,
-/// undefined functions imported), then `check`.
+/// Links `files` through `wasmlink::link` (entry `_start`, gc on,
+/// undefined functions imported) and passes the type table to `check`.
 fn types<R>(files: &[(&str, Vec<u8>)], check: impl FnOnce(&TypeTable, &Resolution<'_>) -> R) -> R {
     let loaded = inputs(files);
-    let set = object_parse::run(&loaded).unwrap_or_else(|e| panic!("parse: {e}"));
-    let ro = ResolveOptions {
-        entry: Some("_start".into()),
-        allow_undefined: true,
-        gc_sections: true,
-        exports: Vec::new(),
-        export_all: false,
-        export_dynamic: false,
-        ..Default::default()
-    };
-    let res = symbol_resolve::run(set, &ro).unwrap_or_else(|e| panic!("resolve: {e}"));
-    let lo = LayoutOptions { stack_first: None, stack_size: 65536, global_base: None, ..Default::default() };
-    let layout = atom_layout::run(&res, &lo).unwrap_or_else(|e| panic!("layout: {e}"));
-    let mo = MergeOptions {
-        export_memory: true,
-        memory_export_name: "memory".into(),
-        import_table: false,
-        export_table: false,
-    };
-    let merged = section_merge::run(&res, &layout, &mo).unwrap_or_else(|e| panic!("merge: {e}"));
-    let table = type_dedup::run(&res, &merged).unwrap_or_else(|e| panic!("types: {e}"));
-    check(&table, &res)
+    let config = wasmlink::Config { allow_undefined: true, ..Default::default() };
+    let linked = wasmlink::link(&config, &loaded).unwrap_or_else(|e| panic!("link: {e}"));
+    check(&linked.types, &linked.resolution)
 }
 
 fn sig(params: &[ValType], results: &[ValType]) -> Signature {
