@@ -1,8 +1,9 @@
 //! The wasm-ld command line: the options clang's and rustc's drivers pass,
 //! plus the common ones. Every other wasm-ld option is rejected with
-//! "not supported yet", never ignored.
+//! "not supported yet", never ignored; an option wasm-ld doesn't have is an
+//! "unknown argument", as in wasm-ld.
 
-use crate::config::{Config, InputArg};
+use crate::config::{ColorChoice, Config, InputArg};
 use std::path::PathBuf;
 
 /// Help text.
@@ -59,11 +60,18 @@ OPTIONS:
   --no-demangle             Print symbol names as they are (wasmlink never demangles)
   --threads=<n>             Worker threads (default: all cores)
   --time                    Print how long each stage took
+  --error-limit=<n>         Stop after <n> errors (default 20; 0: no limit)
+  --color-diagnostics[=auto|always|never], --no-color-diagnostics
+                            Colour error and warning labels (default: on a terminal)
+  -E                        Alias for --export-dynamic
+  -mllvm <arg>, --lto-*, --thinlto-*, -plugin-opt=<arg>, --save-temps, --disable-verify
+                            Only matter for LLVM bitcode inputs (LTO); accepted
   -flavor wasm              Accepted as the first argument (rustc passes it)
   @<file>                   Read more arguments from a response file
   --version, --help
 
-Any other wasm-ld option fails with \"not supported yet: <option>\".
+Any other wasm-ld option fails with \"not supported yet: <option>\"; an
+option wasm-ld doesn't have fails with \"unknown argument: <option>\".
 ";
 
 /// Options wasm-ld has that take a separate value; used only to give a
@@ -135,11 +143,12 @@ fn split_response(text: &str) -> Vec<String> {
 }
 
 /// Parses the arguments (without argv[0]).
-pub fn parse(args: Vec<String>) -> Result<Config, String> {
+pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
     let mut args = expand_response_files(args)?;
+    let mut unknown = Vec::new();
     if args.first().map(String::as_str) == Some("-flavor") {
         if args.get(1).map(String::as_str) != Some("wasm") {
-            return Err(format!("unsupported flavor: {}", args.get(1).cloned().unwrap_or_default()));
+            return Err(format!("unsupported flavor: {}", args.get(1).cloned().unwrap_or_default()).into());
         }
         args.drain(..2);
     }
@@ -171,7 +180,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
             "m" => {
                 let m = value("-m")?;
                 if m != "wasm32" {
-                    return Err(format!("not supported yet: -m {m}"));
+                    return Err(format!("not supported yet: -m {m}").into());
                 }
             }
             "entry" | "e" => c.entry = Some(value("--entry")?),
@@ -189,7 +198,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
                 let v = value("-z")?;
                 match v.split_once('=') {
                     Some(("stack-size", n)) => c.stack_size = parse_number("stack size", n)?,
-                    _ => return Err(format!("not supported yet: -z {v}")),
+                    _ => return Err(format!("not supported yet: -z {v}").into()),
                 }
             }
             "global-base" => c.global_base = Some(parse_number("--global-base", &value("--global-base")?)?),
@@ -256,9 +265,9 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
                 match v.as_str() {
                     "report-all" => {}
                     "ignore-all" | "import-dynamic" => {
-                        return Err(format!("not supported yet: --unresolved-symbols={v}"))
+                        return Err(format!("not supported yet: --unresolved-symbols={v}").into())
                     }
-                    _ => return Err(format!("unknown --unresolved-symbols value: {v}")),
+                    _ => return Err(format!("unknown --unresolved-symbols value: {v}").into()),
                 }
             }
             "end-lib" => c.inputs.push(InputArg::Lib(false)),
@@ -268,12 +277,39 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
             "O2" => c.opt_level = 2,
             "O3" => c.opt_level = 3,
             "no-demangle" => {}
+            "E" => c.export_dynamic = true,
+            "error-limit" => {
+                let v = value("--error-limit")?;
+                c.error_limit = v.parse().map_err(|_| format!("--error-limit: number expected, but got '{v}'"))?;
+            }
+            "color-diagnostics" => {
+                c.color = match inline.as_deref() {
+                    None | Some("always") => ColorChoice::Always,
+                    Some("auto") => ColorChoice::Auto,
+                    Some("never") => ColorChoice::Never,
+                    Some(v) => return Err(format!("unknown option: --color-diagnostics={v}").into()),
+                }
+            }
+            "no-color-diagnostics" => c.color = ColorChoice::Never,
+            // Options that only matter for LLVM bitcode inputs (LTO), which
+            // wasmlink rejects when one appears ("LTO is not supported"):
+            // accepted so that clang's, emcc's and zig's lines link.
+            "mllvm"
+            | "plugin-opt"
+            | "thinlto-cache-dir"
+            | "thinlto-cache-policy"
+            | "thinlto-jobs"
+            | "lto-partitions" => {
+                value(&name)?;
+            }
+            "save-temps" | "disable-verify" | "lto-debug-pass-manager" => {}
+            n if n.starts_with("lto-O") || n.starts_with("lto-CGO") => {}
             "time" => c.time = true,
             "threads" => {
                 let v = value("--threads")?;
                 match v.parse::<usize>() {
                     Ok(n) if n > 0 => c.threads = Some(n),
-                    _ => return Err(format!("--threads: expected a positive integer, but got '{v}'")),
+                    _ => return Err(format!("--threads: expected a positive integer, but got '{v}'").into()),
                 }
             }
             "version" => c.version = true,
@@ -293,27 +329,98 @@ pub fn parse(args: Vec<String>) -> Result<Config, String> {
                 } else if let Some(rest) = arg.strip_prefix("-z").filter(|r| !r.is_empty() && !arg.starts_with("--")) {
                     match rest.split_once('=') {
                         Some(("stack-size", n)) => c.stack_size = parse_number("stack size", n)?,
-                        _ => return Err(format!("not supported yet: -z {rest}")),
+                        _ => return Err(format!("not supported yet: -z {rest}").into()),
                     }
+                } else if WASM_LD_OPTIONS_NOT_BUILT.contains(&name.as_str()) {
+                    return Err(format!("not supported yet: {arg}").into());
                 } else {
-                    return Err(format!("not supported yet: {arg}"));
+                    unknown.push(format!("unknown argument: {arg}"));
                 }
             }
         }
     }
+    if !unknown.is_empty() {
+        return Err(ArgsError(unknown));
+    }
     c.export_memory = explicit_export_memory || !c.import_memory;
     if c.import_table && c.export_table {
-        return Err("--import-table and --export-table may not be used together".into());
+        return Err("--import-table and --export-table may not be used together".to_string().into());
     }
     Ok(c)
 }
+
+/// wasm-ld 22 options wasmlink doesn't implement yet: they fail with "not
+/// supported yet" (never silently ignored); any other unknown option fails
+/// as wasm-ld's do, with "unknown argument".
+const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
+    "Bdynamic",
+    "Bstatic",
+    "Bsymbolic",
+    "build-id",
+    "call_shared",
+    "compress-relocations",
+    "demangle",
+    "dn",
+    "dy",
+    "emit-relocs",
+    "experimental-pic",
+    "export-if-defined",
+    "growable-table",
+    "import-undefined",
+    "Map",
+    "M",
+    "print-map",
+    "no-growable-memory",
+    "noinhibit-exec",
+    "non_shared",
+    "page-size",
+    "pie",
+    "no-pie",
+    "relocatable",
+    "r",
+    "reproduce",
+    "rpath",
+    "rsp-quoting",
+    "shared",
+    "shared-memory",
+    "soname",
+    "static",
+    "table-base",
+    "trace",
+    "t",
+    "trace-symbol",
+    "y",
+    "verbose",
+    "why-extract",
+    "warn-unresolved-symbols",
+    "no-shlib-sigcheck",
+];
+
+/// Why a command line can't be used: one message per problem (every
+/// unknown argument is reported, as wasm-ld does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArgsError(pub Vec<String>);
+
+impl From<String> for ArgsError {
+    fn from(message: String) -> Self {
+        ArgsError(vec![message])
+    }
+}
+
+impl std::fmt::Display for ArgsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0.join("\n"))
+    }
+}
+
+impl std::error::Error for ArgsError {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn p(a: &[&str]) -> Result<Config, String> {
-        parse(a.iter().map(|s| s.to_string()).collect())
+        parse(a.iter().map(|s| s.to_string()).collect()).map_err(|e| e.to_string())
     }
 
     #[test]
@@ -351,7 +458,12 @@ mod tests {
 
     #[test]
     fn unknown_flag_is_rejected() {
-        assert_eq!(p(&["--frobnicate"]).unwrap_err(), "not supported yet: --frobnicate");
+        assert_eq!(p(&["--frobnicate"]).unwrap_err(), "unknown argument: --frobnicate");
+        assert_eq!(
+            p(&["--frobnicate", "-bogus"]).unwrap_err(),
+            "unknown argument: --frobnicate\nunknown argument: -bogus"
+        );
+        assert_eq!(p(&["--emit-relocs"]).unwrap_err(), "not supported yet: --emit-relocs");
         assert!(p(&["--shared"]).unwrap_err().contains("--shared"));
         assert!(p(&["-z", "noexecstack"]).unwrap_err().contains("noexecstack"));
     }

@@ -95,6 +95,10 @@ pub struct Config {
     pub merge_data_segments: bool,
     /// `--export-memory=NAME`: the memory export's name.
     pub memory_export_name: Option<String>,
+    /// `--error-limit=N`: errors printed before stopping (0: all).
+    pub error_limit: usize,
+    /// `--color-diagnostics[=WHEN]` / `--no-color-diagnostics`.
+    pub color: ColorChoice,
     /// `--version` was given.
     pub version: bool,
     /// `--help` was given.
@@ -143,11 +147,24 @@ impl Default for Config {
             extra_features: Vec::new(),
             wrap: Vec::new(),
             fatal_warnings: false,
+            error_limit: 20,
+            color: ColorChoice::Auto,
             version: false,
             help: false,
             version_continues: false,
         }
     }
+}
+
+/// When diagnostics are coloured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorChoice {
+    /// When stderr is a terminal (the default).
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
 }
 
 impl Config {

@@ -21,6 +21,6 @@ pub mod error;
 mod link;
 pub mod timing;
 
-pub use config::{Config, ConfigError, InputArg};
+pub use config::{ColorChoice, Config, ConfigError, InputArg};
 pub use error::LinkError;
 pub use link::{link, link_observed, load, load_inputs, validate, write_output, Linked, Observer, Quiet, StageOutput};

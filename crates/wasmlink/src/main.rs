@@ -5,9 +5,11 @@
 //! and prints what the link reports: warnings, `--print-gc-sections`,
 //! `--time`, and errors with exit status 1.
 
+use std::io::IsTerminal;
 use std::time::Duration;
+use wasmlink::args::{self, ArgsError};
 use wasmlink::timing::Timer;
-use wasmlink::{args, Config, LinkError, Observer, StageOutput};
+use wasmlink::{ColorChoice, Config, LinkError, Observer, StageOutput};
 
 fn program_name() -> String {
     std::env::args()
@@ -16,40 +18,78 @@ fn program_name() -> String {
         .unwrap_or_else(|| "wasmlink".into())
 }
 
-/// Prints one error: `PROG: error: ` before its first line.
-fn print_error(prog: &str, message: &str) {
-    for (i, line) in message.lines().enumerate() {
-        if i == 0 {
-            eprintln!("{prog}: error: {line}");
-        } else {
-            eprintln!("{line}");
+/// How diagnostics are printed: `PROG: error: ` before an error's first
+/// line (coloured as wasm-ld colours it, when asked to or on a terminal), at
+/// most `--error-limit` errors.
+struct Diagnostics {
+    prog: String,
+    color: bool,
+    limit: usize,
+}
+
+impl Diagnostics {
+    fn new(prog: String, color: ColorChoice, limit: usize) -> Self {
+        let color = match color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => std::io::stderr().is_terminal(),
+        };
+        Diagnostics { prog, color, limit }
+    }
+
+    /// Prints `errors`, stopping after the limit as wasm-ld does.
+    fn errors(&self, errors: &[String]) {
+        for (i, message) in errors.iter().enumerate() {
+            if self.limit != 0 && i == self.limit {
+                self.print(
+                    "error",
+                    "\x1b[0;31m",
+                    "too many errors emitted, stopping now (use -error-limit=0 to see all errors)",
+                );
+                return;
+            }
+            self.print("error", "\x1b[0;31m", message);
+        }
+    }
+
+    fn warning(&self, message: &str) {
+        self.print("warning", "\x1b[0;35m", message);
+    }
+
+    fn print(&self, kind: &str, color: &str, message: &str) {
+        let (on, off) = if self.color { (color, "\x1b[0m") } else { ("", "") };
+        for (i, line) in message.lines().enumerate() {
+            if i == 0 {
+                eprintln!("{}: {on}{kind}: {off}{line}", self.prog);
+            } else {
+                eprintln!("{line}");
+            }
         }
     }
 }
 
 /// Why the process fails: a bad command line or a failed link.
 enum Failure {
-    Usage(String),
-    Link(LinkError),
+    Usage(ArgsError),
+    Link(Diagnostics, LinkError),
 }
 
 fn main() {
-    let prog = program_name();
-    let code = match real_main(&prog) {
+    let code = match real_main(program_name()) {
         Ok(()) => 0,
-        Err(Failure::Usage(message)) => {
-            print_error(&prog, &message);
+        Err(Failure::Usage(e)) => {
+            Diagnostics::new(program_name(), ColorChoice::Auto, Config::default().error_limit).errors(&e.0);
             1
         }
-        Err(Failure::Link(e)) => {
-            e.messages().iter().for_each(|m| print_error(&prog, m));
+        Err(Failure::Link(diagnostics, e)) => {
+            diagnostics.errors(&e.messages());
             1
         }
     };
     std::process::exit(code);
 }
 
-fn real_main(prog: &str) -> Result<(), Failure> {
+fn real_main(prog: String) -> Result<(), Failure> {
     let cfg = args::parse(std::env::args().skip(1).collect()).map_err(Failure::Usage)?;
     if cfg.help {
         print!("{}", args::HELP);
@@ -64,15 +104,19 @@ fn real_main(prog: &str) -> Result<(), Failure> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(cfg.threads.unwrap_or(0))
         .build()
-        .map_err(|e| Failure::Usage(format!("cannot start worker threads: {e}")))?;
-    pool.install(|| run_link(&cfg, prog)).map_err(Failure::Link)
+        .map_err(|e| Failure::Usage(format!("cannot start worker threads: {e}").into()))?;
+    let diagnostics = Diagnostics::new(prog, cfg.color, cfg.error_limit);
+    match pool.install(|| run_link(&cfg, &diagnostics)) {
+        Ok(()) => Ok(()),
+        Err(e) => Err(Failure::Link(diagnostics, e)),
+    }
 }
 
 /// Loads, links and writes, timing each step for `--time`.
-fn run_link(cfg: &Config, prog: &str) -> Result<(), LinkError> {
+fn run_link(cfg: &Config, diagnostics: &Diagnostics) -> Result<(), LinkError> {
     let mut timer = Timer::default();
     let inputs = timer.stage("load", || wasmlink::load(cfg))?;
-    let mut console = Console { prog, cfg, timer: &mut timer };
+    let mut console = Console { diagnostics, cfg, timer: &mut timer };
     let linked = wasmlink::link_observed(cfg, &inputs, &mut console)?;
     if cfg!(debug_assertions) {
         wasmlink::validate(&linked.bytes)?;
@@ -86,7 +130,7 @@ fn run_link(cfg: &Config, prog: &str) -> Result<(), LinkError> {
 
 /// Prints what the command line asks to see while the link runs.
 struct Console<'c> {
-    prog: &'c str,
+    diagnostics: &'c Diagnostics,
     cfg: &'c Config,
     timer: &'c mut Timer,
 }
@@ -104,6 +148,6 @@ impl<'a> Observer<'a> for Console<'_> {
     }
 
     fn warning(&mut self, message: &str) {
-        eprintln!("{}: warning: {message}", self.prog);
+        self.diagnostics.warning(message);
     }
 }

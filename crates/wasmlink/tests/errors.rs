@@ -116,7 +116,7 @@ fn unknown_flag() {
     let out = dir.join("out.wasm");
     let obj = errors_obj("dup1.o");
     let res = run_linker(&linker_under_test(), args(&[&"-m", &"wasm32", &"--frobnicate", &obj, &"-o", &out]));
-    assert_fails("unknown flag", &res, &["--frobnicate"], &out, &dir, &[]);
+    assert_fails("unknown flag", &res, &["unknown argument: --frobnicate"], &out, &dir, &[]);
 }
 
 /// When a link fails, an output file that already exists keeps its contents.

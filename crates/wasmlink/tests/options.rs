@@ -925,3 +925,105 @@ fn output_to_a_pipe_keeps_the_pipe() {
     let bytes = reader.join().unwrap();
     assert!(bytes.starts_with(b"\0asm"), "the module came through the pipe");
 }
+
+// ---------------------------------------------------------------------------
+// Diagnostics
+
+/// stderr of both linkers for `args` (both must fail), with each linker's
+/// program name replaced by `LD`, so the texts can be compared.
+fn both_stderr(test: &str, args: &[&str]) -> (String, Option<String>) {
+    let pair = link_pair(test, args);
+    assert_eq!(pair.ours.res.code, Some(1), "{}\n{}", pair.what, pair.ours.res.describe());
+    let norm = |s: &str| s.replace("wasmlink:", "LD:").replace("wasm-ld-22:", "LD:");
+    let theirs = pair.theirs.as_ref().map(|t| {
+        assert_eq!(t.res.code, Some(1), "{}\n{}", pair.what, t.res.describe());
+        norm(&t.res.stderr)
+    });
+    (norm(&pair.ours.res.stderr), theirs)
+}
+
+/// `--error-limit=N` stops after N errors with wasm-ld's "too many errors"
+/// line (the same text as wasm-ld-22's); the default limit (20) shows both
+/// of undef.o's undefined symbols, and `--error-limit=0` means no limit.
+#[test]
+fn error_limit_stops_after_n_errors() {
+    let line = ["--no-entry", "undef.o"];
+    let (limited, theirs) = both_stderr("error_limit", &with(&line, &["--error-limit=1"]));
+    assert_eq!(limited.lines().count(), 2, "{limited}");
+    assert!(limited.contains("too many errors emitted, stopping now"), "{limited}");
+    if let Some(theirs) = theirs {
+        assert_eq!(limited, theirs, "stderr differs from wasm-ld-22's");
+    }
+    for extra in [&[][..], &["--error-limit=0"]] {
+        let (all, _) = both_stderr("error_limit", &with(&line, extra));
+        assert!(all.contains("host_add") && all.contains("host_mul") && !all.contains("too many"), "{all}");
+    }
+    let r = our_run("error_limit", &with(&line, &["--error-limit=x"]));
+    assert!(r.stderr.contains("--error-limit: number expected, but got 'x'"), "{}", r.describe());
+}
+
+/// `--color-diagnostics[=always]` colours `error:` as wasm-ld-22 does (same
+/// bytes); `=never`, `--no-color-diagnostics` and the default (`auto`, and
+/// stderr is a pipe here) print no escape sequences.
+#[test]
+fn color_diagnostics() {
+    let line = ["--no-entry", "undef.o"];
+    for opt in ["--color-diagnostics", "--color-diagnostics=always"] {
+        let (ours, theirs) = both_stderr("color", &with(&line, &[opt]));
+        assert!(ours.contains("\x1b[0;31merror: \x1b[0m"), "{opt}: {ours:?}");
+        if let Some(theirs) = theirs {
+            assert_eq!(ours, theirs, "{opt}: stderr differs from wasm-ld-22's");
+        }
+    }
+    for opt in [&[][..], &["--color-diagnostics=never"], &["--color-diagnostics", "--no-color-diagnostics"]] {
+        let (ours, _) = both_stderr("color", &with(&line, opt));
+        assert!(!ours.contains('\x1b') && ours.contains("error: "), "{opt:?}: {ours:?}");
+    }
+}
+
+/// An option wasm-ld doesn't have fails as in wasm-ld-22, with every unknown
+/// argument named ("unknown argument: X"); a real wasm-ld option that
+/// wasmlink hasn't built yet says so instead.
+#[test]
+fn unknown_arguments_are_reported_like_wasm_ld() {
+    let (ours, theirs) = both_stderr("unknown", &with(&OPTS, &["--frobnicate", "-bogus"]));
+    assert!(ours.contains("unknown argument: --frobnicate") && ours.contains("unknown argument: -bogus"), "{ours}");
+    if let Some(theirs) = theirs {
+        assert_eq!(ours, theirs);
+    }
+    let r = our_run("unknown", &with(&OPTS, &["--emit-relocs"]));
+    assert!(r.stderr.contains("not supported yet: --emit-relocs"), "{}", r.describe());
+}
+
+/// `-E` is `--export-dynamic`: the same exports (`visible_fn`), which the
+/// plain link doesn't have.
+#[test]
+fn dash_e_is_export_dynamic() {
+    let plain = our_bytes("dash_e", &OPTS);
+    let e = our_bytes("dash_e", &with(&OPTS, &["-E"]));
+    assert_ne!(plain, e, "-E changed nothing");
+    assert_eq!(e, our_bytes("dash_e", &with(&OPTS, &["--export-dynamic"])));
+}
+
+/// Options that only matter for LLVM bitcode inputs (`-mllvm`, `--lto-*`,
+/// `--thinlto-*`, `-plugin-opt`, `--save-temps`, `--disable-verify`) are
+/// accepted, as emcc and zig pass them; with no bitcode input they change
+/// nothing.
+#[test]
+fn lto_only_options_are_accepted() {
+    let plain = our_bytes("lto", &OPTS);
+    let lto = [
+        "-mllvm",
+        "-enable-emscripten-sjlj",
+        "--mllvm=-disable-lsr",
+        "--lto-O2",
+        "--lto-CGO2",
+        "--lto-partitions=2",
+        "--thinlto-jobs=2",
+        "-plugin-opt=O2",
+        "--save-temps",
+        "--disable-verify",
+        "--lto-debug-pass-manager",
+    ];
+    assert_eq!(our_bytes("lto", &with(&OPTS, &lto)), plain);
+}
