@@ -68,10 +68,11 @@ impl Diagnostics {
     }
 }
 
-/// Why the process fails: a bad command line or a failed link.
+/// Why the process fails: a bad command line, or a failed link whose
+/// errors are already printed.
 enum Failure {
     Usage(ArgsError),
-    Link(Diagnostics, LinkError),
+    LinkReported,
 }
 
 fn main() {
@@ -81,10 +82,7 @@ fn main() {
             Diagnostics::new(program_name(), ColorChoice::Auto, Config::default().error_limit).errors(&e.0);
             1
         }
-        Err(Failure::Link(diagnostics, e)) => {
-            diagnostics.errors(&e.messages());
-            1
-        }
+        Err(Failure::LinkReported) => 1,
     };
     std::process::exit(code);
 }
@@ -106,10 +104,10 @@ fn real_main(prog: String) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::Usage(format!("cannot start worker threads: {e}").into()))?;
     let diagnostics = Diagnostics::new(prog, cfg.color, cfg.error_limit);
-    match pool.install(|| run_link(&cfg, &diagnostics)) {
-        Ok(()) => Ok(()),
-        Err(e) => Err(Failure::Link(diagnostics, e)),
-    }
+    pool.install(|| run_link(&cfg, &diagnostics)).map_err(|e| {
+        diagnostics.errors(&e.messages());
+        Failure::LinkReported
+    })
 }
 
 /// Loads, links and writes, timing each step for `--time`.
