@@ -64,6 +64,7 @@ OPTIONS:
   --color-diagnostics[=auto|always|never], --no-color-diagnostics
                             Colour error and warning labels (default: on a terminal)
   -E                        Alias for --export-dynamic
+  --build-id=none           No build ID section (the default; other kinds are not built yet)
   -mllvm <arg>, --lto-*, --thinlto-*, -plugin-opt=<arg>, --save-temps, --disable-verify
                             Only matter for LLVM bitcode inputs (LTO); accepted
   -flavor wasm              Accepted as the first argument (rustc passes it)
@@ -278,6 +279,9 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "O3" => c.opt_level = 3,
             "no-demangle" => {}
             "E" => c.export_dynamic = true,
+            // No build ID section, which is also the default (zig passes it).
+            // The other kinds are not built yet.
+            "build-id" if inline.as_deref() == Some("none") => {}
             "error-limit" => {
                 let v = value("--error-limit")?;
                 c.error_limit = v.parse().map_err(|_| format!("--error-limit: number expected, but got '{v}'"))?;

@@ -1027,3 +1027,16 @@ fn lto_only_options_are_accepted() {
     ];
     assert_eq!(our_bytes("lto", &with(&OPTS, &lto)), plain);
 }
+
+/// `--build-id=none` (zig passes it) writes no build ID section, as by
+/// default; the kinds that need a hash are rejected as not built yet.
+#[test]
+fn build_id_none() {
+    let f = facts("build_id", &with(&OPTS, &["--build-id=none"]));
+    assert!(!f.custom_sections.iter().any(|s| s == "build_id"), "{:?}", f.custom_sections);
+    assert_eq!(our_bytes("build_id", &with(&OPTS, &["--build-id=none"])), our_bytes("build_id", &OPTS));
+    for kind in ["--build-id", "--build-id=sha1"] {
+        let r = our_run("build_id", &with(&OPTS, &[kind]));
+        assert!(r.code == Some(1) && r.stderr.contains("not supported yet"), "{kind}: {}", r.describe());
+    }
+}
