@@ -3,6 +3,7 @@
 #   undef.c -> undef.o   (_start calls the undefined missing_fn)
 #   dup1.c  -> dup1.o    (_start, and a strong dup_fn)
 #   dup2.c  -> dup2.o    (another strong dup_fn)
+#   lto.c   -> lto.o     (-flto: LLVM bitcode, for the "LTO is not supported" error)
 # The objects are freestanding (no libc, no sysroot needed) so the error tests
 # run without wasi-libc. Output depends only on the clang-19 version.
 #
@@ -18,3 +19,4 @@ for src in undef.c dup1.c dup2.c; do
         -fdebug-compilation-dir=. "-ffile-prefix-map=$here=." \
         "$src" -o "${src%.c}.o"
 done
+"$CC" --target=wasm32-unknown-unknown -O2 -flto -c lto.c -o lto.o

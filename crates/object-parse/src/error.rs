@@ -266,6 +266,10 @@ pub enum ParseErrorKind {
     /// An archive member that is not a wasm module.
     #[error("archive member is not a WebAssembly object")]
     MemberNotWasm,
+    /// LLVM bitcode (an object compiled with `-flto`): linking it needs LTO,
+    /// which wasmlink doesn't do.
+    #[error("LTO is not supported: this is an LLVM bitcode file (compiled with -flto); recompile without -flto")]
+    Bitcode,
     /// The `\0asm` magic number is missing.
     #[error("not a WebAssembly file (bad magic number)")]
     BadMagic,

@@ -180,10 +180,19 @@ pub enum MemberContent<'a> {
     NotRelocatable,
 }
 
+/// Whether `bytes` are LLVM bitcode: raw (`BC` 0xC0DE) or in the bitcode
+/// wrapper (magic 0x0B17C0DE, little-endian).
+pub fn is_bitcode(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"BC\xC0\xDE") || bytes.starts_with(&[0xDE, 0xC0, 0x17, 0x0B])
+}
+
 /// Parses one archive member. Errors name `archive(member)` and the offset
 /// within the member.
 pub fn parse_member<'a>(archive_path: &str, member: &Member<'a>) -> Result<MemberContent<'a>, ParseError> {
     let name = member_display_name(archive_path, &member.name);
+    if is_bitcode(member.data) {
+        return Err(RawError::new(0, ParseErrorKind::Bitcode).in_file(&name));
+    }
     if !member.data.starts_with(b"\0asm") {
         return Err(RawError::new(0, ParseErrorKind::MemberNotWasm).in_file(&name));
     }
@@ -233,6 +242,8 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
                 }
             } else if bytes.starts_with(b"\0asm") {
                 Ok(vec![Input::Object(Box::new(parse_object(bytes, &f.path)?))])
+            } else if is_bitcode(bytes) {
+                Err(RawError::new(0, ParseErrorKind::Bitcode).in_file(&f.path))
             } else {
                 Err(RawError::new(0, ParseErrorKind::UnknownFileType).in_file(&f.path))
             }

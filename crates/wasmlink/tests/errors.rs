@@ -346,3 +346,51 @@ fn unwritable_output_directory() {
     assert_fails("unwritable output directory", &res, &["cannot open output file", "no-such-dir"], &out, &dir, &[]);
     assert!(!res.stderr.contains("missing_fn"), "the output path must be checked before linking:\n{}", res.stderr);
 }
+
+/// An LLVM bitcode input (compiled with `-flto`), given directly or as an
+/// extracted archive member, fails with "LTO is not supported" naming the
+/// file, instead of being misread.
+#[test]
+fn bitcode_input_needs_lto() {
+    let dir = Scratch::new("err-lto");
+    let out = dir.join("out.wasm");
+    let lto = errors_obj("lto.o");
+    let res = run_linker(&linker_under_test(), args(&[&"-m", &"wasm32", &lto, &"-o", &out]));
+    assert_fails("bitcode object", &res, &["lto.o", "LTO is not supported"], &out, &dir, &[]);
+    // As an archive member, extracted for `-u lto_answer` (a GNU archive
+    // whose symbol index names the member's symbols).
+    let data = std::fs::read(&lto).unwrap();
+    let archive = dir.join("liblto.a");
+    std::fs::write(&archive, gnu_archive_with_index("lto.o", &data, &["lto_answer", "_start"])).unwrap();
+    let res = run_linker(&linker_under_test(), args(&[&"-m", &"wasm32", &"-u", &"lto_answer", &archive, &"-o", &out]));
+    assert_fails("bitcode member", &res, &["liblto.a(lto.o)", "LTO is not supported"], &out, &dir, &["liblto.a"]);
+}
+
+/// A GNU `ar` archive of one member with a symbol index naming `symbols`.
+fn gnu_archive_with_index(name: &str, data: &[u8], symbols: &[&str]) -> Vec<u8> {
+    let header = |name: &str, size: usize| format!("{name:<16}{:<12}{:<6}{:<6}{:<8}{size:<10}`\n", 0, 0, 0, 644);
+    let mut names = Vec::new();
+    for s in symbols {
+        names.extend_from_slice(s.as_bytes());
+        names.push(0);
+    }
+    let index_size = 4 + 4 * symbols.len() + names.len();
+    let padded = |n: usize| n + n % 2;
+    let member_offset = 8 + 60 + padded(index_size);
+    let mut out = b"!<arch>\n".to_vec();
+    out.extend(header("/", index_size).as_bytes());
+    out.extend((symbols.len() as u32).to_be_bytes());
+    for _ in symbols {
+        out.extend((member_offset as u32).to_be_bytes());
+    }
+    out.extend(&names);
+    if index_size % 2 == 1 {
+        out.push(b'\n');
+    }
+    out.extend(header(&format!("{name}/"), data.len()).as_bytes());
+    out.extend(data);
+    if data.len() % 2 == 1 {
+        out.push(b'\n');
+    }
+    out
+}
