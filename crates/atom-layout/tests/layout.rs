@@ -6,35 +6,15 @@ use atom_layout::{Layout, LayoutOptions};
 use symbol_resolve::{FuncRef, LinkerData, ObjectId, Resolution, ResolveOptions};
 use test_objects::{inputs, Body, ObjectBuilder, Segment, Sig};
 
-/// Resolve options: entry `_start`, gc on. Fields these tests rely on are
-/// set explicitly (the `Default` impls follow the command line and may
-/// change).
+/// Resolve options: wasm-ld's defaults (entry `_start`, gc on).
 fn resolve_opts() -> ResolveOptions {
-    ResolveOptions {
-        entry: Some("_start".into()),
-        exports: Vec::new(),
-        allow_undefined: false,
-        gc_sections: true,
-        undefined: Vec::new(),
-        export_all: false,
-        export_dynamic: false,
-        ..Default::default()
-    }
+    ResolveOptions::default()
 }
 
-/// Layout options as the command line's defaults, spelled out.
+/// Layout options: wasm-ld's defaults (stack first, 64 KiB of stack, data
+/// segments merged, memory exported).
 fn opts() -> LayoutOptions {
-    LayoutOptions {
-        stack_first: None,
-        stack_size: 65536,
-        global_base: None,
-        initial_memory: None,
-        max_memory: None,
-        merge_data_segments: true,
-        initial_heap: None,
-        export_memory: true,
-        ..Default::default()
-    }
+    LayoutOptions::default()
 }
 
 /// Parses, resolves and lays out `files`, then runs `check`.

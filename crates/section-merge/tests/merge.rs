@@ -1,43 +1,27 @@
 //! The merge stage on small objects from `test-objects`: the output index
 //! spaces (imports first), exports and the constructor calls.
 
-use atom_layout::{Layout, LayoutOptions};
-use section_merge::{ExportKind, MergeOptions, MergedModule, OutputExport, OutputFunction, OutputGlobal};
-use symbol_resolve::{FuncRef, ObjectId, Resolution, ResolveOptions, SyntheticGlobal};
+use atom_layout::Layout;
+use section_merge::{ExportKind, MergedModule, OutputExport, OutputFunction, OutputGlobal};
+use symbol_resolve::{FuncRef, ObjectId, Resolution, SyntheticGlobal};
 use test_objects::{inputs, Body, ObjectBuilder, Segment, Sig, ValType};
 
-/// Resolve options: entry `_start`, gc on, undefined functions imported.
-fn resolve_opts(exports: &[&str]) -> ResolveOptions {
-    ResolveOptions {
-        entry: Some("_start".into()),
-        exports: exports.iter().map(|s| s.to_string()).collect(),
-        allow_undefined: true,
-        gc_sections: true,
-        undefined: Vec::new(),
-        export_all: false,
-        export_dynamic: false,
-        ..Default::default()
-    }
-}
-
-/// Memory exported as "memory", table neither imported nor exported.
-fn opts() -> MergeOptions {
-    MergeOptions { export_memory: true, memory_export_name: "memory".into(), import_table: false, export_table: false }
-}
-
-/// Runs the stages up to merge over `files`, then `check`.
+/// Links `files` through `wasmlink::link` (entry `_start`, gc on,
+/// undefined functions imported, `--export` for each of `exports`) and
+/// passes the merge stage's output and the earlier outputs to `check`.
 fn merge<R>(
     files: &[(&str, Vec<u8>)],
     exports: &[&str],
     check: impl FnOnce(&MergedModule, &Layout, &Resolution<'_>) -> R,
 ) -> R {
     let loaded = inputs(files);
-    let set = object_parse::run(&loaded).unwrap_or_else(|e| panic!("parse: {e}"));
-    let res = symbol_resolve::run(set, &resolve_opts(exports)).unwrap_or_else(|e| panic!("resolve: {e}"));
-    let layout_opts = LayoutOptions { stack_first: None, stack_size: 65536, global_base: None, ..Default::default() };
-    let layout = atom_layout::run(&res, &layout_opts).unwrap_or_else(|e| panic!("layout: {e}"));
-    let merged = section_merge::run(&res, &layout, &opts()).unwrap_or_else(|e| panic!("merge: {e}"));
-    check(&merged, &layout, &res)
+    let config = wasmlink::Config {
+        allow_undefined: true,
+        exports: exports.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    };
+    let linked = wasmlink::link(&config, &loaded).unwrap_or_else(|e| panic!("link: {e}"));
+    check(&linked.merged, &linked.layout, &linked.resolution)
 }
 
 fn defined(obj: u32, index: u32) -> FuncRef {
