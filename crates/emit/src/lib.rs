@@ -111,28 +111,71 @@ pub fn run(
 ) -> Result<Vec<u8>, EmitError> {
     let mut module: Vec<u8> = Vec::new();
     module.extend_from_slice(b"\0asm\x01\0\0\0");
-
-    // Type section.
-    let mut ts = enc::TypeSection::new();
-    for s in &types.types {
-        let (p, r) = sig_types(s)?;
-        ts.ty().function(p, r);
+    let memory = memory_type(layout);
+    let header_sections = [
+        type_section(types)?,
+        import_section(res, layout, merged, types, opts, memory)?,
+        function_section(types),
+        table_section(res, layout, merged)?,
+        memory_section(opts, memory),
+        tag_section(merged, types),
+        global_section(res, layout, merged)?,
+        export_section(merged),
+        element_section(layout, merged),
+    ];
+    for section in header_sections.into_iter().flatten() {
+        module.extend(section);
     }
-    if !types.types.is_empty() {
-        module.extend(encoded(&ts));
+    let relocated = relocated_sections(res, layout, merged, types, opts)?;
+    if let Some(code) = &relocated.code {
+        push_section(&mut module, 10, code);
     }
+    if let Some(data) = &relocated.data {
+        push_section(&mut module, 11, data);
+    }
+    for (name, bytes) in &relocated.customs {
+        push_custom(&mut module, name, bytes);
+    }
+    for (name, bytes) in &linker_custom_sections(res, layout, merged, opts)? {
+        push_custom(&mut module, name, bytes);
+    }
+    Ok(module)
+}
 
-    // Imports: memory first, then symbols.
-    let mut is = enc::ImportSection::new();
-    let memory_type = enc::MemoryType {
+/// The memory's limits, whether it is defined or imported.
+fn memory_type(layout: &Layout) -> enc::MemoryType {
+    enc::MemoryType {
         minimum: layout.memory.initial_pages,
         maximum: layout.memory.max_pages,
         memory64: false,
         shared: false,
         page_size_log2: None,
-    };
+    }
+}
+
+/// The type section (one entry per deduplicated signature), if any type.
+fn type_section(types: &TypeTable) -> Result<Option<Vec<u8>>, EmitError> {
+    let mut ts = enc::TypeSection::new();
+    for s in &types.types {
+        let (p, r) = sig_types(s)?;
+        ts.ty().function(p, r);
+    }
+    Ok((!types.types.is_empty()).then(|| encoded(&ts)))
+}
+
+/// The import section: the memory (`--import-memory`) first, then the
+/// indirect function table (`--import-table`), then the symbols' imports.
+fn import_section(
+    res: &Resolution<'_>,
+    layout: &Layout,
+    merged: &MergedModule,
+    types: &TypeTable,
+    opts: &EmitOptions,
+    memory: enc::MemoryType,
+) -> Result<Option<Vec<u8>>, EmitError> {
+    let mut is = enc::ImportSection::new();
     if opts.import_memory {
-        is.import(&opts.memory_import.0, &opts.memory_import.1, memory_type);
+        is.import(&opts.memory_import.0, &opts.memory_import.1, memory);
     }
     if merged.import_table {
         let n = layout.table.size() as u64;
@@ -159,45 +202,51 @@ pub fn run(
         };
         is.import(&imp.module, &imp.field, ty);
     }
-    if !is.is_empty() {
-        module.extend(encoded(&is));
-    }
+    Ok((!is.is_empty()).then(|| encoded(&is)))
+}
 
-    // Function section.
+/// The function section: the type of each defined output function.
+fn function_section(types: &TypeTable) -> Option<Vec<u8>> {
     let mut fs = enc::FunctionSection::new();
     for t in &types.function_types {
         fs.function(*t);
     }
-    if !fs.is_empty() {
-        module.extend(encoded(&fs));
-    }
+    (!fs.is_empty()).then(|| encoded(&fs))
+}
 
-    // Tables.
+/// The table section: the defined tables.
+fn table_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) -> Result<Option<Vec<u8>>, EmitError> {
     let mut tabs = enc::TableSection::new();
     for t in &merged.tables {
         tabs.table(table_ty(table_type(res, layout, t))?);
     }
-    if !tabs.is_empty() {
-        module.extend(encoded(&tabs));
-    }
+    Ok((!tabs.is_empty()).then(|| encoded(&tabs)))
+}
 
-    // Memory.
-    if !opts.import_memory {
+/// The memory section, unless the memory is imported.
+fn memory_section(opts: &EmitOptions, memory: enc::MemoryType) -> Option<Vec<u8>> {
+    (!opts.import_memory).then(|| {
         let mut ms = enc::MemorySection::new();
-        ms.memory(memory_type);
-        module.extend(encoded(&ms));
-    }
+        ms.memory(memory);
+        encoded(&ms)
+    })
+}
 
-    // Tags.
-    if !merged.tags.is_empty() {
+/// The tag section: the defined tags (their types are the last
+/// `merged.tags.len()` entries of `types.tag_types`).
+fn tag_section(merged: &MergedModule, types: &TypeTable) -> Option<Vec<u8>> {
+    (!merged.tags.is_empty()).then(|| {
         let mut tags = enc::TagSection::new();
         for t in &types.tag_types[types.tag_types.len() - merged.tags.len()..] {
             tags.tag(enc::TagType { kind: enc::TagKind::Exception, func_type_idx: *t });
         }
-        module.extend(encoded(&tags));
-    }
+        encoded(&tags)
+    })
+}
 
-    // Globals.
+/// The global section: synthetic globals initialised from the layout, input
+/// globals with their own init expressions, data addresses as constants.
+fn global_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) -> Result<Option<Vec<u8>>, EmitError> {
     let mut gs = enc::GlobalSection::new();
     for g in &merged.globals {
         let ty = global_ty(global_type(res, g))?;
@@ -222,11 +271,11 @@ pub fn run(
         };
         gs.global(ty, &init);
     }
-    if !gs.is_empty() {
-        module.extend(encoded(&gs));
-    }
+    Ok((!gs.is_empty()).then(|| encoded(&gs)))
+}
 
-    // Exports.
+/// The export section.
+fn export_section(merged: &MergedModule) -> Option<Vec<u8>> {
     let mut es = enc::ExportSection::new();
     for e in &merged.exports {
         let kind = match e.kind {
@@ -238,20 +287,40 @@ pub fn run(
         };
         es.export(&e.name, kind, e.index);
     }
-    if !es.is_empty() {
-        module.extend(encoded(&es));
-    }
+    (!es.is_empty()).then(|| encoded(&es))
+}
 
-    // Element segment for the indirect function table.
-    if !merged.table_elements.is_empty() {
+/// The element section: one active segment filling the indirect function
+/// table from `layout.table.base`.
+fn element_section(layout: &Layout, merged: &MergedModule) -> Option<Vec<u8>> {
+    (!merged.table_elements.is_empty()).then(|| {
         let mut el = enc::ElementSection::new();
         let offset = enc::ConstExpr::i32_const(layout.table.base as i32);
         let table = merged.indirect_table.filter(|&t| t != 0);
         el.active(table, &offset, enc::Elements::Functions(merged.table_elements.as_slice().into()));
-        module.extend(encoded(&el));
-    }
+        encoded(&el)
+    })
+}
 
-    // Code.
+/// Payloads of the sections built from input bytes with relocations applied.
+struct RelocatedSections {
+    /// The code section payload, if any function.
+    code: Option<Vec<u8>>,
+    /// The data section payload, if any segment is written.
+    data: Option<Vec<u8>>,
+    /// The kept input custom sections, merged by name.
+    customs: NamedPayloads,
+}
+
+/// Builds the code section, the data section and the input custom sections
+/// in parallel, each input chunk copied into its slot and relocated there.
+fn relocated_sections(
+    res: &Resolution<'_>,
+    layout: &Layout,
+    merged: &MergedModule,
+    types: &TypeTable,
+    opts: &EmitOptions,
+) -> Result<RelocatedSections, EmitError> {
     let chunks = code::chunks(res, merged);
     let code_offsets = code::body_offsets(res, merged, &chunks);
     let customs = custom::plan(res, &opts.custom);
@@ -282,17 +351,31 @@ pub fn run(
         );
         (a?, b?, c?)
     };
-    if !chunks.is_empty() {
-        push_section(&mut module, 10, &code_payload);
-    }
     let (data_payload, data_count) = data_result;
-    if data_count > 0 {
-        push_section(&mut module, 11, &data_payload);
-    }
-    for (name, bytes) in &custom_payloads {
-        push_custom(&mut module, name, bytes);
-    }
-    if !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == "name") {
+    Ok(RelocatedSections {
+        code: (!chunks.is_empty()).then_some(code_payload),
+        data: (data_count > 0).then_some(data_payload),
+        customs: custom_payloads,
+    })
+}
+
+/// Whether the linker-written custom section `name` is kept by the strip
+/// options.
+fn keeps_linker_section(opts: &EmitOptions, name: &str) -> bool {
+    !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == name)
+}
+
+/// The linker-written custom sections, in order: `name`, `producers`,
+/// `target_features` (each when non-empty and not stripped). Fails when
+/// the inputs' features conflict.
+fn linker_custom_sections(
+    res: &Resolution<'_>,
+    layout: &Layout,
+    merged: &MergedModule,
+    opts: &EmitOptions,
+) -> Result<Vec<(&'static str, Vec<u8>)>, EmitError> {
+    let mut out = Vec::new();
+    if keeps_linker_section(opts, "name") {
         let data_names: Vec<String> = layout
             .segments
             .iter()
@@ -301,22 +384,22 @@ pub fn run(
             .collect();
         let names = custom::name_section(res, merged, &data_names);
         if !names.is_empty() {
-            push_custom(&mut module, "name", &names);
+            out.push(("name", names));
         }
     }
-    if !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == "producers") {
+    if keeps_linker_section(opts, "producers") {
         if let Some(p) = custom::producers_section(res) {
-            push_custom(&mut module, "producers", &p);
+            out.push(("producers", p));
         }
     }
     if let Some(tf) =
         custom::target_features_section(res, opts.check_features, opts.features.as_deref(), &opts.extra_features)?
     {
-        if !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == "target_features") {
-            push_custom(&mut module, "target_features", &tf);
+        if keeps_linker_section(opts, "target_features") {
+            out.push(("target_features", tf));
         }
     }
-    Ok(module)
+    Ok(out)
 }
 
 /// Checks before linking that the output can be created, so a bad `-o`
