@@ -95,7 +95,8 @@ pub struct Resolution<'a> {
     pub objects: Vec<ObjectFile<'a>>,
     /// Per object, per symbol index: what the symbol resolves to.
     pub targets: Vec<Vec<Target>>,
-    /// Imports of the output module (live ones only, in symbol-table order).
+    /// Imports of the output module, in symbol-table order: only those live
+    /// code references, so every one is live ([`Liveness`] has no import flags).
     pub imports: Vec<OutputImport>,
     /// Trap stubs (live ones are marked in `live.stubs`).
     pub stubs: Vec<Stub>,
@@ -166,8 +167,8 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     r.define_linker_symbols();
     r.wrap_symbols(&opts.wrap);
     let t = r.compute_targets(opts);
-    let Marked { mut live, entry, call_dtors } = mark_live(&r, &t, opts)?;
-    let init_funcs = init_functions(&r.objects, &t.targets, &live)?;
+    let Marked { mut live, live_provisional_imports, entry, call_dtors } = mark_live(&r, &t, opts)?;
+    let init_funcs = init_functions(&r.objects, &t.targets, &live, &live_provisional_imports)?;
     let call_ctors_referenced = live.call_ctors_referenced;
     // Without --gc-sections everything is kept, __wasm_call_ctors included.
     let call_ctors_live = call_ctors_referenced || !init_funcs.is_empty() || !opts.gc_sections;
@@ -187,7 +188,7 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
         entry,
         warnings: t.warnings,
     };
-    keep_live_imports(&r.table, t.imports, &mut resolution);
+    keep_live_imports(&r.table, t.imports, &live_provisional_imports, &mut resolution);
     Ok(resolution)
 }
 
@@ -219,6 +220,9 @@ fn build_symbol_table<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<r
 /// What marking found besides the live sets.
 struct Marked {
     live: Liveness,
+    /// Per provisional import (the ids in the targets until
+    /// [`keep_live_imports`] renumbers them): referenced by live code.
+    live_provisional_imports: Vec<bool>,
     entry: Option<FuncRef>,
     call_dtors: Option<FuncRef>,
 }
@@ -293,6 +297,7 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     for (o, name) in undefined {
         errors.push(SymbolError::Undefined { file: objects[o as usize].name.clone(), name });
     }
+    let live_provisional_imports = std::mem::take(&mut marker.imports);
     let mut live = marker.live;
     // wasm-ld emits the table whenever an input mentions it (clang's
     // objects import it) or a function's address is taken.
@@ -302,7 +307,7 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     if !errors.is_empty() {
         return Err(ResolveError::Symbols(errors));
     }
-    Ok(Marked { live, entry, call_dtors })
+    Ok(Marked { live, live_provisional_imports, entry, call_dtors })
 }
 
 /// Symbols that are roots by their flags: EXPORTED and NO_STRIP ones, and
@@ -322,12 +327,15 @@ fn flagged_roots(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<Target
 }
 
 /// The init functions of live objects that are live themselves, sorted by
-/// priority (stable: input order within one priority). Fails on a
-/// constructor that takes arguments.
+/// priority (stable: input order within one priority). `targets` still
+/// hold provisional import ids, so an imported constructor's liveness is
+/// looked up in `live_provisional_imports`. Fails on a constructor that
+/// takes arguments.
 fn init_functions(
     objects: &[ObjectFile<'_>],
     targets: &[Vec<Target>],
     live: &Liveness,
+    live_provisional_imports: &[bool],
 ) -> Result<Vec<InitEntry>, ResolveError> {
     let mut errors = Vec::new();
     let mut init_funcs = Vec::new();
@@ -336,7 +344,7 @@ fn init_functions(
             if let Target::Function(func) = &targets[o][f.symbol as usize] {
                 let is_live = match *func {
                     FuncRef::Defined { obj, index } => live.functions[obj.0 as usize][index as usize],
-                    FuncRef::Import(id) => live.imports[id.0 as usize],
+                    FuncRef::Import(id) => live_provisional_imports[id.0 as usize],
                     FuncRef::Synthetic(_) => false,
                 };
                 if is_live {
@@ -423,9 +431,13 @@ fn add_linker_exports(
 /// reference order), as `res.imports`, and renumbers every import reference
 /// in `res` (targets, exports, init functions) to it; references to dead
 /// imports become [`Target::Unresolved`].
-fn keep_live_imports(table: &table::SymbolTable<'_>, provisional: Vec<OutputImport>, res: &mut Resolution<'_>) {
-    let live = &mut res.live;
-    let mut order: Vec<usize> = (0..provisional.len()).filter(|&i| live.imports[i]).collect();
+fn keep_live_imports(
+    table: &table::SymbolTable<'_>,
+    provisional: Vec<OutputImport>,
+    live_provisional: &[bool],
+    res: &mut Resolution<'_>,
+) {
+    let mut order: Vec<usize> = (0..provisional.len()).filter(|&i| live_provisional[i]).collect();
     order.sort_by_key(|&i| table.find(&provisional[i].symbol).map(|s| s.0).unwrap_or(u32::MAX));
     let mut remap = vec![None; provisional.len()];
     for (new, &old) in order.iter().enumerate() {
@@ -460,6 +472,5 @@ fn keep_live_imports(table: &table::SymbolTable<'_>, provisional: Vec<OutputImpo
             i.func = f;
         }
     }
-    live.imports = vec![true; imports.len()];
     res.imports = imports;
 }
