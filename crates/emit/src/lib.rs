@@ -1,10 +1,13 @@
 //! # emit: all stage outputs → module bytes → output file
 //!
-//! Last stage. Sizes every section, then writes the module: small sections
-//! through wasm-encoder; code, data and custom-section atoms copied straight
-//! from the inputs into presized buffers in parallel (rayon), never
-//! re-encoding function bodies, with every relocation patched in place at
-//! its fixed width. Sections are in spec order, followed by the input custom
+//! Last stage. Sizes every section first, then writes the module into one
+//! output buffer of exactly its size: the small generated sections (types,
+//! imports, ..., elements, `name`, `producers`, `target_features`) are
+//! encoded into their own buffers and copied into place; code, data and
+//! custom-section atoms are copied straight from the inputs into their
+//! slots of the output buffer in parallel (rayon), never re-encoding
+//! function bodies, with every relocation patched in place at its fixed
+//! width. Sections are in spec order, followed by the input custom
 //! sections, `name`, `producers` and `target_features`. [`write_atomic`]
 //! writes through a temporary file and a rename, so a failed link never
 //! leaves a partial output and never destroys an existing one.
@@ -76,32 +79,58 @@ fn global_ty(t: object_parse::GlobalType) -> Result<enc::GlobalType, EmitError> 
     enc::GlobalType::try_from(t).map_err(|_| EmitError::UnsupportedGlobalType(t))
 }
 
-fn push_section(module: &mut Vec<u8>, id: u8, payload: &[u8]) {
-    module.push(id);
-    leb::write_u32(module, payload.len() as u32);
-    module.extend_from_slice(payload);
-}
-
-fn push_custom(module: &mut Vec<u8>, name: &str, payload: &[u8]) {
-    let mut head = Vec::new();
-    leb::write_u32(&mut head, name.len() as u32);
-    head.extend_from_slice(name.as_bytes());
-    module.push(0);
-    leb::write_u32(module, (head.len() + payload.len()) as u32);
-    module.extend_from_slice(&head);
-    module.extend_from_slice(payload);
-}
-
 fn encoded<S: enc::Section>(s: &S) -> Vec<u8> {
     let mut v = vec![s.id()];
     enc::Encode::encode(s, &mut v);
     v
 }
 
-/// Output custom sections: (name, payload).
-type NamedPayloads = Vec<(String, Vec<u8>)>;
+/// The module header: magic and version.
+const MODULE_HEADER: &[u8] = b"\0asm\x01\0\0\0";
 
-/// Produces the module bytes.
+/// Section id of the code section.
+const CODE_SECTION: u8 = 10;
+/// Section id of the data section.
+const DATA_SECTION: u8 = 11;
+/// Section id of custom sections.
+const CUSTOM_SECTION: u8 = 0;
+
+/// The bytes before a section's payload: its id and payload size, and for a
+/// custom section its name.
+fn section_header(id: u8, name: Option<&str>, payload_len: usize) -> Vec<u8> {
+    let name_len = name.map_or(0, |n| leb::len_u32(n.len() as u32) + n.len());
+    let mut head = Vec::with_capacity(6 + name_len);
+    head.push(id);
+    leb::write_u32(&mut head, (name_len + payload_len) as u32);
+    if let Some(n) = name {
+        leb::write_u32(&mut head, n.len() as u32);
+        head.extend_from_slice(n.as_bytes());
+    }
+    head
+}
+
+/// Length of a section with this header and payload length.
+fn section_len(id: u8, name: Option<&str>, payload_len: usize) -> usize {
+    section_header(id, name, payload_len).len() + payload_len
+}
+
+/// Cuts the first `n` bytes off `rest` and returns them.
+fn take<'o>(rest: &mut &'o mut [u8], n: usize) -> &'o mut [u8] {
+    let (head, tail) = std::mem::take(rest).split_at_mut(n);
+    *rest = tail;
+    head
+}
+
+/// Writes a section header into the front of `rest` and returns the
+/// `payload_len` bytes that follow it, cut off `rest`.
+fn take_section<'o>(rest: &mut &'o mut [u8], id: u8, name: Option<&str>, payload_len: usize) -> &'o mut [u8] {
+    let head = section_header(id, name, payload_len);
+    take(rest, head.len()).copy_from_slice(&head);
+    take(rest, payload_len)
+}
+
+/// Produces the module bytes: every section is sized first, then written
+/// straight into one output buffer of exactly the module's size.
 pub fn run(
     res: &Resolution<'_>,
     layout: &Layout,
@@ -109,10 +138,8 @@ pub fn run(
     types: &TypeTable,
     opts: &EmitOptions,
 ) -> Result<Vec<u8>, EmitError> {
-    let mut module: Vec<u8> = Vec::new();
-    module.extend_from_slice(b"\0asm\x01\0\0\0");
     let memory = memory_type(layout);
-    let header_sections = [
+    let header_sections: Vec<Vec<u8>> = [
         type_section(types)?,
         import_section(res, layout, merged, types, opts, memory)?,
         function_section(types),
@@ -122,23 +149,33 @@ pub fn run(
         global_section(res, layout, merged)?,
         export_section(merged),
         element_section(layout, merged),
-    ];
-    for section in header_sections.into_iter().flatten() {
-        module.extend(section);
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let relocated = RelocatedPlan::new(res, layout, merged, opts);
+    // A feature conflict is reported after relocation errors, as before the
+    // sections were presized; until then it just contributes no sections.
+    let linker_customs = linker_custom_sections(res, layout, merged, opts);
+    let linker_sections: &[(&str, Vec<u8>)] = linker_customs.as_deref().unwrap_or(&[]);
+
+    let total = MODULE_HEADER.len()
+        + header_sections.iter().map(Vec::len).sum::<usize>()
+        + relocated.len(res)
+        + linker_sections.iter().map(|(n, p)| section_len(CUSTOM_SECTION, Some(n), p.len())).sum::<usize>();
+    let mut module = vec![0u8; total];
+    let mut rest: &mut [u8] = &mut module;
+    take(&mut rest, MODULE_HEADER.len()).copy_from_slice(MODULE_HEADER);
+    for s in &header_sections {
+        take(&mut rest, s.len()).copy_from_slice(s);
     }
-    let relocated = relocated_sections(res, layout, merged, types, opts)?;
-    if let Some(code) = &relocated.code {
-        push_section(&mut module, 10, code);
+    let relocated_out = take(&mut rest, relocated.len(res));
+    relocated.write(res, layout, merged, types, relocated_out)?;
+    for (name, payload) in linker_sections {
+        take_section(&mut rest, CUSTOM_SECTION, Some(name), payload.len()).copy_from_slice(payload);
     }
-    if let Some(data) = &relocated.data {
-        push_section(&mut module, 11, data);
-    }
-    for (name, bytes) in &relocated.customs {
-        push_custom(&mut module, name, bytes);
-    }
-    for (name, bytes) in &linker_custom_sections(res, layout, merged, opts)? {
-        push_custom(&mut module, name, bytes);
-    }
+    linker_customs?;
+    debug_assert!(rest.is_empty(), "emit sized the module wrong");
     Ok(module)
 }
 
@@ -302,61 +339,99 @@ fn element_section(layout: &Layout, merged: &MergedModule) -> Option<Vec<u8>> {
     })
 }
 
-/// Payloads of the sections built from input bytes with relocations applied.
-struct RelocatedSections {
-    /// The code section payload, if any function.
-    code: Option<Vec<u8>>,
-    /// The data section payload, if any segment is written.
-    data: Option<Vec<u8>>,
+/// The sections built from input bytes with relocations applied (code,
+/// data, input custom sections), planned so their sizes are known before
+/// anything is written.
+struct RelocatedPlan<'r, 'a> {
+    /// Each output function's chunk.
+    chunks: Vec<code::FuncChunk<'a>>,
+    /// Per object, per defined function: its body's offset in the code payload.
+    code_offsets: Vec<Vec<Option<u64>>>,
+    /// The output segments written to the data section.
+    segments: Vec<&'r atom_layout::OutputSegment>,
     /// The kept input custom sections, merged by name.
-    customs: NamedPayloads,
+    customs: custom::CustomPlan,
 }
 
-/// Builds the code section, the data section and the input custom sections
-/// in parallel, each input chunk copied into its slot and relocated there.
-fn relocated_sections(
-    res: &Resolution<'_>,
-    layout: &Layout,
-    merged: &MergedModule,
-    types: &TypeTable,
-    opts: &EmitOptions,
-) -> Result<RelocatedSections, EmitError> {
-    let chunks = code::chunks(res, merged);
-    let code_offsets = code::body_offsets(res, merged, &chunks);
-    let customs = custom::plan(res, &opts.custom);
-    let ctx = relocate::RelocContext {
-        res,
-        layout,
-        merged,
-        types,
-        code_offsets: &code_offsets,
-        custom_offsets: &customs.offsets,
-    };
-    let (code_payload, data_result, custom_payloads): (Vec<u8>, (Vec<u8>, u32), NamedPayloads) = {
-        let (a, (b, c)) = rayon::join(
-            || code::payload(&ctx, &chunks),
+impl<'r, 'a> RelocatedPlan<'r, 'a> {
+    /// Plans the sections from the stage outputs.
+    fn new(res: &Resolution<'a>, layout: &'r Layout, merged: &MergedModule, opts: &EmitOptions) -> Self {
+        let chunks = code::chunks(res, merged);
+        let code_offsets = code::body_offsets(res, merged, &chunks);
+        RelocatedPlan {
+            chunks,
+            code_offsets,
+            segments: data::emitted_segments(layout, opts.import_memory),
+            customs: custom::plan(res, &opts.custom),
+        }
+    }
+
+    /// Payload length of the code section, if it is written (any function).
+    fn code_len(&self) -> Option<usize> {
+        (!self.chunks.is_empty()).then(|| code::payload_len(&self.chunks))
+    }
+
+    /// Payload length of the data section, if it is written (any segment).
+    fn data_len(&self) -> Option<usize> {
+        (!self.segments.is_empty()).then(|| data::payload_len(&self.segments))
+    }
+
+    /// Length of all these sections, headers included.
+    fn len(&self, res: &Resolution<'_>) -> usize {
+        self.code_len().map_or(0, |n| section_len(CODE_SECTION, None, n))
+            + self.data_len().map_or(0, |n| section_len(DATA_SECTION, None, n))
+            + (self.customs.sections.iter())
+                .map(|(name, pieces)| section_len(CUSTOM_SECTION, Some(name), custom::section_len(res, name, pieces)))
+                .sum::<usize>()
+    }
+
+    /// Writes the sections into `out` ([`Self::len`] bytes, zeroed): the
+    /// headers in order, then every input chunk (functions, data segments,
+    /// custom pieces) copied once into its slot and relocated there, in
+    /// parallel. Errors are reported code first, then data, then custom
+    /// sections.
+    fn write(
+        &self,
+        res: &Resolution<'_>,
+        layout: &Layout,
+        merged: &MergedModule,
+        types: &TypeTable,
+        mut out: &mut [u8],
+    ) -> Result<(), EmitError> {
+        use rayon::prelude::*;
+        let code_out = self.code_len().map(|n| take_section(&mut out, CODE_SECTION, None, n));
+        let data_out = self.data_len().map(|n| take_section(&mut out, DATA_SECTION, None, n));
+        let mut custom_slots = Vec::new();
+        for (name, pieces) in &self.customs.sections {
+            let payload = take_section(&mut out, CUSTOM_SECTION, Some(name), custom::section_len(res, name, pieces));
+            let slots = custom::piece_slots(res, name, pieces, payload);
+            custom_slots.extend(slots.into_iter().zip(pieces).map(|(slot, piece)| (name.as_str(), *piece, slot)));
+        }
+        let ctx = relocate::RelocContext {
+            res,
+            layout,
+            merged,
+            types,
+            code_offsets: &self.code_offsets,
+            custom_offsets: &self.customs.offsets,
+        };
+        let (code, (data, customs)) = rayon::join(
+            || code_out.map_or(Ok(()), |out| code::write_payload(&ctx, &self.chunks, out)),
             || {
                 rayon::join(
-                    || data::payload(&ctx, opts.import_memory),
+                    || data_out.map_or(Ok(()), |out| data::write_payload(&ctx, &self.segments, out)),
                     || {
-                        use rayon::prelude::*;
-                        let list: Vec<(&String, &Vec<(symbol_resolve::ObjectId, u32)>)> =
-                            customs.sections.iter().collect();
-                        list.into_par_iter()
-                            .map(|(name, pieces)| custom::section_bytes(&ctx, name, pieces).map(|b| (name.clone(), b)))
-                            .collect::<Result<Vec<_>, _>>()
+                        custom_slots
+                            .into_par_iter()
+                            .try_for_each(|(name, piece, slot)| custom::write_piece(&ctx, name, piece, slot))
                     },
                 )
             },
         );
-        (a?, b?, c?)
-    };
-    let (data_payload, data_count) = data_result;
-    Ok(RelocatedSections {
-        code: (!chunks.is_empty()).then_some(code_payload),
-        data: (data_count > 0).then_some(data_payload),
-        customs: custom_payloads,
-    })
+        code?;
+        data?;
+        customs
+    }
 }
 
 /// Whether the linker-written custom section `name` is kept by the strip
