@@ -172,11 +172,11 @@ pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[S
     let (mut fi, mut gi) = (0u32, 0u32);
     for imp in &res.imports {
         match imp.kind {
-            symbol_resolve::ImportKind::Function(_) => {
+            symbol_resolve::OutputImportKind::Function(_) => {
                 funcs.push((fi, imp.symbol.clone()));
                 fi += 1;
             }
-            symbol_resolve::ImportKind::Global(_) => {
+            symbol_resolve::OutputImportKind::Global(_) => {
                 globals.push((gi, imp.symbol.clone()));
                 gi += 1;
             }

@@ -26,7 +26,7 @@ pub use error::{EmitError, PatchError, UnresolvableTarget};
 use atom_layout::Layout;
 use section_merge::{global_type, table_type, ExportKind, MergedModule, OutputGlobal};
 use std::path::Path;
-use symbol_resolve::{ImportKind, Resolution, SyntheticGlobal};
+use symbol_resolve::{OutputImportKind, Resolution, SyntheticGlobal};
 use type_dedup::TypeTable;
 use wasm_encoder as enc;
 
@@ -229,10 +229,12 @@ fn import_section(
     let mut timp = types.tag_types.iter();
     for imp in &res.imports {
         let ty: enc::EntityType = match &imp.kind {
-            ImportKind::Function(_) => enc::EntityType::Function(*fimp.next().ok_or(EmitError::MissingImportType)?),
-            ImportKind::Global(g) => enc::EntityType::Global(global_ty(*g)?),
-            ImportKind::Table(t) => enc::EntityType::Table(table_ty(*t)?),
-            ImportKind::Tag(_) => enc::EntityType::Tag(enc::TagType {
+            OutputImportKind::Function(_) => {
+                enc::EntityType::Function(*fimp.next().ok_or(EmitError::MissingImportType)?)
+            }
+            OutputImportKind::Global(g) => enc::EntityType::Global(global_ty(*g)?),
+            OutputImportKind::Table(t) => enc::EntityType::Table(table_ty(*t)?),
+            OutputImportKind::Tag(_) => enc::EntityType::Tag(enc::TagType {
                 kind: enc::TagKind::Exception,
                 func_type_idx: *timp.next().ok_or(EmitError::MissingTagType)?,
             }),

@@ -14,12 +14,6 @@ fn snapshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots")
 }
 
-/// Prints on the real stderr (test output is captured).
-fn note(line: &str) {
-    use std::io::Write as _;
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
-}
-
 /// Silences insta's own panic ("snapshot assertion for 'x' failed"), which
 /// `check` catches to go on with the next snapshot: insta has printed the
 /// diff already, and a message plus backtrace per snapshot is noise. Other
