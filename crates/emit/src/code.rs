@@ -97,16 +97,21 @@ pub fn body_offsets(res: &Resolution<'_>, merged: &MergedModule, chunks: &[FuncC
     out
 }
 
-/// Writes the code section payload (count + chunks) with relocations applied.
-pub fn payload(ctx: &RelocContext<'_, '_>, chunks: &[FuncChunk<'_>]) -> Result<Vec<u8>, EmitError> {
+/// Length of the code section payload: the count and every chunk.
+pub fn payload_len(chunks: &[FuncChunk<'_>]) -> usize {
+    leb::len_u32(chunks.len() as u32) + chunks.iter().map(|c| c.len()).sum::<usize>()
+}
+
+/// Writes the code section payload (count + chunks) into `out`, exactly
+/// [`payload_len`] bytes: each chunk copied once into its slot, in
+/// parallel, and relocated there.
+pub fn write_payload(ctx: &RelocContext<'_, '_>, chunks: &[FuncChunk<'_>], out: &mut [u8]) -> Result<(), EmitError> {
     let mut head = Vec::new();
     leb::write_u32(&mut head, chunks.len() as u32);
-    let total = head.len() + chunks.iter().map(|c| c.len()).sum::<usize>();
-    let mut buf = vec![0u8; total];
-    buf[..head.len()].copy_from_slice(&head);
+    out[..head.len()].copy_from_slice(&head);
     // Split the buffer into one disjoint slot per function.
     let mut slots = Vec::with_capacity(chunks.len());
-    let mut rest = &mut buf[head.len()..];
+    let mut rest = &mut out[head.len()..];
     for c in chunks {
         let (slot, tail) = rest.split_at_mut(c.len());
         slots.push(slot);
@@ -126,6 +131,5 @@ pub fn payload(ctx: &RelocContext<'_, '_>, chunks: &[FuncChunk<'_>]) -> Result<V
             }
             Ok(())
         },
-    )?;
-    Ok(buf)
+    )
 }

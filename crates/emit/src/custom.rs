@@ -5,7 +5,6 @@
 use crate::relocate::{apply, RelocContext, Site};
 use crate::{leb, EmitError};
 use indexmap::IndexMap;
-use rayon::prelude::*;
 use section_merge::{MergedModule, OutputFunction, OutputGlobal};
 use symbol_resolve::{ObjectId, Resolution, StubKind, SyntheticGlobal};
 
@@ -71,32 +70,58 @@ pub fn plan(res: &Resolution<'_>, policy: &CustomPolicy) -> CustomPlan {
     CustomPlan { sections, offsets }
 }
 
-/// Builds one output custom section's payload (after the name).
-pub fn section_bytes(ctx: &RelocContext<'_, '_>, name: &str, pieces: &[(ObjectId, u32)]) -> Result<Vec<u8>, EmitError> {
+/// Where each piece of one output custom section goes: (padding before it,
+/// its length), and the payload length (after the name).
+fn piece_layout(res: &Resolution<'_>, name: &str, pieces: &[(ObjectId, u32)]) -> (Vec<(usize, usize)>, usize) {
     let align = piece_alignment(name) as usize;
     let mut layout = Vec::with_capacity(pieces.len());
     let mut total = 0usize;
     for (o, i) in pieces {
-        let len = ctx.res.objects[o.0 as usize].customs[*i as usize].data.len();
+        let len = res.objects[o.0 as usize].customs[*i as usize].data.len();
         let start = total.next_multiple_of(align);
         layout.push((start - total, len));
         total = start + len;
     }
-    let mut buf = vec![0u8; total];
+    (layout, total)
+}
+
+/// Length of one output custom section's payload (after the name).
+pub fn section_len(res: &Resolution<'_>, name: &str, pieces: &[(ObjectId, u32)]) -> usize {
+    piece_layout(res, name, pieces).1
+}
+
+/// Splits `out` (one output custom section's payload, [`section_len`]
+/// bytes) into one slot per piece, for [`write_pieces`].
+pub fn piece_slots<'o>(
+    res: &Resolution<'_>,
+    name: &str,
+    pieces: &[(ObjectId, u32)],
+    out: &'o mut [u8],
+) -> Vec<&'o mut [u8]> {
+    let (layout, _) = piece_layout(res, name, pieces);
     let mut slots = Vec::with_capacity(pieces.len());
-    let mut rest = &mut buf[..];
+    let mut rest = out;
     for (pad, len) in layout {
         let (_, tail) = rest.split_at_mut(pad);
         let (slot, tail) = tail.split_at_mut(len);
         slots.push(slot);
         rest = tail;
     }
-    slots.into_par_iter().zip(pieces.par_iter()).try_for_each(|(slot, (o, i))| {
-        let c = &ctx.res.objects[o.0 as usize].customs[*i as usize];
-        slot.copy_from_slice(c.data);
-        apply(ctx, *o, slot, 0, &c.relocs, Site::Custom { name })
-    })?;
-    Ok(buf)
+    slots
+}
+
+/// Copies one piece of output custom section `name` into its slot and
+/// relocates it there.
+pub fn write_piece(
+    ctx: &RelocContext<'_, '_>,
+    name: &str,
+    piece: (ObjectId, u32),
+    slot: &mut [u8],
+) -> Result<(), EmitError> {
+    let (o, i) = piece;
+    let c = &ctx.res.objects[o.0 as usize].customs[i as usize];
+    slot.copy_from_slice(c.data);
+    apply(ctx, o, slot, 0, &c.relocs, Site::Custom { name })
 }
 
 fn write_name(out: &mut Vec<u8>, s: &str) {
@@ -147,11 +172,11 @@ pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[S
     let (mut fi, mut gi) = (0u32, 0u32);
     for imp in &res.imports {
         match imp.kind {
-            symbol_resolve::ImportKind::Function(_) => {
+            symbol_resolve::OutputImportKind::Function(_) => {
                 funcs.push((fi, imp.symbol.clone()));
                 fi += 1;
             }
-            symbol_resolve::ImportKind::Global(_) => {
+            symbol_resolve::OutputImportKind::Global(_) => {
                 globals.push((gi, imp.symbol.clone()));
                 gi += 1;
             }

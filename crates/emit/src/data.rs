@@ -1,5 +1,5 @@
-//! The data section: each output segment is one presized buffer into which
-//! its input segments are copied (in parallel) and relocated in place.
+//! The data section: every input segment is copied once, in parallel, into
+//! its slot of the output buffer and relocated in place.
 
 use crate::relocate::{apply, RelocContext, Site};
 use crate::{leb, EmitError};
@@ -12,21 +12,54 @@ pub fn is_emitted(seg: &OutputSegment, import_memory: bool) -> bool {
     import_memory || !seg.is_bss
 }
 
-/// Builds the bytes of one output segment with relocations applied.
-fn segment_bytes(ctx: &RelocContext<'_, '_>, seg: &OutputSegment) -> Result<Vec<u8>, EmitError> {
-    let mut buf = vec![0u8; seg.size as usize];
-    let mut slots = Vec::with_capacity(seg.pieces.len());
-    let mut rest = &mut buf[..];
-    let mut pos = 0u64;
-    for p in &seg.pieces {
-        let input = &ctx.res.objects[p.obj.0 as usize].segments[p.segment as usize];
-        let (_, tail) = rest.split_at_mut((p.offset - pos) as usize);
-        let (slot, tail) = tail.split_at_mut(input.data.len());
-        slots.push((p, slot));
+/// The segment header: active, memory 0, `i32.const ADDRESS end`, size.
+fn segment_header(seg: &OutputSegment) -> Vec<u8> {
+    let mut out = Vec::with_capacity(16);
+    out.push(0x00); // active, memory 0
+    out.push(0x41); // i32.const
+    leb::write_i64(&mut out, seg.address as u32 as i32 as i64);
+    out.push(0x0b);
+    leb::write_u32(&mut out, seg.size as u32);
+    out
+}
+
+/// The segments written to the data section, in layout order.
+pub fn emitted_segments(layout: &atom_layout::Layout, import_memory: bool) -> Vec<&OutputSegment> {
+    layout.segments.iter().filter(|s| is_emitted(s, import_memory)).collect()
+}
+
+/// Length of the data section payload for `segs`.
+pub fn payload_len(segs: &[&OutputSegment]) -> usize {
+    leb::len_u32(segs.len() as u32) + segs.iter().map(|s| segment_header(s).len() + s.size as usize).sum::<usize>()
+}
+
+/// Writes the data section payload (count, then each active segment at its
+/// address) into `out`, exactly [`payload_len`] bytes. Input segments are
+/// copied once into their slots, in parallel, and relocated there; the gaps
+/// between them are left as they are (`out` comes zeroed).
+pub fn write_payload(ctx: &RelocContext<'_, '_>, segs: &[&OutputSegment], out: &mut [u8]) -> Result<(), EmitError> {
+    let mut head = Vec::new();
+    leb::write_u32(&mut head, segs.len() as u32);
+    let (count, mut rest) = out.split_at_mut(head.len());
+    count.copy_from_slice(&head);
+    let mut slots = Vec::new();
+    for seg in segs {
+        let header = segment_header(seg);
+        let (h, tail) = rest.split_at_mut(header.len());
+        h.copy_from_slice(&header);
+        let (mut body, tail) = tail.split_at_mut(seg.size as usize);
         rest = tail;
-        pos = p.offset + input.data.len() as u64;
+        let mut pos = 0u64;
+        for p in &seg.pieces {
+            let input = &ctx.res.objects[p.obj.0 as usize].segments[p.segment as usize];
+            let (_, t) = body.split_at_mut((p.offset - pos) as usize);
+            let (slot, t) = t.split_at_mut(input.data.len());
+            slots.push((*seg, p, slot));
+            body = t;
+            pos = p.offset + input.data.len() as u64;
+        }
     }
-    slots.into_par_iter().try_for_each(|(p, slot)| {
+    slots.into_par_iter().try_for_each(|(seg, p, slot)| {
         let o = &ctx.res.objects[p.obj.0 as usize];
         let input = &o.segments[p.segment as usize];
         slot.copy_from_slice(input.data);
@@ -38,23 +71,5 @@ fn segment_bytes(ctx: &RelocContext<'_, '_>, seg: &OutputSegment) -> Result<Vec<
             &o.data_relocs[input.relocs.clone()],
             Site::Data { address: seg.address + p.offset },
         )
-    })?;
-    Ok(buf)
-}
-
-/// Writes the data section payload: active segments at their addresses.
-pub fn payload(ctx: &RelocContext<'_, '_>, import_memory: bool) -> Result<(Vec<u8>, u32), EmitError> {
-    let segs: Vec<&OutputSegment> = ctx.layout.segments.iter().filter(|s| is_emitted(s, import_memory)).collect();
-    let bodies = segs.par_iter().map(|s| segment_bytes(ctx, s)).collect::<Result<Vec<_>, _>>()?;
-    let mut out = Vec::with_capacity(bodies.iter().map(|b| b.len() + 16).sum::<usize>() + 5);
-    leb::write_u32(&mut out, segs.len() as u32);
-    for (s, b) in segs.iter().zip(bodies) {
-        out.push(0x00); // active, memory 0
-        out.push(0x41); // i32.const
-        leb::write_i64(&mut out, s.address as u32 as i32 as i64);
-        out.push(0x0b);
-        leb::write_u32(&mut out, b.len() as u32);
-        out.extend_from_slice(&b);
-    }
-    Ok((out, segs.len() as u32))
+    })
 }

@@ -1,10 +1,13 @@
 //! # emit: all stage outputs → module bytes → output file
 //!
-//! Last stage. Sizes every section, then writes the module: small sections
-//! through wasm-encoder; code, data and custom-section atoms copied straight
-//! from the inputs into presized buffers in parallel (rayon), never
-//! re-encoding function bodies, with every relocation patched in place at
-//! its fixed width. Sections are in spec order, followed by the input custom
+//! Last stage. Sizes every section first, then writes the module into one
+//! output buffer of exactly its size: the small generated sections (types,
+//! imports, ..., elements, `name`, `producers`, `target_features`) are
+//! encoded into their own buffers and copied into place; code, data and
+//! custom-section atoms are copied straight from the inputs into their
+//! slots of the output buffer in parallel (rayon), never re-encoding
+//! function bodies, with every relocation patched in place at its fixed
+//! width. Sections are in spec order, followed by the input custom
 //! sections, `name`, `producers` and `target_features`. [`write_atomic`]
 //! writes through a temporary file and a rename, so a failed link never
 //! leaves a partial output and never destroys an existing one.
@@ -23,7 +26,7 @@ pub use error::{EmitError, PatchError, UnresolvableTarget};
 use atom_layout::Layout;
 use section_merge::{global_type, table_type, ExportKind, MergedModule, OutputGlobal};
 use std::path::Path;
-use symbol_resolve::{ImportKind, Resolution, SyntheticGlobal};
+use symbol_resolve::{OutputImportKind, Resolution, SyntheticGlobal};
 use type_dedup::TypeTable;
 use wasm_encoder as enc;
 
@@ -76,32 +79,58 @@ fn global_ty(t: object_parse::GlobalType) -> Result<enc::GlobalType, EmitError> 
     enc::GlobalType::try_from(t).map_err(|_| EmitError::UnsupportedGlobalType(t))
 }
 
-fn push_section(module: &mut Vec<u8>, id: u8, payload: &[u8]) {
-    module.push(id);
-    leb::write_u32(module, payload.len() as u32);
-    module.extend_from_slice(payload);
-}
-
-fn push_custom(module: &mut Vec<u8>, name: &str, payload: &[u8]) {
-    let mut head = Vec::new();
-    leb::write_u32(&mut head, name.len() as u32);
-    head.extend_from_slice(name.as_bytes());
-    module.push(0);
-    leb::write_u32(module, (head.len() + payload.len()) as u32);
-    module.extend_from_slice(&head);
-    module.extend_from_slice(payload);
-}
-
 fn encoded<S: enc::Section>(s: &S) -> Vec<u8> {
     let mut v = vec![s.id()];
     enc::Encode::encode(s, &mut v);
     v
 }
 
-/// Output custom sections: (name, payload).
-type NamedPayloads = Vec<(String, Vec<u8>)>;
+/// The module header: magic and version.
+const MODULE_HEADER: &[u8] = b"\0asm\x01\0\0\0";
 
-/// Produces the module bytes.
+/// Section id of the code section.
+const CODE_SECTION: u8 = 10;
+/// Section id of the data section.
+const DATA_SECTION: u8 = 11;
+/// Section id of custom sections.
+const CUSTOM_SECTION: u8 = 0;
+
+/// The bytes before a section's payload: its id and payload size, and for a
+/// custom section its name.
+fn section_header(id: u8, name: Option<&str>, payload_len: usize) -> Vec<u8> {
+    let name_len = name.map_or(0, |n| leb::len_u32(n.len() as u32) + n.len());
+    let mut head = Vec::with_capacity(6 + name_len);
+    head.push(id);
+    leb::write_u32(&mut head, (name_len + payload_len) as u32);
+    if let Some(n) = name {
+        leb::write_u32(&mut head, n.len() as u32);
+        head.extend_from_slice(n.as_bytes());
+    }
+    head
+}
+
+/// Length of a section with this header and payload length.
+fn section_len(id: u8, name: Option<&str>, payload_len: usize) -> usize {
+    section_header(id, name, payload_len).len() + payload_len
+}
+
+/// Cuts the first `n` bytes off `rest` and returns them.
+fn take<'o>(rest: &mut &'o mut [u8], n: usize) -> &'o mut [u8] {
+    let (head, tail) = std::mem::take(rest).split_at_mut(n);
+    *rest = tail;
+    head
+}
+
+/// Writes a section header into the front of `rest` and returns the
+/// `payload_len` bytes that follow it, cut off `rest`.
+fn take_section<'o>(rest: &mut &'o mut [u8], id: u8, name: Option<&str>, payload_len: usize) -> &'o mut [u8] {
+    let head = section_header(id, name, payload_len);
+    take(rest, head.len()).copy_from_slice(&head);
+    take(rest, payload_len)
+}
+
+/// Produces the module bytes: every section is sized first, then written
+/// straight into one output buffer of exactly the module's size.
 pub fn run(
     res: &Resolution<'_>,
     layout: &Layout,
@@ -109,30 +138,81 @@ pub fn run(
     types: &TypeTable,
     opts: &EmitOptions,
 ) -> Result<Vec<u8>, EmitError> {
-    let mut module: Vec<u8> = Vec::new();
-    module.extend_from_slice(b"\0asm\x01\0\0\0");
+    let memory = memory_type(layout);
+    let header_sections: Vec<Vec<u8>> = [
+        type_section(types)?,
+        import_section(res, layout, merged, types, opts, memory)?,
+        function_section(types),
+        table_section(res, layout, merged)?,
+        memory_section(opts, memory),
+        tag_section(merged, types),
+        global_section(res, layout, merged)?,
+        export_section(merged),
+        element_section(layout, merged),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let relocated = RelocatedPlan::new(res, layout, merged, opts);
+    // A feature conflict is reported after relocation errors, as before the
+    // sections were presized; until then it just contributes no sections.
+    let linker_customs = linker_custom_sections(res, layout, merged, opts);
+    let linker_sections: &[(&str, Vec<u8>)] = linker_customs.as_deref().unwrap_or(&[]);
 
-    // Type section.
-    let mut ts = enc::TypeSection::new();
-    for s in &types.types {
-        let (p, r) = sig_types(s)?;
-        ts.ty().function(p, r);
+    let total = MODULE_HEADER.len()
+        + header_sections.iter().map(Vec::len).sum::<usize>()
+        + relocated.len(res)
+        + linker_sections.iter().map(|(n, p)| section_len(CUSTOM_SECTION, Some(n), p.len())).sum::<usize>();
+    let mut module = vec![0u8; total];
+    let mut rest: &mut [u8] = &mut module;
+    take(&mut rest, MODULE_HEADER.len()).copy_from_slice(MODULE_HEADER);
+    for s in &header_sections {
+        take(&mut rest, s.len()).copy_from_slice(s);
     }
-    if !types.types.is_empty() {
-        module.extend(encoded(&ts));
+    let relocated_out = take(&mut rest, relocated.len(res));
+    relocated.write(res, layout, merged, types, relocated_out)?;
+    for (name, payload) in linker_sections {
+        take_section(&mut rest, CUSTOM_SECTION, Some(name), payload.len()).copy_from_slice(payload);
     }
+    linker_customs?;
+    debug_assert!(rest.is_empty(), "emit sized the module wrong");
+    Ok(module)
+}
 
-    // Imports: memory first, then symbols.
-    let mut is = enc::ImportSection::new();
-    let memory_type = enc::MemoryType {
+/// The memory's limits, whether it is defined or imported.
+fn memory_type(layout: &Layout) -> enc::MemoryType {
+    enc::MemoryType {
         minimum: layout.memory.initial_pages,
         maximum: layout.memory.max_pages,
         memory64: false,
         shared: false,
         page_size_log2: None,
-    };
+    }
+}
+
+/// The type section (one entry per deduplicated signature), if any type.
+fn type_section(types: &TypeTable) -> Result<Option<Vec<u8>>, EmitError> {
+    let mut ts = enc::TypeSection::new();
+    for s in &types.types {
+        let (p, r) = sig_types(s)?;
+        ts.ty().function(p, r);
+    }
+    Ok((!types.types.is_empty()).then(|| encoded(&ts)))
+}
+
+/// The import section: the memory (`--import-memory`) first, then the
+/// indirect function table (`--import-table`), then the symbols' imports.
+fn import_section(
+    res: &Resolution<'_>,
+    layout: &Layout,
+    merged: &MergedModule,
+    types: &TypeTable,
+    opts: &EmitOptions,
+    memory: enc::MemoryType,
+) -> Result<Option<Vec<u8>>, EmitError> {
+    let mut is = enc::ImportSection::new();
     if opts.import_memory {
-        is.import(&opts.memory_import.0, &opts.memory_import.1, memory_type);
+        is.import(&opts.memory_import.0, &opts.memory_import.1, memory);
     }
     if merged.import_table {
         let n = layout.table.size() as u64;
@@ -149,55 +229,63 @@ pub fn run(
     let mut timp = types.tag_types.iter();
     for imp in &res.imports {
         let ty: enc::EntityType = match &imp.kind {
-            ImportKind::Function(_) => enc::EntityType::Function(*fimp.next().ok_or(EmitError::MissingImportType)?),
-            ImportKind::Global(g) => enc::EntityType::Global(global_ty(*g)?),
-            ImportKind::Table(t) => enc::EntityType::Table(table_ty(*t)?),
-            ImportKind::Tag(_) => enc::EntityType::Tag(enc::TagType {
+            OutputImportKind::Function(_) => {
+                enc::EntityType::Function(*fimp.next().ok_or(EmitError::MissingImportType)?)
+            }
+            OutputImportKind::Global(g) => enc::EntityType::Global(global_ty(*g)?),
+            OutputImportKind::Table(t) => enc::EntityType::Table(table_ty(*t)?),
+            OutputImportKind::Tag(_) => enc::EntityType::Tag(enc::TagType {
                 kind: enc::TagKind::Exception,
                 func_type_idx: *timp.next().ok_or(EmitError::MissingTagType)?,
             }),
         };
         is.import(&imp.module, &imp.field, ty);
     }
-    if !is.is_empty() {
-        module.extend(encoded(&is));
-    }
+    Ok((!is.is_empty()).then(|| encoded(&is)))
+}
 
-    // Function section.
+/// The function section: the type of each defined output function.
+fn function_section(types: &TypeTable) -> Option<Vec<u8>> {
     let mut fs = enc::FunctionSection::new();
     for t in &types.function_types {
         fs.function(*t);
     }
-    if !fs.is_empty() {
-        module.extend(encoded(&fs));
-    }
+    (!fs.is_empty()).then(|| encoded(&fs))
+}
 
-    // Tables.
+/// The table section: the defined tables.
+fn table_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) -> Result<Option<Vec<u8>>, EmitError> {
     let mut tabs = enc::TableSection::new();
     for t in &merged.tables {
         tabs.table(table_ty(table_type(res, layout, t))?);
     }
-    if !tabs.is_empty() {
-        module.extend(encoded(&tabs));
-    }
+    Ok((!tabs.is_empty()).then(|| encoded(&tabs)))
+}
 
-    // Memory.
-    if !opts.import_memory {
+/// The memory section, unless the memory is imported.
+fn memory_section(opts: &EmitOptions, memory: enc::MemoryType) -> Option<Vec<u8>> {
+    (!opts.import_memory).then(|| {
         let mut ms = enc::MemorySection::new();
-        ms.memory(memory_type);
-        module.extend(encoded(&ms));
-    }
+        ms.memory(memory);
+        encoded(&ms)
+    })
+}
 
-    // Tags.
-    if !merged.tags.is_empty() {
+/// The tag section: the defined tags (their types are the last
+/// `merged.tags.len()` entries of `types.tag_types`).
+fn tag_section(merged: &MergedModule, types: &TypeTable) -> Option<Vec<u8>> {
+    (!merged.tags.is_empty()).then(|| {
         let mut tags = enc::TagSection::new();
         for t in &types.tag_types[types.tag_types.len() - merged.tags.len()..] {
             tags.tag(enc::TagType { kind: enc::TagKind::Exception, func_type_idx: *t });
         }
-        module.extend(encoded(&tags));
-    }
+        encoded(&tags)
+    })
+}
 
-    // Globals.
+/// The global section: synthetic globals initialised from the layout, input
+/// globals with their own init expressions, data addresses as constants.
+fn global_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) -> Result<Option<Vec<u8>>, EmitError> {
     let mut gs = enc::GlobalSection::new();
     for g in &merged.globals {
         let ty = global_ty(global_type(res, g))?;
@@ -222,11 +310,11 @@ pub fn run(
         };
         gs.global(ty, &init);
     }
-    if !gs.is_empty() {
-        module.extend(encoded(&gs));
-    }
+    Ok((!gs.is_empty()).then(|| encoded(&gs)))
+}
 
-    // Exports.
+/// The export section.
+fn export_section(merged: &MergedModule) -> Option<Vec<u8>> {
     let mut es = enc::ExportSection::new();
     for e in &merged.exports {
         let kind = match e.kind {
@@ -238,61 +326,133 @@ pub fn run(
         };
         es.export(&e.name, kind, e.index);
     }
-    if !es.is_empty() {
-        module.extend(encoded(&es));
-    }
+    (!es.is_empty()).then(|| encoded(&es))
+}
 
-    // Element segment for the indirect function table.
-    if !merged.table_elements.is_empty() {
+/// The element section: one active segment filling the indirect function
+/// table from `layout.table.base`.
+fn element_section(layout: &Layout, merged: &MergedModule) -> Option<Vec<u8>> {
+    (!merged.table_elements.is_empty()).then(|| {
         let mut el = enc::ElementSection::new();
         let offset = enc::ConstExpr::i32_const(layout.table.base as i32);
         let table = merged.indirect_table.filter(|&t| t != 0);
         el.active(table, &offset, enc::Elements::Functions(merged.table_elements.as_slice().into()));
-        module.extend(encoded(&el));
+        encoded(&el)
+    })
+}
+
+/// The sections built from input bytes with relocations applied (code,
+/// data, input custom sections), planned so their sizes are known before
+/// anything is written.
+struct RelocatedPlan<'r, 'a> {
+    /// Each output function's chunk.
+    chunks: Vec<code::FuncChunk<'a>>,
+    /// Per object, per defined function: its body's offset in the code payload.
+    code_offsets: Vec<Vec<Option<u64>>>,
+    /// The output segments written to the data section.
+    segments: Vec<&'r atom_layout::OutputSegment>,
+    /// The kept input custom sections, merged by name.
+    customs: custom::CustomPlan,
+}
+
+impl<'r, 'a> RelocatedPlan<'r, 'a> {
+    /// Plans the sections from the stage outputs.
+    fn new(res: &Resolution<'a>, layout: &'r Layout, merged: &MergedModule, opts: &EmitOptions) -> Self {
+        let chunks = code::chunks(res, merged);
+        let code_offsets = code::body_offsets(res, merged, &chunks);
+        RelocatedPlan {
+            chunks,
+            code_offsets,
+            segments: data::emitted_segments(layout, opts.import_memory),
+            customs: custom::plan(res, &opts.custom),
+        }
     }
 
-    // Code.
-    let chunks = code::chunks(res, merged);
-    let code_offsets = code::body_offsets(res, merged, &chunks);
-    let customs = custom::plan(res, &opts.custom);
-    let ctx = relocate::RelocContext {
-        res,
-        layout,
-        merged,
-        types,
-        code_offsets: &code_offsets,
-        custom_offsets: &customs.offsets,
-    };
-    let (code_payload, data_result, custom_payloads): (Vec<u8>, (Vec<u8>, u32), NamedPayloads) = {
-        let (a, (b, c)) = rayon::join(
-            || code::payload(&ctx, &chunks),
+    /// Payload length of the code section, if it is written (any function).
+    fn code_len(&self) -> Option<usize> {
+        (!self.chunks.is_empty()).then(|| code::payload_len(&self.chunks))
+    }
+
+    /// Payload length of the data section, if it is written (any segment).
+    fn data_len(&self) -> Option<usize> {
+        (!self.segments.is_empty()).then(|| data::payload_len(&self.segments))
+    }
+
+    /// Length of all these sections, headers included.
+    fn len(&self, res: &Resolution<'_>) -> usize {
+        self.code_len().map_or(0, |n| section_len(CODE_SECTION, None, n))
+            + self.data_len().map_or(0, |n| section_len(DATA_SECTION, None, n))
+            + (self.customs.sections.iter())
+                .map(|(name, pieces)| section_len(CUSTOM_SECTION, Some(name), custom::section_len(res, name, pieces)))
+                .sum::<usize>()
+    }
+
+    /// Writes the sections into `out` ([`Self::len`] bytes, zeroed): the
+    /// headers in order, then every input chunk (functions, data segments,
+    /// custom pieces) copied once into its slot and relocated there, in
+    /// parallel. Errors are reported code first, then data, then custom
+    /// sections.
+    fn write(
+        &self,
+        res: &Resolution<'_>,
+        layout: &Layout,
+        merged: &MergedModule,
+        types: &TypeTable,
+        mut out: &mut [u8],
+    ) -> Result<(), EmitError> {
+        use rayon::prelude::*;
+        let code_out = self.code_len().map(|n| take_section(&mut out, CODE_SECTION, None, n));
+        let data_out = self.data_len().map(|n| take_section(&mut out, DATA_SECTION, None, n));
+        let mut custom_slots = Vec::new();
+        for (name, pieces) in &self.customs.sections {
+            let payload = take_section(&mut out, CUSTOM_SECTION, Some(name), custom::section_len(res, name, pieces));
+            let slots = custom::piece_slots(res, name, pieces, payload);
+            custom_slots.extend(slots.into_iter().zip(pieces).map(|(slot, piece)| (name.as_str(), *piece, slot)));
+        }
+        let ctx = relocate::RelocContext {
+            res,
+            layout,
+            merged,
+            types,
+            code_offsets: &self.code_offsets,
+            custom_offsets: &self.customs.offsets,
+        };
+        let (code, (data, customs)) = rayon::join(
+            || code_out.map_or(Ok(()), |out| code::write_payload(&ctx, &self.chunks, out)),
             || {
                 rayon::join(
-                    || data::payload(&ctx, opts.import_memory),
+                    || data_out.map_or(Ok(()), |out| data::write_payload(&ctx, &self.segments, out)),
                     || {
-                        use rayon::prelude::*;
-                        let list: Vec<(&String, &Vec<(symbol_resolve::ObjectId, u32)>)> =
-                            customs.sections.iter().collect();
-                        list.into_par_iter()
-                            .map(|(name, pieces)| custom::section_bytes(&ctx, name, pieces).map(|b| (name.clone(), b)))
-                            .collect::<Result<Vec<_>, _>>()
+                        custom_slots
+                            .into_par_iter()
+                            .try_for_each(|(name, piece, slot)| custom::write_piece(&ctx, name, piece, slot))
                     },
                 )
             },
         );
-        (a?, b?, c?)
-    };
-    if !chunks.is_empty() {
-        push_section(&mut module, 10, &code_payload);
+        code?;
+        data?;
+        customs
     }
-    let (data_payload, data_count) = data_result;
-    if data_count > 0 {
-        push_section(&mut module, 11, &data_payload);
-    }
-    for (name, bytes) in &custom_payloads {
-        push_custom(&mut module, name, bytes);
-    }
-    if !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == "name") {
+}
+
+/// Whether the linker-written custom section `name` is kept by the strip
+/// options.
+fn keeps_linker_section(opts: &EmitOptions, name: &str) -> bool {
+    !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == name)
+}
+
+/// The linker-written custom sections, in order: `name`, `producers`,
+/// `target_features` (each when non-empty and not stripped). Fails when
+/// the inputs' features conflict.
+fn linker_custom_sections(
+    res: &Resolution<'_>,
+    layout: &Layout,
+    merged: &MergedModule,
+    opts: &EmitOptions,
+) -> Result<Vec<(&'static str, Vec<u8>)>, EmitError> {
+    let mut out = Vec::new();
+    if keeps_linker_section(opts, "name") {
         let data_names: Vec<String> = layout
             .segments
             .iter()
@@ -301,22 +461,22 @@ pub fn run(
             .collect();
         let names = custom::name_section(res, merged, &data_names);
         if !names.is_empty() {
-            push_custom(&mut module, "name", &names);
+            out.push(("name", names));
         }
     }
-    if !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == "producers") {
+    if keeps_linker_section(opts, "producers") {
         if let Some(p) = custom::producers_section(res) {
-            push_custom(&mut module, "producers", &p);
+            out.push(("producers", p));
         }
     }
     if let Some(tf) =
         custom::target_features_section(res, opts.check_features, opts.features.as_deref(), &opts.extra_features)?
     {
-        if !opts.custom.strip_all || opts.custom.keep.iter().any(|k| k == "target_features") {
-            push_custom(&mut module, "target_features", &tf);
+        if keeps_linker_section(opts, "target_features") {
+            out.push(("target_features", tf));
         }
     }
-    Ok(module)
+    Ok(out)
 }
 
 /// Checks before linking that the output can be created, so a bad `-o`

@@ -11,7 +11,7 @@
 //! shared by the dump modules of the later stages.
 
 use crate::linking::{flags, segment_flags, ComdatKind, SymbolKind};
-use crate::object::{ImportKind, ObjectFile};
+use crate::object::{InputImportKind, ObjectFile};
 use crate::{Input, LazyArchive, ObjectSet};
 use std::fmt::Write as _;
 use std::sync::OnceLock;
@@ -158,16 +158,16 @@ pub fn global_type(g: &GlobalType) -> String {
     format!("global {}{}{}", g.content_type, if g.mutable { " mut" } else { "" }, if g.shared { " shared" } else { "" })
 }
 
-fn import_kind(o: &ObjectFile<'_>, k: &ImportKind) -> String {
+fn import_kind(o: &ObjectFile<'_>, k: &InputImportKind) -> String {
     match k {
-        ImportKind::Function(t) => match o.types.get(*t as usize) {
+        InputImportKind::Function(t) => match o.types.get(*t as usize) {
             Some(s) => format!("func type {t} {s}"),
             None => format!("func type {t}"),
         },
-        ImportKind::Table(t) => table_type(t),
-        ImportKind::Memory(m) => memory_type(m),
-        ImportKind::Global(g) => global_type(g),
-        ImportKind::Tag(t) => format!("tag type {t}"),
+        InputImportKind::Table(t) => table_type(t),
+        InputImportKind::Memory(m) => memory_type(m),
+        InputImportKind::Global(g) => global_type(g),
+        InputImportKind::Tag(t) => format!("tag type {t}"),
     }
 }
 

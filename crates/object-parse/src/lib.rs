@@ -25,8 +25,8 @@ pub use linking::{
     flags, segment_flags, Comdat, ComdatKind, DataDef, InitFunc, Linking, SegmentInfo, Symbol, SymbolKind,
 };
 pub use object::{
-    parse_object, CustomSection, DataSegment, Feature, Function, Global, GlobalType, Import, ImportKind, MemoryType,
-    ObjectFile, ProducerField, RefType, Signature, TableType, ValType,
+    parse_object, CustomSection, DataSegment, Feature, Function, Global, GlobalType, Import, InputImportKind,
+    MemoryType, ObjectFile, ProducerField, RefType, Signature, TableType, ValType,
 };
 pub use reloc::{FieldEncoding, Reloc, RelocTarget, RelocType};
 

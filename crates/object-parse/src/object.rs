@@ -26,9 +26,11 @@ impl std::fmt::Display for Signature {
     }
 }
 
-/// What an import brings in.
+/// What an import of an input object brings in (indices are the object's
+/// own). Not to be confused with `symbol_resolve::OutputImportKind`, an
+/// import of the output module.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum ImportKind {
+pub enum InputImportKind {
     /// A function with the given type index.
     Function(u32),
     /// A table.
@@ -49,7 +51,7 @@ pub struct Import<'a> {
     /// Field name.
     pub field: &'a str,
     /// What is imported.
-    pub kind: ImportKind,
+    pub kind: InputImportKind,
 }
 
 /// A defined function: its type and its body chunk.
@@ -186,15 +188,15 @@ impl<'a> ObjectFile<'a> {
     }
 
     /// The import of kind-index `index` among imports matching `pick`.
-    pub fn nth_import(&self, index: u32, pick: impl Fn(&ImportKind) -> bool) -> Option<&Import<'a>> {
+    pub fn nth_import(&self, index: u32, pick: impl Fn(&InputImportKind) -> bool) -> Option<&Import<'a>> {
         self.imports.iter().filter(|i| pick(&i.kind)).nth(index as usize)
     }
 
     /// Type of global `index` (import or definition).
     pub fn global_type(&self, index: u32) -> Option<GlobalType> {
         if index < self.num_imported_globals {
-            match self.nth_import(index, |k| matches!(k, ImportKind::Global(_)))?.kind {
-                ImportKind::Global(g) => Some(g),
+            match self.nth_import(index, |k| matches!(k, InputImportKind::Global(_)))?.kind {
+                InputImportKind::Global(g) => Some(g),
                 _ => None,
             }
         } else {
@@ -205,8 +207,8 @@ impl<'a> ObjectFile<'a> {
     /// Type of table `index` (import or definition).
     pub fn table_type(&self, index: u32) -> Option<TableType> {
         if index < self.num_imported_tables {
-            match self.nth_import(index, |k| matches!(k, ImportKind::Table(_)))?.kind {
-                ImportKind::Table(t) => Some(t),
+            match self.nth_import(index, |k| matches!(k, InputImportKind::Table(_)))?.kind {
+                InputImportKind::Table(t) => Some(t),
                 _ => None,
             }
         } else {
@@ -221,10 +223,10 @@ impl<'a> ObjectFile<'a> {
             return None;
         }
         match sym.kind {
-            SymbolKind::Function(i) => self.nth_import(i, |k| matches!(k, ImportKind::Function(_))),
-            SymbolKind::Global(i) => self.nth_import(i, |k| matches!(k, ImportKind::Global(_))),
-            SymbolKind::Table(i) => self.nth_import(i, |k| matches!(k, ImportKind::Table(_))),
-            SymbolKind::Tag(i) => self.nth_import(i, |k| matches!(k, ImportKind::Tag(_))),
+            SymbolKind::Function(i) => self.nth_import(i, |k| matches!(k, InputImportKind::Function(_))),
+            SymbolKind::Global(i) => self.nth_import(i, |k| matches!(k, InputImportKind::Global(_))),
+            SymbolKind::Table(i) => self.nth_import(i, |k| matches!(k, InputImportKind::Table(_))),
+            SymbolKind::Tag(i) => self.nth_import(i, |k| matches!(k, InputImportKind::Tag(_))),
             _ => None,
         }
     }
@@ -426,21 +428,21 @@ impl<'a> SectionPass<'a> {
                     check_type(t, &imp)?;
                     obj.num_imported_functions += 1;
                     obj.imported_function_types.push(t);
-                    ImportKind::Function(t)
+                    InputImportKind::Function(t)
                 }
                 TypeRef::Table(t) => {
                     obj.num_imported_tables += 1;
-                    ImportKind::Table(t)
+                    InputImportKind::Table(t)
                 }
-                TypeRef::Memory(m) => ImportKind::Memory(m),
+                TypeRef::Memory(m) => InputImportKind::Memory(m),
                 TypeRef::Global(g) => {
                     obj.num_imported_globals += 1;
-                    ImportKind::Global(g)
+                    InputImportKind::Global(g)
                 }
                 TypeRef::Tag(t) => {
                     check_type(t.func_type_idx, &imp)?;
                     obj.num_imported_tags += 1;
-                    ImportKind::Tag(t.func_type_idx)
+                    InputImportKind::Tag(t.func_type_idx)
                 }
                 _ => {
                     let (module, field) = (imp.module.to_string(), imp.name.to_string());
@@ -642,14 +644,14 @@ impl<'a> SectionPass<'a> {
 /// The field names of the object's imports, per kind, for the symbol table
 /// decoder.
 fn import_names<'a>(obj: &ObjectFile<'a>) -> ImportNames<'a> {
-    let names = |pick: fn(&ImportKind) -> bool| {
+    let names = |pick: fn(&InputImportKind) -> bool| {
         obj.imports.iter().filter(|i| pick(&i.kind)).map(|i| i.field).collect::<Vec<_>>()
     };
     ImportNames {
-        functions: names(|k| matches!(k, ImportKind::Function(_))),
-        globals: names(|k| matches!(k, ImportKind::Global(_))),
-        tables: names(|k| matches!(k, ImportKind::Table(_))),
-        tags: names(|k| matches!(k, ImportKind::Tag(_))),
+        functions: names(|k| matches!(k, InputImportKind::Function(_))),
+        globals: names(|k| matches!(k, InputImportKind::Global(_))),
+        tables: names(|k| matches!(k, InputImportKind::Table(_))),
+        tags: names(|k| matches!(k, InputImportKind::Tag(_))),
     }
 }
 

@@ -12,7 +12,7 @@ use crate::{function_signature, global_type, ExportKind, MergedModule, OutputFun
 use object_parse::dump::{global_type as fmt_global_type, table_type as fmt_table_type};
 use std::fmt::Write as _;
 use symbol_resolve::dump::{synthetic_global, Names};
-use symbol_resolve::{ImportKind, ObjectId, Resolution};
+use symbol_resolve::{ObjectId, OutputImportKind, Resolution};
 
 /// Folds consecutive library items into `[first..=last] N library ITEMs
 /// from K objects` lines; other items are printed as given.
@@ -55,7 +55,7 @@ impl Folder {
 fn function_label(names: &Names<'_, '_>, merged: &MergedModule, index: u32) -> String {
     let res = names.resolution();
     if index < merged.num_imported_functions {
-        let imp = res.imports.iter().filter(|i| matches!(i.kind, ImportKind::Function(_))).nth(index as usize);
+        let imp = res.imports.iter().filter(|i| matches!(i.kind, OutputImportKind::Function(_))).nth(index as usize);
         return match imp {
             Some(i) => format!("import {}.{}", i.module, i.field),
             None => "<bad import>".into(),
@@ -75,7 +75,7 @@ fn function_label(names: &Names<'_, '_>, merged: &MergedModule, index: u32) -> S
 fn global_label(names: &Names<'_, '_>, merged: &MergedModule, index: u32) -> String {
     let res = names.resolution();
     if index < merged.num_imported_globals {
-        let imp = res.imports.iter().filter(|i| matches!(i.kind, ImportKind::Global(_))).nth(index as usize);
+        let imp = res.imports.iter().filter(|i| matches!(i.kind, OutputImportKind::Global(_))).nth(index as usize);
         return match imp {
             Some(i) => format!("import {}.{}", i.module, i.field),
             None => "<bad import>".into(),
@@ -106,10 +106,10 @@ pub fn dump_merged(merged: &MergedModule, res: &Resolution<'_>) -> String {
     );
     for (i, imp) in merged.imports.iter().enumerate() {
         let (kind, desc) = match &imp.kind {
-            ImportKind::Function(sig) => ("func", sig.to_string()),
-            ImportKind::Global(g) => ("global", fmt_global_type(g)),
-            ImportKind::Table(t) => ("table", fmt_table_type(t)),
-            ImportKind::Tag(sig) => ("tag", sig.to_string()),
+            OutputImportKind::Function(sig) => ("func", sig.to_string()),
+            OutputImportKind::Global(g) => ("global", fmt_global_type(g)),
+            OutputImportKind::Table(t) => ("table", fmt_table_type(t)),
+            OutputImportKind::Tag(sig) => ("tag", sig.to_string()),
         };
         let index = merged.import_index.get(i).map(|x| x.to_string()).unwrap_or_else(|| "?".into());
         let _ = writeln!(s, "  {kind} {index}: {}.{} {desc}", imp.module, imp.field);

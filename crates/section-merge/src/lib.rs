@@ -201,10 +201,10 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
     let (mut nf, mut ng, mut nt, mut ntag) = (0u32, 0u32, 0u32, 0u32);
     for imp in &res.imports {
         let counter = match imp.kind {
-            ImportKind::Function(_) => &mut nf,
-            ImportKind::Global(_) => &mut ng,
-            ImportKind::Table(_) => &mut nt,
-            ImportKind::Tag(_) => &mut ntag,
+            OutputImportKind::Function(_) => &mut nf,
+            OutputImportKind::Global(_) => &mut ng,
+            OutputImportKind::Table(_) => &mut nt,
+            OutputImportKind::Tag(_) => &mut ntag,
         };
         import_index.push(*counter);
         *counter += 1;
@@ -266,7 +266,9 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         // Imported tables come first in the index space; the indirect
         // function table must be table 0.
         import_table = true;
-        for i in import_index.iter_mut().zip(&res.imports).filter(|(_, imp)| matches!(imp.kind, ImportKind::Table(_))) {
+        for i in
+            import_index.iter_mut().zip(&res.imports).filter(|(_, imp)| matches!(imp.kind, OutputImportKind::Table(_)))
+        {
             *i.0 += 1;
         }
         nt += 1;
@@ -396,7 +398,7 @@ pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: u3
             .imports
             .iter()
             .filter_map(|i| match &i.kind {
-                ImportKind::Function(s) => Some(s.clone()),
+                OutputImportKind::Function(s) => Some(s.clone()),
                 _ => None,
             })
             .nth(index as usize);

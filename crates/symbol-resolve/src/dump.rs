@@ -224,12 +224,12 @@ pub fn linker_data(l: &LinkerData) -> String {
     }
 }
 
-fn import_kind(k: &ImportKind) -> String {
+fn import_kind(k: &OutputImportKind) -> String {
     match k {
-        ImportKind::Function(s) => format!("func {s}"),
-        ImportKind::Global(g) => global_type(g),
-        ImportKind::Table(t) => table_type(t),
-        ImportKind::Tag(s) => format!("tag {s}"),
+        OutputImportKind::Function(s) => format!("func {s}"),
+        OutputImportKind::Global(g) => global_type(g),
+        OutputImportKind::Table(t) => table_type(t),
+        OutputImportKind::Tag(s) => format!("tag {s}"),
     }
 }
 

@@ -164,10 +164,11 @@ pub struct Stub {
     pub signature: Signature,
 }
 
-/// What an import of the output module brings in. `Eq` and `Hash`:
+/// What an import of the output module brings in (signatures, not type
+/// indices; cf. [`object_parse::InputImportKind`], an input's import). `Eq` and `Hash`:
 /// identical imports (same module, field and kind) are merged by it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum ImportKind {
+pub enum OutputImportKind {
     /// A function with this signature.
     Function(Signature),
     /// A global.
@@ -188,7 +189,7 @@ pub struct OutputImport {
     /// Symbol name (for the name section).
     pub symbol: String,
     /// What is imported.
-    pub kind: ImportKind,
+    pub kind: OutputImportKind,
 }
 
 /// Classification helpers on relocation types.

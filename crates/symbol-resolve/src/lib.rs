@@ -95,7 +95,8 @@ pub struct Resolution<'a> {
     pub objects: Vec<ObjectFile<'a>>,
     /// Per object, per symbol index: what the symbol resolves to.
     pub targets: Vec<Vec<Target>>,
-    /// Imports of the output module (live ones only, in symbol-table order).
+    /// Imports of the output module, in symbol-table order: only those live
+    /// code references, so every one is live ([`Liveness`] has no import flags).
     pub imports: Vec<OutputImport>,
     /// Trap stubs (live ones are marked in `live.stubs`).
     pub stubs: Vec<Stub>,
@@ -162,6 +163,40 @@ fn marker_free_enqueue(live: &mut Liveness, t: &Target) {
 
 /// Runs the stage.
 pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'a>, ResolveError> {
+    let mut r = build_symbol_table(set, opts)?;
+    r.define_linker_symbols();
+    r.wrap_symbols(&opts.wrap);
+    let t = r.compute_targets(opts);
+    let Marked { mut live, live_provisional_imports, entry, call_dtors } = mark_live(&r, &t, opts)?;
+    let init_funcs = init_functions(&r.objects, &t.targets, &live, &live_provisional_imports)?;
+    let call_ctors_referenced = live.call_ctors_referenced;
+    // Without --gc-sections everything is kept, __wasm_call_ctors included.
+    let call_ctors_live = call_ctors_referenced || !init_funcs.is_empty() || !opts.gc_sections;
+    let mut exports = symbol_exports(&r, opts);
+    add_linker_exports(&r, opts, &mut exports, &mut live);
+    let mut resolution = Resolution {
+        objects: r.objects,
+        targets: t.targets,
+        imports: Vec::new(),
+        stubs: t.stubs,
+        live,
+        init_funcs,
+        call_ctors_live,
+        call_ctors_referenced,
+        call_dtors,
+        exports,
+        entry,
+        warnings: t.warnings,
+    };
+    keep_live_imports(&r.table, t.imports, &live_provisional_imports, &mut resolution);
+    Ok(resolution)
+}
+
+/// Builds the global symbol table: the linker's own `__wasm_call_ctors`,
+/// then every input in command-line order, then the archive members that
+/// the entry, `--export` and `-u` names pull in. Fails with the symbol
+/// errors met on the way (duplicates, COMDAT conflicts).
+fn build_symbol_table<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<resolve::Resolver<'a>, ResolveError> {
     let mut r = resolve::Resolver::new();
     // The linker's own function exists from the start, as in wasm-ld.
     let ctors = r.table.intern("__wasm_call_ctors");
@@ -179,30 +214,45 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     if !r.errors.is_empty() {
         return Err(ResolveError::Symbols(std::mem::take(&mut r.errors)));
     }
-    r.define_linker_symbols();
-    r.wrap_symbols(&opts.wrap);
-    let t = r.compute_targets(opts);
-    let mut errors = Vec::new();
+    Ok(r)
+}
 
+/// What marking found besides the live sets.
+struct Marked {
+    live: Liveness,
+    /// Per provisional import (the ids in the targets until
+    /// [`keep_live_imports`] renumbers them): referenced by live code.
+    live_provisional_imports: Vec<bool>,
+    entry: Option<FuncRef>,
+    call_dtors: Option<FuncRef>,
+}
+
+/// What a global symbol name resolves to for a root: its definition, or
+/// the linker's own definition of that name.
+fn lookup_root(r: &resolve::Resolver<'_>, name: &str) -> Option<Target> {
+    let defined = r.table.find(name).and_then(|sid| match &r.table.get(sid).def {
+        table::Definition::Object { obj, sym, .. } => {
+            Some(targets::defined_target(*obj, &r.objects[obj.0 as usize], *sym))
+        }
+        table::Definition::Linker(t) => Some(t.clone()),
+        _ => None,
+    });
+    defined.or_else(|| resolve::Resolver::linker_target(name))
+}
+
+/// Marks what reaches the output from the roots (entry, `--export` names,
+/// exported and NO_STRIP symbols, `__wasm_call_dtors`, and with
+/// `--gc-sections` the objects named on the command line), or everything
+/// with `--no-gc-sections`. Fails on a missing entry or export and on
+/// undefined symbols referenced from live code.
+fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOptions) -> Result<Marked, ResolveError> {
     let objects = &r.objects;
+    let mut errors = Vec::new();
     let mut marker =
         live::Marker::new(objects, &t.targets, &r.discarded, &t.unresolved_names, &t.stubs, t.imports.len());
-
-    // Roots.
-    let lookup = |name: &str| -> Option<Target> {
-        let sid = r.table.find(name)?;
-        match &r.table.get(sid).def {
-            table::Definition::Object { obj, sym, .. } => {
-                Some(targets::defined_target(*obj, &objects[obj.0 as usize], *sym))
-            }
-            table::Definition::Linker(t) => Some(t.clone()),
-            _ => None,
-        }
-    };
-    let lookup = |name: &str| lookup(name).or_else(|| resolve::Resolver::linker_target(name));
     let mut entry = None;
     if let Some(name) = &opts.entry {
-        match lookup(name) {
+        match lookup_root(r, name) {
             Some(t @ Target::Function(f)) => {
                 marker.enqueue(&t);
                 entry = Some(f);
@@ -211,28 +261,17 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
         }
     }
     for name in &opts.exports {
-        match lookup(name) {
+        match lookup_root(r, name) {
             Some(t) => marker.enqueue(&t),
             // With --allow-undefined, wasm-ld lets a missing --export pass.
             None if opts.allow_undefined => {}
             None => errors.push(SymbolError::ExportNotFound(name.clone())),
         }
     }
-    // Exported and NO_STRIP symbols.
-    let mut flagged = Vec::new();
-    for sym in &r.table.symbols {
-        if let table::Definition::Object { obj, sym: s, .. } = sym.def {
-            let os = &objects[obj.0 as usize].linking.symbols[s as usize];
-            let exported_by_option = opts.export_all || (opts.export_dynamic && !os.is_hidden());
-            if exported_by_option || os.flags & (object_parse::flags::EXPORTED | object_parse::flags::NO_STRIP) != 0 {
-                flagged.push(targets::defined_target(obj, &objects[obj.0 as usize], s));
-            }
-        }
-    }
-    for t in &flagged {
+    for t in &flagged_roots(r, opts) {
         marker.enqueue(t);
     }
-    let call_dtors = match lookup("__wasm_call_dtors") {
+    let call_dtors = match lookup_root(r, "__wasm_call_dtors") {
         Some(t @ Target::Function(f @ FuncRef::Defined { .. })) => {
             marker.enqueue(&t);
             Some(f)
@@ -258,6 +297,7 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     for (o, name) in undefined {
         errors.push(SymbolError::Undefined { file: objects[o as usize].name.clone(), name });
     }
+    let live_provisional_imports = std::mem::take(&mut marker.imports);
     let mut live = marker.live;
     // wasm-ld emits the table whenever an input mentions it (clang's
     // objects import it) or a function's address is taken.
@@ -267,15 +307,44 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     if !errors.is_empty() {
         return Err(ResolveError::Symbols(errors));
     }
+    Ok(Marked { live, live_provisional_imports, entry, call_dtors })
+}
 
-    // Init functions of live objects, by priority.
+/// Symbols that are roots by their flags: EXPORTED and NO_STRIP ones, and
+/// with `--export-all` / `--export-dynamic` every (non-hidden) definition.
+fn flagged_roots(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<Target> {
+    let mut flagged = Vec::new();
+    for sym in &r.table.symbols {
+        if let table::Definition::Object { obj, sym: s, .. } = sym.def {
+            let os = &r.objects[obj.0 as usize].linking.symbols[s as usize];
+            let exported_by_option = opts.export_all || (opts.export_dynamic && !os.is_hidden());
+            if exported_by_option || os.flags & (object_parse::flags::EXPORTED | object_parse::flags::NO_STRIP) != 0 {
+                flagged.push(targets::defined_target(obj, &r.objects[obj.0 as usize], s));
+            }
+        }
+    }
+    flagged
+}
+
+/// The init functions of live objects that are live themselves, sorted by
+/// priority (stable: input order within one priority). `targets` still
+/// hold provisional import ids, so an imported constructor's liveness is
+/// looked up in `live_provisional_imports`. Fails on a constructor that
+/// takes arguments.
+fn init_functions(
+    objects: &[ObjectFile<'_>],
+    targets: &[Vec<Target>],
+    live: &Liveness,
+    live_provisional_imports: &[bool],
+) -> Result<Vec<InitEntry>, ResolveError> {
+    let mut errors = Vec::new();
     let mut init_funcs = Vec::new();
     for (o, obj) in objects.iter().enumerate() {
         for f in &obj.linking.init_funcs {
-            if let Target::Function(func) = &t.targets[o][f.symbol as usize] {
+            if let Target::Function(func) = &targets[o][f.symbol as usize] {
                 let is_live = match *func {
                     FuncRef::Defined { obj, index } => live.functions[obj.0 as usize][index as usize],
-                    FuncRef::Import(id) => live.imports[id.0 as usize],
+                    FuncRef::Import(id) => live_provisional_imports[id.0 as usize],
                     FuncRef::Synthetic(_) => false,
                 };
                 if is_live {
@@ -301,17 +370,19 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     if !errors.is_empty() {
         return Err(ResolveError::Symbols(errors));
     }
-    let call_ctors_referenced = live.call_ctors_referenced;
-    // Without --gc-sections everything is kept, __wasm_call_ctors included.
-    let call_ctors_live = call_ctors_referenced || !init_funcs.is_empty() || !opts.gc_sections;
+    Ok(init_funcs)
+}
 
-    // Exports in symbol-table order.
+/// The exports of global symbols, in symbol-table order: the entry and
+/// `--export` names, symbols flagged EXPORTED, and those `--export-all` /
+/// `--export-dynamic` select.
+fn symbol_exports(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<ExportItem> {
     let mut exports = Vec::new();
     for sym in &r.table.symbols {
         let forced = opts.entry.as_deref() == Some(sym.name) || opts.exports.iter().any(|e| e == sym.name);
         let (target, flagged_export, export_name) = match &sym.def {
             table::Definition::Object { obj, sym: s, .. } => {
-                let o = &objects[obj.0 as usize];
+                let o = &r.objects[obj.0 as usize];
                 let os = &o.linking.symbols[*s as usize];
                 let name = match os.kind {
                     object_parse::SymbolKind::Function(fi) => {
@@ -333,26 +404,46 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
             });
         }
     }
-    // --export of linker-defined symbols nobody referenced (e.g. __data_end).
+    exports
+}
+
+/// Appends the `--export` names of linker-defined symbols nobody
+/// referenced (e.g. `__data_end`), marking what they need live.
+fn add_linker_exports(
+    r: &resolve::Resolver<'_>,
+    opts: &ResolveOptions,
+    exports: &mut Vec<ExportItem>,
+    live: &mut Liveness,
+) {
     for name in &opts.exports {
         if r.table.find(name).is_none() || !exports.iter().any(|e| &e.symbol == name) {
             if let Some(t) = resolve::Resolver::linker_target(name) {
                 if !exports.iter().any(|e| &e.symbol == name) {
-                    marker_free_enqueue(&mut live, &t);
+                    marker_free_enqueue(live, &t);
                     exports.push(ExportItem { name: name.clone(), target: t, symbol: name.clone() });
                 }
             }
         }
     }
+}
 
-    // Keep live imports only, in symbol-table order (first reference order).
-    let mut order: Vec<usize> = (0..t.imports.len()).filter(|&i| live.imports[i]).collect();
-    order.sort_by_key(|&i| r.table.find(&t.imports[i].symbol).map(|s| s.0).unwrap_or(u32::MAX));
-    let mut remap = vec![None; t.imports.len()];
+/// Keeps the live provisional imports only, in symbol-table order (first
+/// reference order), as `res.imports`, and renumbers every import reference
+/// in `res` (targets, exports, init functions) to it; references to dead
+/// imports become [`Target::Unresolved`].
+fn keep_live_imports(
+    table: &table::SymbolTable<'_>,
+    provisional: Vec<OutputImport>,
+    live_provisional: &[bool],
+    res: &mut Resolution<'_>,
+) {
+    let mut order: Vec<usize> = (0..provisional.len()).filter(|&i| live_provisional[i]).collect();
+    order.sort_by_key(|&i| table.find(&provisional[i].symbol).map(|s| s.0).unwrap_or(u32::MAX));
+    let mut remap = vec![None; provisional.len()];
     for (new, &old) in order.iter().enumerate() {
         remap[old] = Some(ImportId(new as u32));
     }
-    let imports: Vec<OutputImport> = order.iter().map(|&i| t.imports[i].clone()).collect();
+    let imports: Vec<OutputImport> = order.iter().map(|&i| provisional[i].clone()).collect();
     let fix = |target: &mut Target| {
         let id = match target {
             Target::Function(FuncRef::Import(id))
@@ -366,36 +457,20 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
             None => *target = Target::Unresolved,
         }
     };
-    let mut targets = t.targets;
-    for per in targets.iter_mut() {
+    for per in res.targets.iter_mut() {
         for target in per.iter_mut() {
             fix(target);
         }
     }
-    for e in exports.iter_mut() {
+    for e in res.exports.iter_mut() {
         fix(&mut e.target);
     }
-    for i in init_funcs.iter_mut() {
+    for i in res.init_funcs.iter_mut() {
         let mut tt = Target::Function(i.func);
         fix(&mut tt);
         if let Target::Function(f) = tt {
             i.func = f;
         }
     }
-    live.imports = vec![true; imports.len()];
-
-    Ok(Resolution {
-        objects: r.objects,
-        targets,
-        imports,
-        stubs: t.stubs,
-        live,
-        init_funcs,
-        call_ctors_live,
-        call_ctors_referenced,
-        call_dtors,
-        exports,
-        entry,
-        warnings: t.warnings,
-    })
+    res.imports = imports;
 }

@@ -23,8 +23,6 @@ pub struct Liveness {
     pub tables: Vec<Vec<bool>>,
     /// Per object, per defined tag.
     pub tags: Vec<Vec<bool>>,
-    /// Per provisional import.
-    pub imports: Vec<bool>,
     /// Per stub.
     pub stubs: Vec<bool>,
     /// `__wasm_call_ctors` is referenced by a live relocation or export.
@@ -48,6 +46,11 @@ pub(crate) struct Marker<'r, 'a> {
     pub unresolved_names: &'r HashMap<(u32, u32), String>,
     pub stubs: &'r [Stub],
     pub live: Liveness,
+    /// Per provisional import (the [`ImportId`]s `compute_targets` hands
+    /// out, before `keep_live_imports` keeps the live ones and renumbers
+    /// them): whether live code references it. Not part of [`Liveness`]:
+    /// every import of the output is live.
+    pub imports: Vec<bool>,
     queue: Vec<Atom>,
     /// Undefined references: (referencing object, symbol name), each once,
     /// in the order met.
@@ -71,7 +74,6 @@ impl<'r, 'a> Marker<'r, 'a> {
             segments: objects.iter().map(|o| vec![false; o.segments.len()]).collect(),
             tables: objects.iter().map(|o| vec![false; o.tables.len()]).collect(),
             tags: objects.iter().map(|o| vec![false; o.tags.len()]).collect(),
-            imports: vec![false; num_imports],
             stubs: vec![false; stubs.len()],
             // wasm-ld always keeps the stack pointer.
             synthetic_globals: [SyntheticGlobal::StackPointer].into_iter().collect(),
@@ -84,6 +86,7 @@ impl<'r, 'a> Marker<'r, 'a> {
             unresolved_names,
             stubs,
             live,
+            imports: vec![false; num_imports],
             queue: Vec::new(),
             undefined: Vec::new(),
             undefined_seen: HashSet::new(),
@@ -162,7 +165,7 @@ impl<'r, 'a> Marker<'r, 'a> {
                 self.mark_function(obj, index);
                 self.mark_object(obj);
             }
-            Target::Function(FuncRef::Import(id)) => self.live.imports[id.0 as usize] = true,
+            Target::Function(FuncRef::Import(id)) => self.imports[id.0 as usize] = true,
             Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors)) => self.live.call_ctors_referenced = true,
             Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))) => self.live.stubs[id.0 as usize] = true,
             Target::Data(DataRef::Defined { obj, segment, .. }) => {
@@ -176,7 +179,7 @@ impl<'r, 'a> Marker<'r, 'a> {
             }
             Target::Global(GlobalRef::Import(id))
             | Target::Table(TableRef::Import(id))
-            | Target::Tag(TagRef::Import(id)) => self.live.imports[id.0 as usize] = true,
+            | Target::Tag(TagRef::Import(id)) => self.imports[id.0 as usize] = true,
             Target::Global(GlobalRef::Synthetic(g)) => {
                 self.live.synthetic_globals.insert(g);
             }

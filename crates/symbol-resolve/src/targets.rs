@@ -133,7 +133,7 @@ impl<'a> Resolver<'a> {
     pub(crate) fn compute_targets(&self, opts: &ResolveOptions) -> Targets {
         let mut imports: Vec<OutputImport> = Vec::new();
         let mut import_ids: HashMap<u32, ImportId> = HashMap::new(); // by global symbol id
-        let mut import_by_name: HashMap<(String, String, ImportKind), ImportId> = HashMap::new();
+        let mut import_by_name: HashMap<(String, String, OutputImportKind), ImportId> = HashMap::new();
         let mut stubs: Vec<Stub> = Vec::new();
         let mut stub_ids: HashMap<(StubKind, String, Signature), StubId> = HashMap::new();
         let mut warnings = Vec::new();
@@ -232,22 +232,27 @@ impl<'a> Resolver<'a> {
                                                 None => ("env".to_string(), g.name.to_string()),
                                             };
                                             let kind = match (rsym.kind, import.map(|i| i.kind)) {
-                                                (SymbolKind::Function(fi), _) => ImportKind::Function(
+                                                (SymbolKind::Function(fi), _) => OutputImportKind::Function(
                                                     robj.function_signature(fi).cloned().unwrap_or(Signature {
                                                         params: Box::new([]),
                                                         results: Box::new([]),
                                                     }),
                                                 ),
-                                                (_, Some(object_parse::ImportKind::Global(gt))) => {
-                                                    ImportKind::Global(gt)
+                                                (_, Some(object_parse::InputImportKind::Global(gt))) => {
+                                                    OutputImportKind::Global(gt)
                                                 }
-                                                (_, Some(object_parse::ImportKind::Table(tt))) => ImportKind::Table(tt),
-                                                (_, Some(object_parse::ImportKind::Tag(ti))) => {
-                                                    ImportKind::Tag(robj.types.get(ti as usize).cloned().unwrap_or(
-                                                        Signature { params: Box::new([]), results: Box::new([]) },
-                                                    ))
+                                                (_, Some(object_parse::InputImportKind::Table(tt))) => {
+                                                    OutputImportKind::Table(tt)
                                                 }
-                                                _ => ImportKind::Function(Signature {
+                                                (_, Some(object_parse::InputImportKind::Tag(ti))) => {
+                                                    OutputImportKind::Tag(
+                                                        robj.types.get(ti as usize).cloned().unwrap_or(Signature {
+                                                            params: Box::new([]),
+                                                            results: Box::new([]),
+                                                        }),
+                                                    )
+                                                }
+                                                _ => OutputImportKind::Function(Signature {
                                                     params: Box::new([]),
                                                     results: Box::new([]),
                                                 }),

@@ -2,7 +2,7 @@
 //! wins, which errors name which files, what becomes an import, which
 //! archive members are extracted, COMDAT groups, liveness and the entry.
 
-use symbol_resolve::{FuncRef, ImportKind, ObjectId, Resolution, ResolveOptions, Target};
+use symbol_resolve::{FuncRef, ObjectId, OutputImportKind, Resolution, ResolveOptions, Target};
 use test_objects::{inputs, ArchiveBuilder, Body, ObjectBuilder, Segment, Sig};
 
 /// The options of these tests: no entry, gc on, nothing allowed undefined.
@@ -129,7 +129,7 @@ fn allow_undefined_imports_from_env() {
         assert_eq!(res.imports.len(), 1);
         let imp = &res.imports[0];
         assert_eq!((imp.module.as_str(), imp.field.as_str()), ("env", "host_fn"));
-        assert!(matches!(&imp.kind, ImportKind::Function(s) if s.params.is_empty() && s.results.is_empty()));
+        assert!(matches!(&imp.kind, OutputImportKind::Function(s) if s.params.is_empty() && s.results.is_empty()));
         assert!(matches!(target_of(res, 0, "host_fn"), Target::Function(FuncRef::Import(_))));
     });
 }

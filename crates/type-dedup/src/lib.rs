@@ -15,7 +15,7 @@ pub use error::TypeError;
 use indexmap::IndexSet;
 use object_parse::{RelocType, Signature};
 use section_merge::{function_signature, MergedModule};
-use symbol_resolve::{ImportKind, Resolution};
+use symbol_resolve::{OutputImportKind, Resolution};
 
 /// Output of the stage.
 #[derive(Debug, Clone)]
@@ -63,8 +63,8 @@ pub fn run(res: &Resolution<'_>, merged: &MergedModule) -> Result<TypeTable, Typ
     let mut tag_types = Vec::new();
     for imp in &res.imports {
         match &imp.kind {
-            ImportKind::Function(s) => import_function_types.push(reg(s)),
-            ImportKind::Tag(s) => tag_types.push(reg(s)),
+            OutputImportKind::Function(s) => import_function_types.push(reg(s)),
+            OutputImportKind::Tag(s) => tag_types.push(reg(s)),
             _ => {}
         }
     }
