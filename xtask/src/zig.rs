@@ -1,15 +1,16 @@
 //! Zig, for the Zig end-to-end test (`crates/wasmlink/tests/e2e_zig.rs`).
 //!
-//! Zig is installed from PyPI (the `ziglang` package, which ships the
-//! self-contained `zig` binary and its `lib/` directory), pinned to
-//! [`VERSION`], into a virtualenv at `target/zig-venv` under the workspace
-//! root, only when that venv doesn't already hold this version. The
-//! `zig` binary is linked as `target/zig-venv/bin/zig` (the fallback path the
-//! test looks at when [`ZIG_ENV`] isn't set).
+//! Zig comes from PyPI: the `ziglang` package (the self-contained `zig`
+//! binary and its `lib/` directory), pinned to [`VERSION`], installed by pip
+//! into a venv of Debian's python3 (`python3-venv` is among the packages
+//! `cargo xtask test` installs) at `target/zig-venv` under the workspace
+//! root, only when that venv doesn't already hold this version. The `zig`
+//! binary is linked as `target/zig-venv/bin/zig`, the path the test falls
+//! back to when [`ZIG_ENV`] isn't set.
 //!
-//! Zig's global cache (where it builds wasi-libc, libc++ and compiler-rt the
-//! first time, which takes minutes) is kept at `target/zig-cache`, named by
-//! [`CACHE_ENV`], so repeated runs reuse it.
+//! Zig's global cache, where it builds wasi-libc, libc++ and compiler-rt the
+//! first time (about a minute for the test's programs on two cores), is kept
+//! at `target/zig-cache`, named by [`CACHE_ENV`], so repeated runs reuse it.
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -59,7 +60,7 @@ pub fn ensure(root: &Path) -> Result<Zig> {
     }
     run(
         "creating the zig venv (needs python3 with the venv module)",
-        Command::new("python3").arg("-m").arg("venv").arg(&venv),
+        Command::new(python()).arg("-m").arg("venv").arg(&venv),
     )?;
     run(
         "installing ziglang from PyPI",
@@ -73,6 +74,16 @@ pub fn ensure(root: &Path) -> Result<Zig> {
     match installed_version(&zig.program) {
         Some(v) if v == VERSION => Ok(zig),
         other => bail!("{} reports version {other:?}, expected {VERSION}", zig.program.display()),
+    }
+}
+
+/// Debian's python3 (with `python3-venv`, which `packages::ensure`
+/// installs), else the first `python3` on PATH.
+fn python() -> &'static str {
+    if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
     }
 }
 
