@@ -3,10 +3,12 @@
 //! * `example` — link the bundled C example in `testdata/` with wasmlink and
 //!   run it in wasmtime.
 //! * `test` — install what the tests need (Debian packages, the offline Rust
-//!   toolchain for the Rust program, cargo-deny), check formatting, clippy
+//!   toolchain for the Rust program, zig, cargo-deny), check formatting, clippy
 //!   and the dependency policy, then run the whole test suite.
 //! * `rust-programs` — build `testdata/rust/hello_std` with wasmlink and with
 //!   wasm-ld-22 (used by `test`).
+//! * `zig` — install zig (from PyPI, into `target/zig-venv`) for the Zig
+//!   end-to-end test (used by `test`) and print its path.
 //! * `bench` — link time of wasmlink against wasm-ld-22 (see BENCHMARKING.md).
 
 mod bench;
@@ -15,6 +17,7 @@ mod packages;
 mod run_wasm;
 mod rust_wasm;
 mod snapshot;
+mod zig;
 
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
@@ -40,10 +43,15 @@ fn real_main() -> Result<()> {
         Some("example") => example(),
         Some("test") => test(&args[1..]),
         Some("rust-programs") => rust_programs().map(|_| ()),
+        Some("zig") => {
+            let zig = zig::ensure(&workspace_root())?;
+            println!("{}", zig.program.display());
+            Ok(())
+        }
         Some("snapshot") => snapshot::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <example|test|rust-programs|bench>");
+            eprintln!("usage: cargo xtask <example|test|rust-programs|zig|snapshot|bench>");
             std::process::exit(2);
         }
     }
@@ -128,7 +136,11 @@ fn test(extra: &[String]) -> Result<()> {
         );
     }
     rust_programs()?;
-    check("the tests", cargo().args(["test", "--workspace"]).args(extra).env("WASMLINK_REQUIRE_TOOLCHAIN", "1"))
+    let zig = zig::ensure(&workspace_root()).context("installing zig for the Zig end-to-end test")?;
+    let mut tests = cargo();
+    tests.args(["test", "--workspace"]).args(extra).env("WASMLINK_REQUIRE_TOOLCHAIN", "1");
+    zig.export_to(&mut tests);
+    check("the tests", &mut tests)
 }
 
 /// Runs `cmd`; fails naming `what` when it fails.

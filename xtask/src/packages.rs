@@ -19,6 +19,7 @@ const PACKAGES: &[&str] = &[
     "libc++abi-19-dev-wasm32",
     "wabt",
     "time",
+    "python3-venv",
 ];
 
 const MARKERS: &[&str] = &[
@@ -32,6 +33,7 @@ const MARKERS: &[&str] = &[
     "/usr/bin/wasm-objdump",
     "/usr/lib/llvm-22/bin/llvm-mc",
     "/usr/bin/time",
+    "/usr/share/doc/python3-venv",
 ];
 
 /// Installs the packages when any marker file is missing.

@@ -351,6 +351,8 @@ pub struct ProcOutput {
     pub code: Option<i32>,
     pub status: Option<ExitStatus>,
     pub timed_out: bool,
+    /// The time limit the process ran under.
+    pub timeout: Duration,
     pub stdout: String,
     pub stderr: String,
     pub cmdline: String,
@@ -359,7 +361,7 @@ pub struct ProcOutput {
 impl ProcOutput {
     pub fn describe(&self) -> String {
         let status = if self.timed_out {
-            format!("timed out after {PROCESS_TIMEOUT:?} (killed)")
+            format!("timed out after {:?} (killed)", self.timeout)
         } else {
             match self.status {
                 Some(s) => s.to_string(),
@@ -408,6 +410,11 @@ pub fn cmdline(cmd: &Command) -> String {
 /// Runs `cmd` to completion (stdin closed), killing it after
 /// [`PROCESS_TIMEOUT`].
 pub fn run_process(cmd: &mut Command) -> ProcOutput {
+    run_process_with_timeout(cmd, PROCESS_TIMEOUT)
+}
+
+/// Runs `cmd` to completion (stdin closed), killing it after `timeout`.
+pub fn run_process_with_timeout(cmd: &mut Command, timeout: Duration) -> ProcOutput {
     let line = cmdline(cmd);
     cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap_or_else(|e| panic!("cannot spawn {line}: {e}"));
@@ -432,7 +439,7 @@ pub fn run_process(cmd: &mut Command) -> ProcOutput {
             Ok(None) => {}
             Err(e) => panic!("waiting for {line}: {e}"),
         }
-        if start.elapsed() > PROCESS_TIMEOUT {
+        if start.elapsed() > timeout {
             timed_out = true;
             // Our own child, by its handle.
             let _ = child.kill();
@@ -447,6 +454,7 @@ pub fn run_process(cmd: &mut Command) -> ProcOutput {
         code: if timed_out { None } else { status.and_then(|s| s.code()) },
         status,
         timed_out,
+        timeout,
         stdout,
         stderr,
         cmdline: line,
