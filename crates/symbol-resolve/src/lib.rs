@@ -30,6 +30,10 @@ pub struct ResolveOptions {
     pub entry: Option<String>,
     /// `--export=NAME` symbols, in command-line order.
     pub exports: Vec<String>,
+    /// `--export-if-defined=NAME` symbols: exported when something defines
+    /// them (they extract archive members like `--export`), no error when
+    /// nothing does.
+    pub exports_if_defined: Vec<String>,
     /// `--allow-undefined`: undefined functions are imported from `env`.
     pub allow_undefined: bool,
     /// `--gc-sections` (default) or `--no-gc-sections`.
@@ -55,6 +59,7 @@ impl Default for ResolveOptions {
         ResolveOptions {
             entry: Some("_start".into()),
             exports: Vec::new(),
+            exports_if_defined: Vec::new(),
             allow_undefined: false,
             gc_sections: true,
             undefined: Vec::new(),
@@ -173,7 +178,7 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     // Without --gc-sections everything is kept, __wasm_call_ctors included.
     let call_ctors_live = call_ctors_referenced || !init_funcs.is_empty() || !opts.gc_sections;
     let mut exports = symbol_exports(&r, opts);
-    add_linker_exports(&r, opts, &mut exports, &mut live);
+    add_linker_exports(&r, opts, &mut exports, &mut live)?;
     let mut resolution = Resolution {
         objects: r.objects,
         targets: t.targets,
@@ -205,7 +210,7 @@ fn build_symbol_table<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<r
     r.add_inputs(set)?;
     // The entry, `--export` names and `-u` names all extract the archive
     // members that define them, as wasm-ld's handleUndefined does.
-    for name in opts.entry.iter().chain(&opts.exports).chain(&opts.undefined) {
+    for name in opts.entry.iter().chain(&opts.exports).chain(&opts.exports_if_defined).chain(&opts.undefined) {
         // Command-line names live as long as the link; the table borrows
         // names for 'a, so these few are leaked.
         let name: &'a str = Box::leak(name.clone().into_boxed_str());
@@ -265,7 +270,15 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
             Some(t) => marker.enqueue(&t),
             // With --allow-undefined, wasm-ld lets a missing --export pass.
             None if opts.allow_undefined => {}
+            // `__start_X`/`__stop_X` of a segment: exported after marking,
+            // when segment X turns out live (add_linker_exports).
+            None if segment_bound(r, name).is_some() => {}
             None => errors.push(SymbolError::ExportNotFound(name.clone())),
+        }
+    }
+    for name in &opts.exports_if_defined {
+        if let Some(t) = lookup_root(r, name) {
+            marker.enqueue(&t);
         }
     }
     for t in &flagged_roots(r, opts) {
@@ -379,7 +392,8 @@ fn init_functions(
 fn symbol_exports(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<ExportItem> {
     let mut exports = Vec::new();
     for sym in &r.table.symbols {
-        let forced = opts.entry.as_deref() == Some(sym.name) || opts.exports.iter().any(|e| e == sym.name);
+        let forced = opts.entry.as_deref() == Some(sym.name)
+            || opts.exports.iter().chain(&opts.exports_if_defined).any(|e| e == sym.name);
         let (target, flagged_export, export_name) = match &sym.def {
             table::Definition::Object { obj, sym: s, .. } => {
                 let o = &r.objects[obj.0 as usize];
@@ -407,24 +421,62 @@ fn symbol_exports(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<Expor
     exports
 }
 
-/// Appends the `--export` names of linker-defined symbols nobody
-/// referenced (e.g. `__data_end`), marking what they need live.
+/// Appends the `--export` and `--export-if-defined` names of linker-defined
+/// symbols nobody referenced (e.g. `__data_end`, or `__start_X` of a live
+/// segment X), marking what they need live. An `--export` of a segment
+/// bound whose segment isn't in the output is an error, as in wasm-ld.
 fn add_linker_exports(
     r: &resolve::Resolver<'_>,
     opts: &ResolveOptions,
     exports: &mut Vec<ExportItem>,
     live: &mut Liveness,
-) {
-    for name in &opts.exports {
-        if r.table.find(name).is_none() || !exports.iter().any(|e| &e.symbol == name) {
-            if let Some(t) = resolve::Resolver::linker_target(name) {
-                if !exports.iter().any(|e| &e.symbol == name) {
-                    marker_free_enqueue(live, &t);
-                    exports.push(ExportItem { name: name.clone(), target: t, symbol: name.clone() });
-                }
+) -> Result<(), ResolveError> {
+    let mut errors = Vec::new();
+    let required = opts.exports.iter().map(|n| (n, true));
+    for (name, required) in required.chain(opts.exports_if_defined.iter().map(|n| (n, false))) {
+        if exports.iter().any(|e| &e.symbol == name) {
+            continue;
+        }
+        let target = match segment_bound(r, name) {
+            Some(segment) if segment_is_live(r, live, segment) => {
+                Some(Target::Data(DataRef::Linker(targets::linker_data(name).expect("a segment bound name"))))
             }
+            Some(_) if required && !opts.allow_undefined => {
+                errors.push(SymbolError::ExportNotFound(name.clone()));
+                None
+            }
+            Some(_) => None,
+            None => resolve::Resolver::linker_target(name),
+        };
+        if let Some(t) = target {
+            marker_free_enqueue(live, &t);
+            exports.push(ExportItem { name: name.clone(), target: t, symbol: name.clone() });
         }
     }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ResolveError::Symbols(errors))
+    }
+}
+
+/// For `__start_X` / `__stop_X` where X is a C identifier that names a
+/// data segment of some input: X. wasm-ld defines these bounds only for
+/// such segments.
+fn segment_bound<'n>(r: &resolve::Resolver<'_>, name: &'n str) -> Option<&'n str> {
+    let segment = name.strip_prefix("__start_").or_else(|| name.strip_prefix("__stop_"))?;
+    let c_identifier = segment.chars().next().is_some_and(|c| c == '_' || c.is_ascii_alphabetic())
+        && segment.chars().all(|c| c == '_' || c.is_ascii_alphanumeric());
+    let exists = r.objects.iter().any(|o| o.segments.iter().any(|s| s.info.name == segment));
+    (c_identifier && exists).then_some(segment)
+}
+
+/// Whether some live input segment is named `segment`.
+fn segment_is_live(r: &resolve::Resolver<'_>, live: &Liveness, segment: &str) -> bool {
+    r.objects
+        .iter()
+        .enumerate()
+        .any(|(o, obj)| obj.segments.iter().enumerate().any(|(i, s)| s.info.name == segment && live.segments[o][i]))
 }
 
 /// Keeps the live provisional imports only, in symbol-table order (first

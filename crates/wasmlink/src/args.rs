@@ -20,6 +20,7 @@ OPTIONS:
   --entry <sym>, -e <sym>   Entry function (default _start)
   --no-entry                No entry function
   --export=<sym>            Export a symbol (error if undefined)
+  --export-if-defined=<sym> Export a symbol if something defines it
   --allow-undefined         Import undefined functions from `env`
   --gc-sections             Remove unreachable functions and data (default)
   --no-gc-sections          Keep everything
@@ -187,6 +188,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "entry" | "e" => c.entry = Some(value("--entry")?),
             "no-entry" => c.entry = None,
             "export" => c.exports.push(value("--export")?),
+            "export-if-defined" => c.exports_if_defined.push(value("--export-if-defined")?),
             "allow-undefined" => c.allow_undefined = true,
             "gc-sections" => c.gc_sections = true,
             "no-gc-sections" => c.gc_sections = false,

@@ -30,6 +30,8 @@ pub struct Config {
     pub entry: Option<String>,
     /// `--export`.
     pub exports: Vec<String>,
+    /// `--export-if-defined`.
+    pub exports_if_defined: Vec<String>,
     /// `--allow-undefined`.
     pub allow_undefined: bool,
     /// `--gc-sections` (default true).
@@ -115,6 +117,7 @@ impl Default for Config {
             search_paths: Vec::new(),
             entry: Some("_start".into()),
             exports: Vec::new(),
+            exports_if_defined: Vec::new(),
             allow_undefined: false,
             gc_sections: true,
             strip_debug: false,
@@ -173,6 +176,7 @@ impl Config {
         symbol_resolve::ResolveOptions {
             entry: self.entry.clone(),
             exports: self.exports.clone(),
+            exports_if_defined: self.exports_if_defined.clone(),
             allow_undefined: self.allow_undefined,
             gc_sections: self.gc_sections,
             undefined: self.undefined.clone(),

@@ -1040,3 +1040,38 @@ fn build_id_none() {
         assert!(r.code == Some(1) && r.stderr.contains("not supported yet"), "{kind}: {}", r.describe());
     }
 }
+
+/// `--export-if-defined=NAME` exports NAME when something defines it (a
+/// function, a linker symbol, the `__start_`/`__stop_` bounds of a live
+/// segment named like a C identifier) and passes silently when nothing
+/// does; `--export` of such a bound works too, and `--export` of a bound
+/// whose segment doesn't exist is an error. The same exports and values as
+/// wasm-ld-22's.
+#[test]
+fn export_if_defined_and_segment_bounds() {
+    let base = ["--no-entry", "sections.o", "--export=first_item"];
+    let plain = facts("export_if_defined", &base);
+    let f = facts(
+        "export_if_defined",
+        &with(
+            &base,
+            &[
+                "--export=__start_mysec",
+                "--export-if-defined=__stop_mysec",
+                "--export-if-defined=__heap_base",
+                "--export-if-defined=nothing_defines_this",
+                "--export-if-defined=__start_no_such_segment",
+            ],
+        ),
+    );
+    for name in ["__start_mysec", "__stop_mysec", "__heap_base"] {
+        assert!(!plain.has_export(name) && f.has_export(name), "{name}: {:?}", f.exports);
+    }
+    assert!(!f.has_export("nothing_defines_this") && !f.has_export("__start_no_such_segment"));
+    both_fail(
+        "export_if_defined",
+        &with(&base, &["--export=__start_no_such_segment"]),
+        "symbol exported via --export not found: __start_no_such_segment",
+        "symbol exported via --export not found: __start_no_such_segment",
+    );
+}
