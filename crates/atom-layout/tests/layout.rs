@@ -230,7 +230,7 @@ fn table_slots_in_first_use_order() {
         .no_strip()
         .build();
     layout(&[("main.o", main)], &opts(), |l, _| {
-        let f = |index| FuncRef::Defined { obj: ObjectId(0), index };
+        let f = |index| FuncRef::Defined { obj: ObjectId(0), index: object_parse::DefinedFuncIdx(index) };
         assert_eq!(l.table.base, 1);
         assert_eq!(l.table.slots, [f(1), f(0)]);
         assert_eq!(l.table.slot_of.get(&f(1)), Some(&1));

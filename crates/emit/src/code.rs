@@ -45,7 +45,7 @@ pub fn chunks<'a>(res: &Resolution<'a>, merged: &MergedModule) -> Vec<FuncChunk<
         .iter()
         .map(|f| match f {
             OutputFunction::Input { obj, index } => {
-                FuncChunk::Input(res.objects[obj.0 as usize].functions[*index as usize].chunk)
+                FuncChunk::Input(res.objects[obj.0 as usize].functions[index.index()].chunk)
             }
             OutputFunction::CallCtors => {
                 let mut b = vec![0u8]; // no locals
@@ -89,8 +89,8 @@ pub fn body_offsets(res: &Resolution<'_>, merged: &MergedModule, chunks: &[FuncC
     let mut off = leb::len_u32(chunks.len() as u32) as u64;
     for (f, c) in merged.functions.iter().zip(chunks) {
         if let OutputFunction::Input { obj, index } = f {
-            let func = &res.objects[obj.0 as usize].functions[*index as usize];
-            out[obj.0 as usize][*index as usize] = Some(off + func.size_prefix_len as u64);
+            let func = &res.objects[obj.0 as usize].functions[index.index()];
+            out[obj.0 as usize][index.index()] = Some(off + func.size_prefix_len as u64);
         }
         off += c.len() as u64;
     }
@@ -126,7 +126,7 @@ pub fn write_payload(ctx: &RelocContext<'_, '_>, chunks: &[FuncChunk<'_>], out: 
             }
             if let OutputFunction::Input { obj, index } = f {
                 let o = &ctx.res.objects[obj.0 as usize];
-                let func = &o.functions[*index as usize];
+                let func = &o.functions[index.index()];
                 apply(ctx, *obj, slot, func.section_offset, &o.code_relocs[func.relocs.clone()], Site::Code)?;
             }
             Ok(())

@@ -142,8 +142,7 @@ impl RelocContext<'_, '_> {
             },
             FunctionOffsetI32 | FunctionOffsetI64 => match target {
                 Target::Function(FuncRef::Defined { obj, index }) => {
-                    match self.code_offsets.get(obj.0 as usize).and_then(|v| v.get(*index as usize)).copied().flatten()
-                    {
+                    match self.code_offsets.get(obj.0 as usize).and_then(|v| v.get(index.index())).copied().flatten() {
                         Some(off) => Ok(off.wrapping_add(addend)),
                         None => dead(),
                     }

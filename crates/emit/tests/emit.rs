@@ -4,6 +4,7 @@
 
 use atom_layout::{Layout, LayoutOptions};
 use emit::{CustomPolicy, EmitOptions};
+use object_parse::DefinedFuncIdx;
 use section_merge::{MergeOptions, MergedModule};
 use symbol_resolve::{FuncRef, ObjectId, Resolution, ResolveOptions};
 use test_objects::{inputs, Body, Custom, ObjectBuilder, Segment, Sig};
@@ -146,9 +147,9 @@ fn program() -> Vec<(&'static str, Vec<u8>)> {
 fn relocations_patched_in_output() {
     link(&program(), &opts(false), |bytes, merged, layout, res| {
         wasmparser::Validator::new().validate_all(bytes).unwrap();
-        let helper = FuncRef::Defined { obj: ObjectId(1), index: 1 };
+        let helper = FuncRef::Defined { obj: ObjectId(1), index: DefinedFuncIdx(1) };
         let helper_index = merged.func(&helper).unwrap();
-        let start_index = merged.func(&FuncRef::Defined { obj: ObjectId(0), index: 0 }).unwrap();
+        let start_index = merged.func(&FuncRef::Defined { obj: ObjectId(0), index: DefinedFuncIdx(0) }).unwrap();
         let counter = layout.segment_address(ObjectId(1), 1).unwrap();
         let ptr = layout.segment_address(ObjectId(0), 0).unwrap();
         let slot = layout.table.slot_of[&helper];
@@ -172,7 +173,7 @@ fn relocations_patched_in_output() {
 #[test]
 fn bodies_keep_their_size() {
     link(&program(), &opts(false), |bytes, merged, _, res| {
-        let start_index = merged.func(&FuncRef::Defined { obj: ObjectId(0), index: 0 }).unwrap();
+        let start_index = merged.func(&FuncRef::Defined { obj: ObjectId(0), index: DefinedFuncIdx(0) }).unwrap();
         let mut n = merged.num_imported_functions;
         let mut size = None;
         for p in Parser::new(0).parse_all(bytes) {

@@ -2,6 +2,7 @@
 //! init functions and COMDAT groups.
 
 use crate::error::{ParseErrorKind, RawError, RawResult, Space};
+use crate::ids::FuncIdx;
 use crate::reader::Reader;
 
 /// Symbol flag bits (`WASM_SYM_*`).
@@ -51,7 +52,7 @@ pub struct DataDef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SymbolKind {
     /// Function index (import or definition) of the object.
-    Function(u32),
+    Function(FuncIdx),
     /// Data: defined at a place, or undefined.
     Data(Option<DataDef>),
     /// Global index of the object.
@@ -306,7 +307,7 @@ fn parse_symbol<'a>(s: &mut Reader<'a>, imports: &ImportNames<'a>) -> RawResult<
     let (name, kind) = match kind_code {
         0 => {
             let (i, n) = indexed(s, &imports.functions, Space::Function)?;
-            (n, SymbolKind::Function(i))
+            (n, SymbolKind::Function(FuncIdx(i)))
         }
         1 => {
             let name = s.string("symbol name")?;

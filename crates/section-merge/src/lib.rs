@@ -15,7 +15,7 @@ mod error;
 pub use error::{MergeError, Unindexed};
 
 use atom_layout::Layout;
-use object_parse::{GlobalType, Signature, TableType, ValType};
+use object_parse::{DefinedFuncIdx, GlobalType, Signature, TableType, ValType};
 use std::collections::HashMap;
 use symbol_resolve::*;
 
@@ -23,7 +23,7 @@ use symbol_resolve::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutputFunction {
     /// An input function, copied with its relocations applied.
-    Input { obj: ObjectId, index: u32 },
+    Input { obj: ObjectId, index: DefinedFuncIdx },
     /// `__wasm_call_ctors`.
     CallCtors,
     /// A trap stub.
@@ -134,7 +134,7 @@ impl MergedModule {
     /// Output index of a function reference.
     pub fn func(&self, f: &FuncRef) -> Option<u32> {
         match *f {
-            FuncRef::Defined { obj, index } => *self.function_index.get(obj.0 as usize)?.get(index as usize)?,
+            FuncRef::Defined { obj, index } => *self.function_index.get(obj.0 as usize)?.get(index.index())?,
             FuncRef::Import(id) => self.import_index.get(id.0 as usize).copied(),
             FuncRef::Synthetic(SyntheticFunc::CallCtors) => self.call_ctors,
             FuncRef::Synthetic(SyntheticFunc::Stub(id)) => *self.stub_index.get(id.0 as usize)?,
@@ -230,7 +230,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         for (i, slot) in map.iter_mut().enumerate() {
             if res.live.functions[o][i] {
                 *slot = Some(nf + functions.len() as u32);
-                functions.push(OutputFunction::Input { obj: ObjectId(o as u32), index: i as u32 });
+                functions.push(OutputFunction::Input { obj: ObjectId(o as u32), index: DefinedFuncIdx(i as u32) });
             }
         }
         function_index.push(map);
@@ -406,7 +406,7 @@ pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: u3
     match merged.functions.get((index - merged.num_imported_functions) as usize)? {
         OutputFunction::Input { obj, index } => {
             let o = &res.objects[obj.0 as usize];
-            o.types.get(o.functions.get(*index as usize)?.type_index as usize).cloned()
+            o.types.get(o.functions.get(index.index())?.type_index.index()).cloned()
         }
         OutputFunction::CallCtors => Some(Signature { params: Box::new([]), results: Box::new([]) }),
         OutputFunction::Stub(id) => Some(res.stubs[id.0 as usize].signature.clone()),

@@ -2,6 +2,7 @@
 //! spaces (imports first), exports and the constructor calls.
 
 use atom_layout::{Layout, LayoutOptions};
+use object_parse::DefinedFuncIdx;
 use section_merge::{ExportKind, MergeOptions, MergedModule, OutputExport, OutputFunction, OutputGlobal};
 use symbol_resolve::{FuncRef, ObjectId, Resolution, ResolveOptions, SyntheticGlobal};
 use test_objects::{inputs, Body, ObjectBuilder, Segment, Sig, ValType};
@@ -41,7 +42,7 @@ fn merge<R>(
 }
 
 fn defined(obj: u32, index: u32) -> FuncRef {
-    FuncRef::Defined { obj: ObjectId(obj), index }
+    FuncRef::Defined { obj: ObjectId(obj), index: DefinedFuncIdx(index) }
 }
 
 /// Imported functions take the first indices; defined functions follow in
@@ -69,8 +70,8 @@ fn imports_first_then_definitions_in_link_order() {
         assert_eq!(
             m.functions,
             [
-                OutputFunction::Input { obj: ObjectId(0), index: 1 },
-                OutputFunction::Input { obj: ObjectId(1), index: 0 }
+                OutputFunction::Input { obj: ObjectId(0), index: DefinedFuncIdx(1) },
+                OutputFunction::Input { obj: ObjectId(1), index: DefinedFuncIdx(0) }
             ]
         );
         assert_eq!(res.objects.len(), 2);

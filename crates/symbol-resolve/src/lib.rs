@@ -128,8 +128,8 @@ impl Resolution<'_> {
             let mut fnames: Vec<Option<&str>> = vec![None; obj.functions.len()];
             for s in &obj.linking.symbols {
                 if let object_parse::SymbolKind::Function(i) = s.kind {
-                    if !s.is_undefined() {
-                        if let Some(slot) = fnames.get_mut((i - obj.num_imported_functions) as usize) {
+                    if let Some(d) = obj.defined_function(i).filter(|_| !s.is_undefined()) {
+                        if let Some(slot) = fnames.get_mut(d.index()) {
                             slot.get_or_insert(s.name);
                         }
                     }
@@ -343,7 +343,7 @@ fn init_functions(
         for f in &obj.linking.init_funcs {
             if let Target::Function(func) = &targets[o][f.symbol as usize] {
                 let is_live = match *func {
-                    FuncRef::Defined { obj, index } => live.functions[obj.0 as usize][index as usize],
+                    FuncRef::Defined { obj, index } => live.functions[obj.0 as usize][index.index()],
                     FuncRef::Import(id) => live_provisional_imports[id.0 as usize],
                     FuncRef::Synthetic(_) => false,
                 };

@@ -5,7 +5,7 @@
 
 use crate::ids::RelocTypeExt;
 use crate::ids::*;
-use object_parse::{ObjectFile, RelocType};
+use object_parse::{DefinedFuncIdx, ObjectFile, RelocType};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Which parts of the inputs reach the output.
@@ -35,7 +35,7 @@ pub struct Liveness {
 
 #[derive(Clone, Copy)]
 enum Atom {
-    Function(ObjectId, u32),
+    Function(ObjectId, DefinedFuncIdx),
     Segment(ObjectId, u32),
 }
 
@@ -100,7 +100,7 @@ impl<'r, 'a> Marker<'r, 'a> {
             let d = &self.discarded[o];
             for i in 0..obj.functions.len() as u32 {
                 if !d.contains(&(object_parse::ComdatKind::Function, i)) {
-                    self.mark_function(oid, i);
+                    self.mark_function(oid, DefinedFuncIdx(i));
                 }
             }
             for i in 0..obj.segments.len() as u32 {
@@ -142,8 +142,8 @@ impl<'r, 'a> Marker<'r, 'a> {
         }
     }
 
-    fn mark_function(&mut self, oid: ObjectId, index: u32) {
-        let slot = &mut self.live.functions[oid.0 as usize][index as usize];
+    fn mark_function(&mut self, oid: ObjectId, index: DefinedFuncIdx) {
+        let slot = &mut self.live.functions[oid.0 as usize][index.index()];
         if !*slot {
             *slot = true;
             self.queue.push(Atom::Function(oid, index));
@@ -202,7 +202,7 @@ impl<'r, 'a> Marker<'r, 'a> {
             let (oid, relocs) = match atom {
                 Atom::Function(oid, i) => {
                     let obj = &self.objects[oid.0 as usize];
-                    (oid, &obj.code_relocs[obj.functions[i as usize].relocs.clone()])
+                    (oid, &obj.code_relocs[obj.functions[i.index()].relocs.clone()])
                 }
                 Atom::Segment(oid, i) => {
                     let obj = &self.objects[oid.0 as usize];

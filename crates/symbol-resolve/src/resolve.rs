@@ -286,7 +286,7 @@ fn is_in_discarded(obj: &ObjectFile<'_>, kind: &SymbolKind, discarded: &HashSet<
     }
     match *kind {
         SymbolKind::Function(i) => {
-            discarded.contains(&(ComdatKind::Function, i.wrapping_sub(obj.num_imported_functions)))
+            obj.defined_function(i).is_some_and(|d| discarded.contains(&(ComdatKind::Function, d.0)))
         }
         SymbolKind::Data(Some(d)) => discarded.contains(&(ComdatKind::Data, d.segment)),
         SymbolKind::Global(i) => discarded.contains(&(ComdatKind::Global, i.wrapping_sub(obj.num_imported_globals))),

@@ -107,9 +107,10 @@ pub(crate) struct Targets {
 pub(crate) fn defined_target(oid: ObjectId, obj: &ObjectFile<'_>, sym: u32) -> Target {
     let s = &obj.linking.symbols[sym as usize];
     match s.kind {
-        SymbolKind::Function(i) => {
-            Target::Function(FuncRef::Defined { obj: oid, index: i - obj.num_imported_functions })
-        }
+        SymbolKind::Function(i) => match obj.defined_function(i) {
+            Some(index) => Target::Function(FuncRef::Defined { obj: oid, index }),
+            None => Target::Unresolved,
+        },
         SymbolKind::Data(Some(d)) => {
             if s.flags & object_parse::flags::ABSOLUTE != 0 {
                 Target::Data(DataRef::Absolute(d.offset))
@@ -246,7 +247,7 @@ impl<'a> Resolver<'a> {
                                                 }
                                                 (_, Some(object_parse::InputImportKind::Tag(ti))) => {
                                                     OutputImportKind::Tag(
-                                                        robj.types.get(ti as usize).cloned().unwrap_or(Signature {
+                                                        robj.types.get(ti.index()).cloned().unwrap_or(Signature {
                                                             params: Box::new([]),
                                                             results: Box::new([]),
                                                         }),

@@ -79,8 +79,8 @@ pub fn run(res: &Resolution<'_>, merged: &MergedModule) -> Result<TypeTable, Typ
         let ti = o.tags[*index as usize];
         let sig = o
             .types
-            .get(ti as usize)
-            .ok_or_else(|| TypeError::TagTypeOutOfRange { file: o.name.clone(), type_index: ti })?;
+            .get(ti.index())
+            .ok_or_else(|| TypeError::TagTypeOutOfRange { file: o.name.clone(), type_index: ti.0 })?;
         tag_types.push(reg(sig));
     }
     // Functions' own types are registered above by signature; make them
