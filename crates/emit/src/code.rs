@@ -51,7 +51,7 @@ pub fn chunks<'a>(res: &Resolution<'a>, merged: &MergedModule) -> Vec<FuncChunk<
                 let mut b = vec![0u8]; // no locals
                 for &(idx, drops) in &merged.ctor_calls {
                     b.push(CALL);
-                    leb::write_u32(&mut b, idx);
+                    leb::write_u32(&mut b, idx.0);
                     b.extend(std::iter::repeat_n(DROP, drops as usize));
                 }
                 b.push(END);
@@ -62,17 +62,17 @@ pub fn chunks<'a>(res: &Resolution<'a>, merged: &MergedModule) -> Vec<FuncChunk<
                 let mut b = vec![0u8];
                 if let Some(c) = merged.call_ctors {
                     b.push(CALL);
-                    leb::write_u32(&mut b, c);
+                    leb::write_u32(&mut b, c.0);
                 }
                 for i in 0..signature.params.len() as u32 {
                     b.push(LOCAL_GET);
                     leb::write_u32(&mut b, i);
                 }
                 b.push(CALL);
-                leb::write_u32(&mut b, *wrapped);
+                leb::write_u32(&mut b, wrapped.0);
                 if let Some(d) = merged.call_dtors {
                     b.push(CALL);
-                    leb::write_u32(&mut b, d);
+                    leb::write_u32(&mut b, d.0);
                 }
                 b.push(END);
                 FuncChunk::Synthetic(with_size_prefix(b))

@@ -72,7 +72,7 @@ impl RelocContext<'_, '_> {
         match r.ty {
             FunctionIndexLeb | FunctionIndexI32 => match target {
                 Target::Function(f) => match self.merged.func(f) {
-                    Some(i) => Ok(i as u64),
+                    Some(i) => Ok(u64::from(i.0)),
                     None => dead(),
                 },
                 _ => dead(),
@@ -118,7 +118,7 @@ impl RelocContext<'_, '_> {
             }
             GlobalIndexLeb | GlobalIndexI32 => match target {
                 Target::Global(g) => match self.merged.global(g) {
-                    Some(i) => Ok(i as u64),
+                    Some(i) => Ok(u64::from(i.0)),
                     None if matches!(site, Site::Custom { .. }) => dead(),
                     None => Err(bad(UnresolvableTarget::MissingGlobal)),
                 },

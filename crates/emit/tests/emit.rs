@@ -153,9 +153,9 @@ fn relocations_patched_in_output() {
         let counter = layout.segment_address(ObjectId(1), 1).unwrap();
         let ptr = layout.segment_address(ObjectId(0), 0).unwrap();
         let slot = layout.table.slot_of[&helper];
-        assert_ne!(helper_index, 0, "helper is not the object-local index 0 any more");
+        assert_ne!(helper_index.0, 0, "helper is not the object-local index 0 any more");
         assert!(counter > 65536, "counter sits after pad in lib.o: {counter:#x}");
-        let ops = operators(bytes, start_index, merged.num_imported_functions);
+        let ops = operators(bytes, start_index.0, merged.num_imported_functions);
         assert!(ops.contains(&format!("Call {{ function_index: {helper_index} }}")), "{ops:#?}");
         assert!(ops.iter().any(|o| o.starts_with("I32Load") && o.contains(&format!("offset: {counter},"))), "{ops:#?}");
         assert!(ops.iter().any(|o| o.starts_with("I32Load") && o.contains(&format!("offset: {ptr},"))), "{ops:#?}");
@@ -178,7 +178,7 @@ fn bodies_keep_their_size() {
         let mut size = None;
         for p in Parser::new(0).parse_all(bytes) {
             if let Payload::CodeSectionEntry(body) = p.unwrap() {
-                if n == start_index {
+                if n == start_index.0 {
                     size = Some((body.range().end - body.range().start) as usize);
                 }
                 n += 1;

@@ -3,7 +3,9 @@
 
 use atom_layout::{Layout, LayoutOptions};
 use object_parse::DefinedFuncIdx;
-use section_merge::{ExportKind, MergeOptions, MergedModule, OutputExport, OutputFunction, OutputGlobal};
+use section_merge::{
+    ExportKind, MergeOptions, MergedModule, OutputExport, OutputFuncIdx, OutputFunction, OutputGlobal,
+};
 use symbol_resolve::{FuncRef, ObjectId, Resolution, ResolveOptions, SyntheticGlobal};
 use test_objects::{inputs, Body, ObjectBuilder, Segment, Sig, ValType};
 
@@ -65,8 +67,8 @@ fn imports_first_then_definitions_in_link_order() {
         assert_eq!(imports, ["host_a", "host_b"]);
         assert_eq!(m.import_index, [0, 1]);
         assert_eq!(m.func(&defined(0, 0)), None, "dead function has no index");
-        assert_eq!(m.func(&defined(0, 1)), Some(2));
-        assert_eq!(m.func(&defined(1, 0)), Some(3));
+        assert_eq!(m.func(&defined(0, 1)), Some(OutputFuncIdx(2)));
+        assert_eq!(m.func(&defined(1, 0)), Some(OutputFuncIdx(3)));
         assert_eq!(
             m.functions,
             [
@@ -99,9 +101,9 @@ fn globals_and_exports() {
         assert_eq!(m.exports[0], OutputExport { name: "memory".into(), kind: ExportKind::Memory, index: 0 });
         let rest: Vec<(&str, ExportKind, u32)> =
             m.exports[1..].iter().map(|e| (e.name.as_str(), e.kind, e.index)).collect();
-        assert!(rest.contains(&("run_export", ExportKind::Function, m.func(&defined(0, 1)).unwrap())), "{rest:?}");
+        assert!(rest.contains(&("run_export", ExportKind::Function, m.func(&defined(0, 1)).unwrap().0)), "{rest:?}");
         assert!(rest.contains(&("table_data", ExportKind::Global, 2)), "{rest:?}");
-        assert!(rest.contains(&("_start", ExportKind::Function, m.func(&defined(0, 0)).unwrap())), "{rest:?}");
+        assert!(rest.contains(&("_start", ExportKind::Function, m.func(&defined(0, 0)).unwrap().0)), "{rest:?}");
     });
 }
 
@@ -120,7 +122,7 @@ fn call_ctors_in_priority_order() {
         .build();
     let b = ObjectBuilder::new().func("middle", Sig::void(), Body::new()).init_func("middle", 200).build();
     merge(&[("a.o", a), ("b.o", b)], &[], |m, _, _| {
-        assert_eq!(m.call_ctors, Some(0));
+        assert_eq!(m.call_ctors, Some(OutputFuncIdx(0)));
         assert_eq!(m.functions[0], OutputFunction::CallCtors);
         let early = m.func(&defined(0, 1)).unwrap();
         let middle = m.func(&defined(1, 0)).unwrap();

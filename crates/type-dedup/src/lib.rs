@@ -70,8 +70,8 @@ pub fn run(res: &Resolution<'_>, merged: &MergedModule) -> Result<TypeTable, Typ
     }
     let mut function_types = Vec::with_capacity(merged.functions.len());
     for i in 0..merged.functions.len() as u32 {
-        let idx = merged.num_imported_functions + i;
-        let sig = function_signature(res, merged, idx).ok_or(TypeError::FunctionWithoutSignature { index: idx })?;
+        let idx = section_merge::OutputFuncIdx(merged.num_imported_functions + i);
+        let sig = function_signature(res, merged, idx).ok_or(TypeError::FunctionWithoutSignature { index: idx.0 })?;
         function_types.push(reg(&sig));
     }
     for (obj, index) in &merged.tags {
