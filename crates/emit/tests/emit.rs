@@ -4,7 +4,7 @@
 
 use atom_layout::{Layout, LayoutOptions};
 use emit::{CustomPolicy, EmitOptions};
-use object_parse::DefinedFuncIdx;
+use object_parse::{DefinedFuncIdx, SegmentIdx};
 use section_merge::{MergeOptions, MergedModule};
 use symbol_resolve::{FuncRef, ObjectId, Resolution, ResolveOptions};
 use test_objects::{inputs, Body, Custom, ObjectBuilder, Segment, Sig};
@@ -150,8 +150,8 @@ fn relocations_patched_in_output() {
         let helper = FuncRef::Defined { obj: ObjectId(1), index: DefinedFuncIdx(1) };
         let helper_index = merged.func(&helper).unwrap();
         let start_index = merged.func(&FuncRef::Defined { obj: ObjectId(0), index: DefinedFuncIdx(0) }).unwrap();
-        let counter = layout.segment_address(ObjectId(1), 1).unwrap();
-        let ptr = layout.segment_address(ObjectId(0), 0).unwrap();
+        let counter = layout.segment_address(ObjectId(1), SegmentIdx(1)).unwrap();
+        let ptr = layout.segment_address(ObjectId(0), SegmentIdx(0)).unwrap();
         let slot = layout.table.slot_of[&helper];
         assert_ne!(helper_index.0, 0, "helper is not the object-local index 0 any more");
         assert!(counter > 65536, "counter sits after pad in lib.o: {counter:#x}");

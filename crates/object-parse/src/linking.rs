@@ -2,7 +2,7 @@
 //! init functions and COMDAT groups.
 
 use crate::error::{ParseErrorKind, RawError, RawResult, Space};
-use crate::ids::FuncIdx;
+use crate::ids::{FuncIdx, SegmentIdx};
 use crate::reader::Reader;
 
 /// Symbol flag bits (`WASM_SYM_*`).
@@ -41,7 +41,7 @@ pub mod segment_flags {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DataDef {
     /// Index of the data segment.
-    pub segment: u32,
+    pub segment: SegmentIdx,
     /// Offset inside the segment.
     pub offset: u64,
     /// Size in bytes.
@@ -314,7 +314,7 @@ fn parse_symbol<'a>(s: &mut Reader<'a>, imports: &ImportNames<'a>) -> RawResult<
             if undefined {
                 (name, SymbolKind::Data(None))
             } else {
-                let segment = s.leb_u32()?;
+                let segment = SegmentIdx(s.leb_u32()?);
                 let offset = s.leb_u32()? as u64;
                 let size = s.leb_u32()? as u64;
                 (name, SymbolKind::Data(Some(DataDef { segment, offset, size })))

@@ -703,9 +703,13 @@ fn check_symbols(obj: &ObjectFile<'_>, at: usize, sections: &[SectionRef]) -> Ra
             SymbolKind::Table(t) => in_range(Space::Table, t, obj.num_imported_tables, obj.tables.len())?,
             SymbolKind::Tag(t) => in_range(Space::Tag, t, obj.num_imported_tags, obj.tags.len())?,
             SymbolKind::Data(Some(d)) => {
-                let Some(seg) = obj.segments.get(d.segment as usize) else {
+                let Some(seg) = obj.segments.get(d.segment.index()) else {
                     let limit = obj.segments.len() as u32;
-                    return bad(SymbolProblem::IndexOutOfRange { space: Space::DataSegment, index: d.segment, limit });
+                    return bad(SymbolProblem::IndexOutOfRange {
+                        space: Space::DataSegment,
+                        index: d.segment.0,
+                        limit,
+                    });
                 };
                 if d.offset.saturating_add(d.size) > seg.data.len() as u64 {
                     return bad(SymbolProblem::DataPastSegment {

@@ -3,7 +3,7 @@
 //! functions, COMDATs and archives, and how it reports truncated input.
 
 use object_parse::{
-    flags, segment_flags, ComdatKind, DataDef, FuncIdx, Input, ObjectFile, ObjectSet, RelocType, SymbolKind,
+    flags, segment_flags, ComdatKind, DataDef, FuncIdx, Input, ObjectFile, ObjectSet, RelocType, SegmentIdx, SymbolKind,
 };
 use test_objects::{inputs, ArchiveBuilder, Body, ObjectBuilder, Segment, Sig, ValType};
 
@@ -57,7 +57,7 @@ fn symbols_and_flags_read_back() {
                 ("weak_fn", SymbolKind::Function(FuncIdx(2)), flags::BINDING_WEAK),
                 ("local_fn", SymbolKind::Function(FuncIdx(3)), flags::BINDING_LOCAL | flags::NO_STRIP),
                 ("hidden_fn", SymbolKind::Function(FuncIdx(4)), flags::VISIBILITY_HIDDEN | flags::EXPORTED),
-                ("second", SymbolKind::Data(Some(DataDef { segment: 0, offset: 4, size: 4 })), 0),
+                ("second", SymbolKind::Data(Some(DataDef { segment: SegmentIdx(0), offset: 4, size: 4 })), 0),
                 ("ext_data", SymbolKind::Data(None), flags::UNDEFINED),
             ]
         );

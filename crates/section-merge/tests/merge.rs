@@ -2,7 +2,7 @@
 //! spaces (imports first), exports and the constructor calls.
 
 use atom_layout::{Layout, LayoutOptions};
-use object_parse::DefinedFuncIdx;
+use object_parse::{DefinedFuncIdx, SegmentIdx};
 use section_merge::{
     ExportKind, MergeOptions, MergedModule, OutputExport, OutputFuncIdx, OutputFunction, OutputGlobal,
 };
@@ -96,7 +96,7 @@ fn globals_and_exports() {
         assert_eq!(m.num_imported_globals, 0);
         assert_eq!(m.globals[0], OutputGlobal::Synthetic(SyntheticGlobal::StackPointer));
         assert_eq!(m.globals[1], OutputGlobal::Input { obj: ObjectId(0), index: 0 });
-        let address = layout.segment_address(ObjectId(0), 0).unwrap();
+        let address = layout.segment_address(ObjectId(0), SegmentIdx(0)).unwrap();
         assert_eq!(m.globals[2], OutputGlobal::DataAddress { symbol: "table_data".into(), address });
         assert_eq!(m.exports[0], OutputExport { name: "memory".into(), kind: ExportKind::Memory, index: 0 });
         let rest: Vec<(&str, ExportKind, u32)> =

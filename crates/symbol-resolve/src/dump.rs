@@ -10,7 +10,7 @@
 use crate::ids::*;
 use crate::Resolution;
 use object_parse::dump::{global_type, is_repo_path, relative, short_name, symbol_flags, table_type};
-use object_parse::{DefinedFuncIdx, ObjectFile, SymbolKind};
+use object_parse::{DefinedFuncIdx, ObjectFile, SegmentIdx, SymbolKind};
 use std::fmt::Write as _;
 
 /// Names of the things a [`Resolution`] refers to by index: objects,
@@ -110,8 +110,8 @@ impl<'r, 'a> Names<'r, 'a> {
     }
 
     /// Name of data segment `segment` of `obj`.
-    pub fn segment_name(&self, obj: ObjectId, segment: u32) -> String {
-        match self.res.objects.get(obj.0 as usize).and_then(|o| o.segments.get(segment as usize)) {
+    pub fn segment_name(&self, obj: ObjectId, segment: SegmentIdx) -> String {
+        match self.res.objects.get(obj.0 as usize).and_then(|o| o.segments.get(segment.index())) {
             Some(s) if !s.info.name.is_empty() => s.info.name.to_string(),
             _ => format!("seg{segment}"),
         }
@@ -295,7 +295,7 @@ pub fn dump_resolution(res: &Resolution<'_>) -> String {
                 .unwrap_or_default()
         };
         let fname = |i| names.function_name(id, DefinedFuncIdx(i));
-        let sname = |i| names.segment_name(id, i);
+        let sname = |i| names.segment_name(id, SegmentIdx(i));
         let gname = |i| names.global_name(id, i);
         wrapped(&mut s, "live functions", &pick(live.functions.get(o), true, &fname));
         let dead = pick(live.functions.get(o), false, &fname);

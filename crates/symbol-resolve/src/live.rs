@@ -5,7 +5,7 @@
 
 use crate::ids::RelocTypeExt;
 use crate::ids::*;
-use object_parse::{DefinedFuncIdx, ObjectFile, RelocType};
+use object_parse::{DefinedFuncIdx, ObjectFile, RelocType, SegmentIdx};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Which parts of the inputs reach the output.
@@ -36,7 +36,7 @@ pub struct Liveness {
 #[derive(Clone, Copy)]
 enum Atom {
     Function(ObjectId, DefinedFuncIdx),
-    Segment(ObjectId, u32),
+    Segment(ObjectId, SegmentIdx),
 }
 
 pub(crate) struct Marker<'r, 'a> {
@@ -105,7 +105,7 @@ impl<'r, 'a> Marker<'r, 'a> {
             }
             for i in 0..obj.segments.len() as u32 {
                 if !d.contains(&(object_parse::ComdatKind::Data, i)) {
-                    self.mark_segment(oid, i);
+                    self.mark_segment(oid, SegmentIdx(i));
                 }
             }
             for i in 0..obj.globals.len() {
@@ -137,7 +137,7 @@ impl<'r, 'a> Marker<'r, 'a> {
         }
         for (i, s) in obj.segments.iter().enumerate() {
             if s.info.flags & object_parse::segment_flags::RETAIN != 0 {
-                self.mark_segment(oid, i as u32);
+                self.mark_segment(oid, SegmentIdx(i as u32));
             }
         }
     }
@@ -150,8 +150,8 @@ impl<'r, 'a> Marker<'r, 'a> {
         }
     }
 
-    fn mark_segment(&mut self, oid: ObjectId, index: u32) {
-        let slot = &mut self.live.segments[oid.0 as usize][index as usize];
+    fn mark_segment(&mut self, oid: ObjectId, index: SegmentIdx) {
+        let slot = &mut self.live.segments[oid.0 as usize][index.index()];
         if !*slot {
             *slot = true;
             self.queue.push(Atom::Segment(oid, index));
@@ -206,7 +206,7 @@ impl<'r, 'a> Marker<'r, 'a> {
                 }
                 Atom::Segment(oid, i) => {
                     let obj = &self.objects[oid.0 as usize];
-                    (oid, &obj.data_relocs[obj.segments[i as usize].relocs.clone()])
+                    (oid, &obj.data_relocs[obj.segments[i.index()].relocs.clone()])
                 }
             };
             let o = oid.0 as usize;

@@ -288,7 +288,7 @@ fn is_in_discarded(obj: &ObjectFile<'_>, kind: &SymbolKind, discarded: &HashSet<
         SymbolKind::Function(i) => {
             obj.defined_function(i).is_some_and(|d| discarded.contains(&(ComdatKind::Function, d.0)))
         }
-        SymbolKind::Data(Some(d)) => discarded.contains(&(ComdatKind::Data, d.segment)),
+        SymbolKind::Data(Some(d)) => discarded.contains(&(ComdatKind::Data, d.segment.0)),
         SymbolKind::Global(i) => discarded.contains(&(ComdatKind::Global, i.wrapping_sub(obj.num_imported_globals))),
         SymbolKind::Tag(i) => discarded.contains(&(ComdatKind::Tag, i.wrapping_sub(obj.num_imported_tags))),
         SymbolKind::Table(i) => discarded.contains(&(ComdatKind::Table, i.wrapping_sub(obj.num_imported_tables))),
