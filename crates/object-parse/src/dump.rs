@@ -338,7 +338,7 @@ pub fn dump_object(o: &ObjectFile<'_>) -> String {
     if !o.linking.init_funcs.is_empty() {
         let _ = writeln!(s, "  init funcs ({}):", o.linking.init_funcs.len());
         for f in &o.linking.init_funcs {
-            let _ = writeln!(s, "    priority {} symbol {}", f.priority, symbol_label(o, f.symbol));
+            let _ = writeln!(s, "    priority {} symbol {}", f.priority, symbol_label(o, f.symbol.0));
         }
     }
     if !o.linking.comdats.is_empty() {

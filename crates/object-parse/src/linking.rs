@@ -2,7 +2,7 @@
 //! init functions and COMDAT groups.
 
 use crate::error::{ParseErrorKind, RawError, RawResult, Space};
-use crate::ids::{FuncIdx, SegmentIdx};
+use crate::ids::{FuncIdx, SegmentIdx, SymbolIdx};
 use crate::reader::Reader;
 
 /// Symbol flag bits (`WASM_SYM_*`).
@@ -127,7 +127,7 @@ pub struct InitFunc {
     /// Lower priorities run first.
     pub priority: u32,
     /// Symbol index of the function.
-    pub symbol: u32,
+    pub symbol: SymbolIdx,
 }
 
 /// Kind of a COMDAT member.
@@ -238,7 +238,7 @@ pub fn parse_linking<'a>(payload: &'a [u8], base: usize, imports: &ImportNames<'
                         Some(Symbol { kind: SymbolKind::Function(_), .. }) => {}
                         _ => return Err(RawError::new(sym_at, ParseErrorKind::InitFuncNotFunction(symbol))),
                     }
-                    out.init_funcs.push(InitFunc { priority, symbol });
+                    out.init_funcs.push(InitFunc { priority, symbol: SymbolIdx(symbol) });
                 }
             }
             SUB_COMDAT_INFO => {

@@ -169,7 +169,7 @@ fn init_functions_and_comdats() {
         .build();
     with_object(bytes, |o| {
         let inits: Vec<(u32, &str)> =
-            o.linking.init_funcs.iter().map(|f| (f.priority, o.linking.symbols[f.symbol as usize].name)).collect();
+            o.linking.init_funcs.iter().map(|f| (f.priority, o.linking.symbols[f.symbol.index()].name)).collect();
         assert_eq!(inits, [(65535, "ctor_late"), (101, "ctor_early")]);
         let comdats: Vec<(&str, Vec<(ComdatKind, u32)>)> =
             o.linking.comdats.iter().map(|c| (c.name, c.members.clone())).collect();

@@ -132,7 +132,7 @@ impl<'r, 'a> Marker<'r, 'a> {
         self.live.objects[o] = true;
         let obj = &self.objects[o];
         for f in &obj.linking.init_funcs {
-            let t = self.targets[o][f.symbol as usize].clone();
+            let t = self.targets[o][f.symbol.index()].clone();
             self.enqueue(&t);
         }
         for (i, s) in obj.segments.iter().enumerate() {

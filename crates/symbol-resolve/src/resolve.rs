@@ -7,7 +7,7 @@ use crate::ids::ObjectId;
 use crate::table::{ArchiveId, Definition, Kind, SymbolTable};
 use object_parse::{
     parse_member, ComdatKind, Input, LazyArchive, MemberContent, MemberIndex, ObjectFile, ObjectSet, ParseError,
-    SymbolKind,
+    SymbolIdx, SymbolKind,
 };
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -247,11 +247,11 @@ impl<'a> Resolver<'a> {
             let entry = self.table.get_mut(sid);
             match entry.def {
                 Definition::None | Definition::Lazy { .. } => {
-                    entry.def = Definition::Object { obj: oid, sym: i as u32, weak: new_weak };
+                    entry.def = Definition::Object { obj: oid, sym: SymbolIdx(i as u32), weak: new_weak };
                 }
                 Definition::Object { obj: old, weak: old_weak, .. } => {
                     if old_weak && !new_weak {
-                        entry.def = Definition::Object { obj: oid, sym: i as u32, weak: false };
+                        entry.def = Definition::Object { obj: oid, sym: SymbolIdx(i as u32), weak: false };
                     } else if !old_weak && !new_weak && !self.allow_multiple_definition {
                         let old_name =
                             if old == oid { obj.name.clone() } else { self.objects[old.0 as usize].name.clone() };

@@ -7,7 +7,7 @@ use crate::ids::*;
 use crate::resolve::{Resolver, Slot};
 use crate::table::{Definition, Kind};
 use crate::ResolveOptions;
-use object_parse::{ObjectFile, Signature, SymbolKind};
+use object_parse::{ObjectFile, Signature, SymbolIdx, SymbolKind};
 use std::collections::HashMap;
 
 /// Linker-defined data symbols, created only when referenced.
@@ -104,8 +104,8 @@ pub(crate) struct Targets {
 }
 
 /// The target of symbol `sym` as defined inside `obj` itself.
-pub(crate) fn defined_target(oid: ObjectId, obj: &ObjectFile<'_>, sym: u32) -> Target {
-    let s = &obj.linking.symbols[sym as usize];
+pub(crate) fn defined_target(oid: ObjectId, obj: &ObjectFile<'_>, sym: SymbolIdx) -> Target {
+    let s = &obj.linking.symbols[sym.index()];
     match s.kind {
         SymbolKind::Function(i) => match obj.defined_function(i) {
             Some(index) => Target::Function(FuncRef::Defined { obj: oid, index }),
@@ -163,7 +163,7 @@ impl<'a> Resolver<'a> {
             let mut t = Vec::with_capacity(obj.linking.symbols.len());
             for (i, s) in obj.linking.symbols.iter().enumerate() {
                 let target = match self.slots[o][i] {
-                    Slot::Local => defined_target(oid, obj, i as u32),
+                    Slot::Local => defined_target(oid, obj, SymbolIdx(i as u32)),
                     Slot::Global(sid) => {
                         let g = self.table.get(sid);
                         match &g.def {
@@ -175,7 +175,7 @@ impl<'a> Resolver<'a> {
                                     (s.kind, s.is_undefined() || (d.0 as usize != o))
                                 {
                                     let here = obj.function_signature(fi);
-                                    let there = match dobj.linking.symbols[*sym as usize].kind {
+                                    let there = match dobj.linking.symbols[sym.index()].kind {
                                         SymbolKind::Function(dfi) => dobj.function_signature(dfi),
                                         _ => None,
                                     };
