@@ -295,7 +295,7 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     let mut undefined = std::mem::take(&mut marker.undefined);
     undefined.sort_by_key(|(o, _)| *o);
     for (o, name) in undefined {
-        errors.push(SymbolError::Undefined { file: objects[o as usize].name.clone(), name });
+        errors.push(SymbolError::Undefined { file: objects[o.0 as usize].name.clone(), name });
     }
     let live_provisional_imports = std::mem::take(&mut marker.imports);
     let mut live = marker.live;

@@ -5,7 +5,7 @@
 
 use crate::ids::RelocTypeExt;
 use crate::ids::*;
-use object_parse::{DefinedFuncIdx, ObjectFile, RelocType, SegmentIdx};
+use object_parse::{DefinedFuncIdx, ObjectFile, RelocType, SegmentIdx, SymbolIdx};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Which parts of the inputs reach the output.
@@ -43,7 +43,7 @@ pub(crate) struct Marker<'r, 'a> {
     pub objects: &'r [ObjectFile<'a>],
     pub targets: &'r [Vec<Target>],
     pub discarded: &'r [HashSet<(object_parse::ComdatKind, u32)>],
-    pub unresolved_names: &'r HashMap<(u32, u32), String>,
+    pub unresolved_names: &'r HashMap<(ObjectId, SymbolIdx), String>,
     pub stubs: &'r [Stub],
     pub live: Liveness,
     /// Per provisional import (the [`ImportId`]s `compute_targets` hands
@@ -54,8 +54,8 @@ pub(crate) struct Marker<'r, 'a> {
     queue: Vec<Atom>,
     /// Undefined references: (referencing object, symbol name), each once,
     /// in the order met.
-    pub undefined: Vec<(u32, String)>,
-    undefined_seen: HashSet<(u32, u32)>,
+    pub undefined: Vec<(ObjectId, String)>,
+    undefined_seen: HashSet<(ObjectId, SymbolIdx)>,
 }
 
 impl<'r, 'a> Marker<'r, 'a> {
@@ -63,7 +63,7 @@ impl<'r, 'a> Marker<'r, 'a> {
         objects: &'r [ObjectFile<'a>],
         targets: &'r [Vec<Target>],
         discarded: &'r [HashSet<(object_parse::ComdatKind, u32)>],
-        unresolved_names: &'r HashMap<(u32, u32), String>,
+        unresolved_names: &'r HashMap<(ObjectId, SymbolIdx), String>,
         stubs: &'r [Stub],
         num_imports: usize,
     ) -> Self {
@@ -226,11 +226,13 @@ impl<'r, 'a> Marker<'r, 'a> {
                     self.live.indirect_table = true;
                 }
                 if *t == Target::Unresolved {
-                    if let Some(name) = self.unresolved_names.get(&(o as u32, r.index)) {
-                        if self.undefined_seen.insert((o as u32, r.index))
-                            && !self.undefined.iter().rev().take(64).any(|(ob, n)| *ob == o as u32 && n == name)
+                    // Non-type relocations name a symbol.
+                    let key = (oid, SymbolIdx(r.index));
+                    if let Some(name) = self.unresolved_names.get(&key) {
+                        if self.undefined_seen.insert(key)
+                            && !self.undefined.iter().rev().take(64).any(|(ob, n)| *ob == oid && n == name)
                         {
-                            self.undefined.push((o as u32, name.clone()));
+                            self.undefined.push((oid, name.clone()));
                         }
                     }
                     continue;

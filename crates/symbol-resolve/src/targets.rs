@@ -100,7 +100,7 @@ pub(crate) struct Targets {
     pub stubs: Vec<Stub>,
     pub warnings: Vec<ResolveWarning>,
     /// For each object symbol that stayed unresolved: the global symbol it names.
-    pub unresolved_names: HashMap<(u32, u32), String>,
+    pub unresolved_names: HashMap<(ObjectId, SymbolIdx), String>,
 }
 
 /// The target of symbol `sym` as defined inside `obj` itself.
@@ -284,7 +284,8 @@ impl<'a> Resolver<'a> {
                                     }
                                     Some(Kind::Data) if weak || opts.allow_undefined => Target::Data(DataRef::Null),
                                     _ => {
-                                        unresolved_names.insert((o as u32, i as u32), g.name.to_string());
+                                        unresolved_names
+                                            .insert((ObjectId(o as u32), SymbolIdx(i as u32)), g.name.to_string());
                                         Target::Unresolved
                                     }
                                 }
