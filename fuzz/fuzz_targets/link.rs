@@ -314,7 +314,7 @@ fn relocation_sites_consistent(data: &[u8]) -> bool {
             let sym = obj.linking.symbols.get(r.index as usize).map(|s| s.kind);
             let expected = match (r.ty, sym) {
                 (T::TypeIndexLeb, _) => Some(r.index),
-                (T::FunctionIndexLeb, Some(K::Function(i))) => Some(i),
+                (T::FunctionIndexLeb, Some(K::Function(i))) => Some(i.0),
                 (T::GlobalIndexLeb, Some(K::Global(i))) => Some(i),
                 (T::TagIndexLeb, Some(K::Tag(i))) => Some(i),
                 (T::TableNumberLeb, Some(K::Table(i))) => Some(i),

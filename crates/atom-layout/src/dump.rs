@@ -60,7 +60,7 @@ pub fn dump_layout(layout: &Layout, res: &Resolution<'_>) -> String {
             let size = res
                 .objects
                 .get(p.obj.0 as usize)
-                .and_then(|o| o.segments.get(p.segment as usize))
+                .and_then(|o| o.segments.get(p.segment.index()))
                 .map(|d| format!(" size {:#x}", d.data.len()))
                 .unwrap_or_default();
             let _ = writeln!(
@@ -82,7 +82,7 @@ pub fn dump_layout(layout: &Layout, res: &Resolution<'_>) -> String {
         let _ = writeln!(s, "  {}:", names.object(id));
         for (i, a) in addrs.iter().enumerate() {
             let a = a.map(|a| format!("@{a:#x}")).unwrap_or_else(|| "dead".into());
-            let _ = writeln!(s, "    {i}: {} {a}", names.segment_name(id, i as u32));
+            let _ = writeln!(s, "    {i}: {} {a}", names.segment_name(id, object_parse::SegmentIdx(i as u32)));
         }
     }
     let _ = writeln!(s, "linker data ({}):", layout.linker_data.len());

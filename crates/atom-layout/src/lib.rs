@@ -26,6 +26,7 @@ pub use error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, Segmen
 pub use memory::{LayoutOptions, MemoryPlan, OutputSegment, SegmentPiece};
 pub use table::TablePlan;
 
+use object_parse::SegmentIdx;
 use std::collections::BTreeMap;
 use symbol_resolve::{LinkerData, ObjectId, Resolution};
 
@@ -59,7 +60,7 @@ impl Layout {
     pub fn data_address(&self, d: &symbol_resolve::DataRef) -> Option<u64> {
         match d {
             symbol_resolve::DataRef::Defined { obj, segment, offset } => {
-                self.segment_addresses.get(obj.0 as usize)?.get(*segment as usize)?.map(|a| a + offset)
+                self.segment_addresses.get(obj.0 as usize)?.get(segment.index())?.map(|a| a + offset)
             }
             symbol_resolve::DataRef::Linker(l) => self.linker_data.get(l).copied(),
             symbol_resolve::DataRef::Absolute(a) => Some(*a),
@@ -68,8 +69,8 @@ impl Layout {
     }
 
     /// Address of input segment `segment` of `obj`, when live.
-    pub fn segment_address(&self, obj: ObjectId, segment: u32) -> Option<u64> {
-        *self.segment_addresses.get(obj.0 as usize)?.get(segment as usize)?
+    pub fn segment_address(&self, obj: ObjectId, segment: SegmentIdx) -> Option<u64> {
+        *self.segment_addresses.get(obj.0 as usize)?.get(segment.index())?
     }
 }
 

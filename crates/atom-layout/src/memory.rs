@@ -3,7 +3,7 @@
 
 use crate::error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, SegmentBound};
 use crate::PAGE_SIZE;
-use object_parse::segment_flags;
+use object_parse::{segment_flags, SegmentIdx};
 use std::collections::BTreeMap;
 use symbol_resolve::{LinkerData, ObjectId, Resolution};
 
@@ -59,7 +59,7 @@ pub struct SegmentPiece {
     /// The object.
     pub obj: ObjectId,
     /// Input segment index.
-    pub segment: u32,
+    pub segment: SegmentIdx,
     /// Offset within the output segment.
     pub offset: u64,
 }
@@ -176,7 +176,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
             let offset = align_to(out.size, align);
             out.align_log2 = out.align_log2.max(seg.info.align_log2);
             out.size = offset + seg.data.len() as u64;
-            out.pieces.push(SegmentPiece { obj: ObjectId(o as u32), segment: i as u32, offset });
+            out.pieces.push(SegmentPiece { obj: ObjectId(o as u32), segment: SegmentIdx(i as u32), offset });
         }
     }
     segments.sort_by_key(|s| order(&s.name));
@@ -288,7 +288,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         res.objects.iter().map(|o| vec![None; o.segments.len()]).collect();
     for seg in &segments {
         for p in &seg.pieces {
-            segment_addresses[p.obj.0 as usize][p.segment as usize] = Some(seg.address + p.offset);
+            segment_addresses[p.obj.0 as usize][p.segment.index()] = Some(seg.address + p.offset);
         }
         if is_c_identifier(&seg.name) {
             linker_data.insert(LinkerData::SegmentStart(seg.name.clone()), seg.address);

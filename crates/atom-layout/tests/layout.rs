@@ -65,7 +65,7 @@ fn stack_first_by_default() {
         assert_eq!(addr(l, LinkerData::StackHigh), 65536);
         assert_eq!(l.segments.len(), 1);
         assert_eq!((l.segments[0].name.as_str(), l.segments[0].address), (".data", 65536));
-        assert_eq!(l.segment_address(ObjectId(0), 0), Some(65536));
+        assert_eq!(l.segment_address(ObjectId(0), object_parse::SegmentIdx(0)), Some(65536));
         assert_eq!(addr(l, LinkerData::DataEnd), 65536 + 5);
         assert_eq!(addr(l, LinkerData::HeapBase), 65536 + 16);
         assert_eq!(l.memory.initial_pages, 2);
@@ -136,12 +136,12 @@ fn segments_merge_by_prefix_and_order() {
         let names: Vec<&str> = l.segments.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(names, [".rodata", ".data", "custom_sec", ".bss"]);
         let data = &l.segments[1];
-        let pieces: Vec<(u32, u64)> = data.pieces.iter().map(|p| (p.segment, p.offset)).collect();
+        let pieces: Vec<(u32, u64)> = data.pieces.iter().map(|p| (p.segment.0, p.offset)).collect();
         assert_eq!(pieces, [(1, 0), (3, 3)]);
         assert_eq!(data.size, 7);
         assert!(l.segments.windows(2).all(|w| w[0].address + w[0].size <= w[1].address));
         assert!(l.segments[3].is_bss && !l.segments[1].is_bss);
-        assert_eq!(l.segment_address(ObjectId(0), 3), Some(data.address + 3));
+        assert_eq!(l.segment_address(ObjectId(0), object_parse::SegmentIdx(3)), Some(data.address + 3));
         // `__start_`/`__stop_` exist for C-identifier names only.
         assert!(l.linker_data.contains_key(&LinkerData::SegmentStart("custom_sec".into())));
         assert!(!l.linker_data.contains_key(&LinkerData::SegmentStart(".data".into())));
@@ -173,10 +173,10 @@ fn alignment_and_dead_segments() {
         let data = &l.segments[0];
         assert_eq!(data.align_log2, 3);
         assert_eq!(data.address, 65536 + 8, "the output segment is aligned");
-        let pieces: Vec<(u32, u64)> = data.pieces.iter().map(|p| (p.segment, p.offset)).collect();
+        let pieces: Vec<(u32, u64)> = data.pieces.iter().map(|p| (p.segment.0, p.offset)).collect();
         assert_eq!(pieces, [(0, 0), (1, 8)]);
-        assert_eq!(l.segment_address(ObjectId(0), 1), Some(65536 + 16));
-        assert_eq!(l.segment_address(ObjectId(0), 2), None);
+        assert_eq!(l.segment_address(ObjectId(0), object_parse::SegmentIdx(1)), Some(65536 + 16));
+        assert_eq!(l.segment_address(ObjectId(0), object_parse::SegmentIdx(2)), None);
     });
 }
 
@@ -210,7 +210,7 @@ fn table_slots_in_first_use_order() {
         .no_strip()
         .build();
     layout(&[("main.o", main)], &opts(), |l, _| {
-        let f = |index| FuncRef::Defined { obj: ObjectId(0), index };
+        let f = |index| FuncRef::Defined { obj: ObjectId(0), index: object_parse::DefinedFuncIdx(index) };
         assert_eq!(l.table.base, 1);
         assert_eq!(l.table.slots, [f(1), f(0)]);
         assert_eq!(l.table.slot_of.get(&f(1)), Some(&1));

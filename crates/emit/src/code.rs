@@ -45,13 +45,13 @@ pub fn chunks<'a>(res: &Resolution<'a>, merged: &MergedModule) -> Vec<FuncChunk<
         .iter()
         .map(|f| match f {
             OutputFunction::Input { obj, index } => {
-                FuncChunk::Input(res.objects[obj.0 as usize].functions[*index as usize].chunk)
+                FuncChunk::Input(res.objects[obj.0 as usize].functions[index.index()].chunk)
             }
             OutputFunction::CallCtors => {
                 let mut b = vec![0u8]; // no locals
                 for &(idx, drops) in &merged.ctor_calls {
                     b.push(CALL);
-                    leb::write_u32(&mut b, idx);
+                    leb::write_u32(&mut b, idx.0);
                     b.extend(std::iter::repeat_n(DROP, drops as usize));
                 }
                 b.push(END);
@@ -62,17 +62,17 @@ pub fn chunks<'a>(res: &Resolution<'a>, merged: &MergedModule) -> Vec<FuncChunk<
                 let mut b = vec![0u8];
                 if let Some(c) = merged.call_ctors {
                     b.push(CALL);
-                    leb::write_u32(&mut b, c);
+                    leb::write_u32(&mut b, c.0);
                 }
                 for i in 0..signature.params.len() as u32 {
                     b.push(LOCAL_GET);
                     leb::write_u32(&mut b, i);
                 }
                 b.push(CALL);
-                leb::write_u32(&mut b, *wrapped);
+                leb::write_u32(&mut b, wrapped.0);
                 if let Some(d) = merged.call_dtors {
                     b.push(CALL);
-                    leb::write_u32(&mut b, d);
+                    leb::write_u32(&mut b, d.0);
                 }
                 b.push(END);
                 FuncChunk::Synthetic(with_size_prefix(b))
@@ -89,8 +89,8 @@ pub fn body_offsets(res: &Resolution<'_>, merged: &MergedModule, chunks: &[FuncC
     let mut off = leb::len_u32(chunks.len() as u32) as u64;
     for (f, c) in merged.functions.iter().zip(chunks) {
         if let OutputFunction::Input { obj, index } = f {
-            let func = &res.objects[obj.0 as usize].functions[*index as usize];
-            out[obj.0 as usize][*index as usize] = Some(off + func.size_prefix_len as u64);
+            let func = &res.objects[obj.0 as usize].functions[index.index()];
+            out[obj.0 as usize][index.index()] = Some(off + func.size_prefix_len as u64);
         }
         off += c.len() as u64;
     }
@@ -126,7 +126,7 @@ pub fn write_payload(ctx: &RelocContext<'_, '_>, chunks: &[FuncChunk<'_>], out: 
             }
             if let OutputFunction::Input { obj, index } = f {
                 let o = &ctx.res.objects[obj.0 as usize];
-                let func = &o.functions[*index as usize];
+                let func = &o.functions[index.index()];
                 apply(ctx, *obj, slot, func.section_offset, &o.code_relocs[func.relocs.clone()], Site::Code)?;
             }
             Ok(())

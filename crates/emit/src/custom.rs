@@ -156,8 +156,9 @@ pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[S
             }
             match s.kind {
                 object_parse::SymbolKind::Function(i) => {
-                    let slot = &mut fnames[o][(i - obj.num_imported_functions) as usize];
-                    slot.get_or_insert(s.name);
+                    if let Some(d) = obj.defined_function(i) {
+                        fnames[o][d.index()].get_or_insert(s.name);
+                    }
                 }
                 object_parse::SymbolKind::Global(i) => {
                     let slot = &mut gnames[o][(i - obj.num_imported_globals) as usize];
@@ -186,7 +187,7 @@ pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[S
     for (k, f) in merged.functions.iter().enumerate() {
         let idx = merged.num_imported_functions + k as u32;
         let name = match f {
-            OutputFunction::Input { obj, index } => fnames[obj.0 as usize][*index as usize].map(str::to_string),
+            OutputFunction::Input { obj, index } => fnames[obj.0 as usize][index.index()].map(str::to_string),
             OutputFunction::CallCtors => Some("__wasm_call_ctors".to_string()),
             OutputFunction::Stub(id) => {
                 let s = &res.stubs[id.0 as usize];

@@ -51,7 +51,7 @@ pub fn write_payload(ctx: &RelocContext<'_, '_>, segs: &[&OutputSegment], out: &
         rest = tail;
         let mut pos = 0u64;
         for p in &seg.pieces {
-            let input = &ctx.res.objects[p.obj.0 as usize].segments[p.segment as usize];
+            let input = &ctx.res.objects[p.obj.0 as usize].segments[p.segment.index()];
             let (_, t) = body.split_at_mut((p.offset - pos) as usize);
             let (slot, t) = t.split_at_mut(input.data.len());
             slots.push((*seg, p, slot));
@@ -61,7 +61,7 @@ pub fn write_payload(ctx: &RelocContext<'_, '_>, segs: &[&OutputSegment], out: &
     }
     slots.into_par_iter().try_for_each(|(seg, p, slot)| {
         let o = &ctx.res.objects[p.obj.0 as usize];
-        let input = &o.segments[p.segment as usize];
+        let input = &o.segments[p.segment.index()];
         slot.copy_from_slice(input.data);
         apply(
             ctx,

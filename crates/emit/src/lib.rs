@@ -336,7 +336,7 @@ fn element_section(layout: &Layout, merged: &MergedModule) -> Option<Vec<u8>> {
         let mut el = enc::ElementSection::new();
         let offset = enc::ConstExpr::i32_const(layout.table.base as i32);
         let table = merged.indirect_table.filter(|&t| t != 0);
-        el.active(table, &offset, enc::Elements::Functions(merged.table_elements.as_slice().into()));
+        el.active(table, &offset, enc::Elements::Functions(merged.table_elements.iter().map(|f| f.0).collect()));
         encoded(&el)
     })
 }

@@ -72,7 +72,7 @@ impl RelocContext<'_, '_> {
         match r.ty {
             FunctionIndexLeb | FunctionIndexI32 => match target {
                 Target::Function(f) => match self.merged.func(f) {
-                    Some(i) => Ok(i as u64),
+                    Some(i) => Ok(u64::from(i.0)),
                     None => dead(),
                 },
                 _ => dead(),
@@ -118,7 +118,7 @@ impl RelocContext<'_, '_> {
             }
             GlobalIndexLeb | GlobalIndexI32 => match target {
                 Target::Global(g) => match self.merged.global(g) {
-                    Some(i) => Ok(i as u64),
+                    Some(i) => Ok(u64::from(i.0)),
                     None if matches!(site, Site::Custom { .. }) => dead(),
                     None => Err(bad(UnresolvableTarget::MissingGlobal)),
                 },
@@ -142,8 +142,7 @@ impl RelocContext<'_, '_> {
             },
             FunctionOffsetI32 | FunctionOffsetI64 => match target {
                 Target::Function(FuncRef::Defined { obj, index }) => {
-                    match self.code_offsets.get(obj.0 as usize).and_then(|v| v.get(*index as usize)).copied().flatten()
-                    {
+                    match self.code_offsets.get(obj.0 as usize).and_then(|v| v.get(index.index())).copied().flatten() {
                         Some(off) => Ok(off.wrapping_add(addend)),
                         None => dead(),
                     }

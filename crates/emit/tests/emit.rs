@@ -3,6 +3,7 @@
 //! policy.
 
 use atom_layout::Layout;
+use object_parse::{DefinedFuncIdx, SegmentIdx};
 use section_merge::MergedModule;
 use symbol_resolve::{FuncRef, ObjectId, Resolution};
 use test_objects::{inputs, Body, Custom, ObjectBuilder, Segment, Sig};
@@ -112,15 +113,15 @@ fn program() -> Vec<(&'static str, Vec<u8>)> {
 fn relocations_patched_in_output() {
     link(&program(), &opts(false), |bytes, merged, layout, res| {
         wasmparser::Validator::new().validate_all(bytes).unwrap();
-        let helper = FuncRef::Defined { obj: ObjectId(1), index: 1 };
+        let helper = FuncRef::Defined { obj: ObjectId(1), index: DefinedFuncIdx(1) };
         let helper_index = merged.func(&helper).unwrap();
-        let start_index = merged.func(&FuncRef::Defined { obj: ObjectId(0), index: 0 }).unwrap();
-        let counter = layout.segment_address(ObjectId(1), 1).unwrap();
-        let ptr = layout.segment_address(ObjectId(0), 0).unwrap();
+        let start_index = merged.func(&FuncRef::Defined { obj: ObjectId(0), index: DefinedFuncIdx(0) }).unwrap();
+        let counter = layout.segment_address(ObjectId(1), SegmentIdx(1)).unwrap();
+        let ptr = layout.segment_address(ObjectId(0), SegmentIdx(0)).unwrap();
         let slot = layout.table.slot_of[&helper];
-        assert_ne!(helper_index, 0, "helper is not the object-local index 0 any more");
+        assert_ne!(helper_index.0, 0, "helper is not the object-local index 0 any more");
         assert!(counter > 65536, "counter sits after pad in lib.o: {counter:#x}");
-        let ops = operators(bytes, start_index, merged.num_imported_functions);
+        let ops = operators(bytes, start_index.0, merged.num_imported_functions);
         assert!(ops.contains(&format!("Call {{ function_index: {helper_index} }}")), "{ops:#?}");
         assert!(ops.iter().any(|o| o.starts_with("I32Load") && o.contains(&format!("offset: {counter},"))), "{ops:#?}");
         assert!(ops.iter().any(|o| o.starts_with("I32Load") && o.contains(&format!("offset: {ptr},"))), "{ops:#?}");
@@ -138,12 +139,12 @@ fn relocations_patched_in_output() {
 #[test]
 fn bodies_keep_their_size() {
     link(&program(), &opts(false), |bytes, merged, _, res| {
-        let start_index = merged.func(&FuncRef::Defined { obj: ObjectId(0), index: 0 }).unwrap();
+        let start_index = merged.func(&FuncRef::Defined { obj: ObjectId(0), index: DefinedFuncIdx(0) }).unwrap();
         let mut n = merged.num_imported_functions;
         let mut size = None;
         for p in Parser::new(0).parse_all(bytes) {
             if let Payload::CodeSectionEntry(body) = p.unwrap() {
-                if n == start_index {
+                if n == start_index.0 {
                     size = Some((body.range().end - body.range().start) as usize);
                 }
                 n += 1;

@@ -12,7 +12,7 @@
 
 use crate::linking::{flags, segment_flags, ComdatKind, SymbolKind};
 use crate::object::{InputImportKind, ObjectFile};
-use crate::{Input, LazyArchive, ObjectSet};
+use crate::{DefinedFuncIdx, FuncIdx, Input, LazyArchive, ObjectSet};
 use std::fmt::Write as _;
 use std::sync::OnceLock;
 use wasmparser::{GlobalType, MemoryType, TableType};
@@ -160,7 +160,7 @@ pub fn global_type(g: &GlobalType) -> String {
 
 fn import_kind(o: &ObjectFile<'_>, k: &InputImportKind) -> String {
     match k {
-        InputImportKind::Function(t) => match o.types.get(*t as usize) {
+        InputImportKind::Function(t) => match o.types.get(t.index()) {
             Some(s) => format!("func type {t} {s}"),
             None => format!("func type {t}"),
         },
@@ -173,7 +173,7 @@ fn import_kind(o: &ObjectFile<'_>, k: &InputImportKind) -> String {
 
 /// The name of the first symbol naming defined function `index` (absolute
 /// function index) of `o`.
-fn function_symbol<'o>(o: &'o ObjectFile<'_>, index: u32) -> Option<&'o str> {
+fn function_symbol<'o>(o: &'o ObjectFile<'_>, index: FuncIdx) -> Option<&'o str> {
     o.linking
         .symbols
         .iter()
@@ -257,7 +257,7 @@ pub fn dump_object(o: &ObjectFile<'_>) -> String {
     let nf = o.num_imported_functions;
     let _ = writeln!(s, "  functions ({}, first index {nf}):", o.functions.len());
     for (i, f) in o.functions.iter().enumerate() {
-        let index = nf + i as u32;
+        let index = DefinedFuncIdx(i as u32).to_absolute(nf);
         let _ = writeln!(
             s,
             "    {index}: type {}, {} bytes, {} relocs{}",
@@ -338,7 +338,7 @@ pub fn dump_object(o: &ObjectFile<'_>) -> String {
     if !o.linking.init_funcs.is_empty() {
         let _ = writeln!(s, "  init funcs ({}):", o.linking.init_funcs.len());
         for f in &o.linking.init_funcs {
-            let _ = writeln!(s, "    priority {} symbol {}", f.priority, symbol_label(o, f.symbol));
+            let _ = writeln!(s, "    priority {} symbol {}", f.priority, symbol_label(o, f.symbol.0));
         }
     }
     if !o.linking.comdats.is_empty() {

@@ -12,6 +12,7 @@
 pub mod archive;
 pub mod dump;
 pub mod error;
+pub mod ids;
 pub mod linking;
 pub mod object;
 pub mod reader;
@@ -21,6 +22,7 @@ pub use archive::{Archive, Member, MemberIndex};
 pub use error::{
     LebProblem, LoadError, ParseError, ParseErrorKind, RawError, RelocProblem, RelocSite, Space, SymbolProblem,
 };
+pub use ids::{DefinedFuncIdx, FuncIdx, SegmentIdx, SymbolIdx, TypeIdx};
 pub use linking::{
     flags, segment_flags, Comdat, ComdatKind, DataDef, InitFunc, Linking, SegmentInfo, Symbol, SymbolKind,
 };

@@ -2,6 +2,7 @@
 //! init functions and COMDAT groups.
 
 use crate::error::{ParseErrorKind, RawError, RawResult, Space};
+use crate::ids::{FuncIdx, SegmentIdx, SymbolIdx};
 use crate::reader::Reader;
 
 /// Symbol flag bits (`WASM_SYM_*`).
@@ -40,7 +41,7 @@ pub mod segment_flags {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DataDef {
     /// Index of the data segment.
-    pub segment: u32,
+    pub segment: SegmentIdx,
     /// Offset inside the segment.
     pub offset: u64,
     /// Size in bytes.
@@ -51,7 +52,7 @@ pub struct DataDef {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SymbolKind {
     /// Function index (import or definition) of the object.
-    Function(u32),
+    Function(FuncIdx),
     /// Data: defined at a place, or undefined.
     Data(Option<DataDef>),
     /// Global index of the object.
@@ -126,7 +127,7 @@ pub struct InitFunc {
     /// Lower priorities run first.
     pub priority: u32,
     /// Symbol index of the function.
-    pub symbol: u32,
+    pub symbol: SymbolIdx,
 }
 
 /// Kind of a COMDAT member.
@@ -237,7 +238,7 @@ pub fn parse_linking<'a>(payload: &'a [u8], base: usize, imports: &ImportNames<'
                         Some(Symbol { kind: SymbolKind::Function(_), .. }) => {}
                         _ => return Err(RawError::new(sym_at, ParseErrorKind::InitFuncNotFunction(symbol))),
                     }
-                    out.init_funcs.push(InitFunc { priority, symbol });
+                    out.init_funcs.push(InitFunc { priority, symbol: SymbolIdx(symbol) });
                 }
             }
             SUB_COMDAT_INFO => {
@@ -306,14 +307,14 @@ fn parse_symbol<'a>(s: &mut Reader<'a>, imports: &ImportNames<'a>) -> RawResult<
     let (name, kind) = match kind_code {
         0 => {
             let (i, n) = indexed(s, &imports.functions, Space::Function)?;
-            (n, SymbolKind::Function(i))
+            (n, SymbolKind::Function(FuncIdx(i)))
         }
         1 => {
             let name = s.string("symbol name")?;
             if undefined {
                 (name, SymbolKind::Data(None))
             } else {
-                let segment = s.leb_u32()?;
+                let segment = SegmentIdx(s.leb_u32()?);
                 let offset = s.leb_u32()? as u64;
                 let size = s.leb_u32()? as u64;
                 (name, SymbolKind::Data(Some(DataDef { segment, offset, size })))

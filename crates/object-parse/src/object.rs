@@ -2,6 +2,7 @@
 //! bytes: function bodies, data and custom sections stay slices of the mmap.
 
 use crate::error::{ParseErrorKind as K, RawError, RawResult, RelocProblem, RelocSite, Space, SymbolProblem};
+use crate::ids::{DefinedFuncIdx, FuncIdx, TypeIdx};
 use crate::linking::{parse_linking, ComdatKind, ImportNames, Linking, SegmentInfo, Symbol, SymbolKind};
 use crate::reloc::{parse_reloc_section, Reloc, RelocTarget};
 use std::ops::Range;
@@ -32,7 +33,7 @@ impl std::fmt::Display for Signature {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum InputImportKind {
     /// A function with the given type index.
-    Function(u32),
+    Function(TypeIdx),
     /// A table.
     Table(TableType),
     /// A linear memory (`env.__linear_memory` in objects).
@@ -40,7 +41,7 @@ pub enum InputImportKind {
     /// A global.
     Global(GlobalType),
     /// A tag with the given type index.
-    Tag(u32),
+    Tag(TypeIdx),
 }
 
 /// An import of the object.
@@ -58,7 +59,7 @@ pub struct Import<'a> {
 #[derive(Debug, Clone)]
 pub struct Function<'a> {
     /// Index into the object's type section.
-    pub type_index: u32,
+    pub type_index: TypeIdx,
     /// The chunk as stored: size prefix followed by locals and code.
     pub chunk: &'a [u8],
     /// Offset of `chunk` within the code section payload.
@@ -150,7 +151,7 @@ pub struct ObjectFile<'a> {
     /// Defined globals.
     pub globals: Vec<Global<'a>>,
     /// Defined tags (type indices).
-    pub tags: Vec<u32>,
+    pub tags: Vec<TypeIdx>,
     /// Data segments.
     pub segments: Vec<DataSegment<'a>>,
     /// Custom sections kept for the output (debug info and others).
@@ -166,25 +167,30 @@ pub struct ObjectFile<'a> {
     /// `producers` fields.
     pub producers: Vec<ProducerField<'a>>,
     /// Function exports of the object (`export_name`): (name, function index).
-    pub function_exports: Vec<(&'a str, u32)>,
+    pub function_exports: Vec<(&'a str, FuncIdx)>,
     /// Type index of each imported function, by function index (so lookups
     /// do not scan the import list).
-    pub imported_function_types: Vec<u32>,
+    pub imported_function_types: Vec<TypeIdx>,
 }
 
 impl<'a> ObjectFile<'a> {
     /// Type index of function `index` (import or definition) of this object.
-    pub fn function_type(&self, index: u32) -> Option<u32> {
-        if index < self.num_imported_functions {
-            self.imported_function_types.get(index as usize).copied()
-        } else {
-            self.functions.get((index - self.num_imported_functions) as usize).map(|f| f.type_index)
+    pub fn function_type(&self, index: FuncIdx) -> Option<TypeIdx> {
+        match DefinedFuncIdx::from_absolute(index, self.num_imported_functions) {
+            None => self.imported_function_types.get(index.0 as usize).copied(),
+            Some(d) => self.functions.get(d.index()).map(|f| f.type_index),
         }
     }
 
+    /// The defined function that function `index` names (`None` for an
+    /// import).
+    pub fn defined_function(&self, index: FuncIdx) -> Option<DefinedFuncIdx> {
+        DefinedFuncIdx::from_absolute(index, self.num_imported_functions)
+    }
+
     /// Signature of function `index` of this object.
-    pub fn function_signature(&self, index: u32) -> Option<&Signature> {
-        self.function_type(index).and_then(|t| self.types.get(t as usize))
+    pub fn function_signature(&self, index: FuncIdx) -> Option<&Signature> {
+        self.function_type(index).and_then(|t| self.types.get(t.index()))
     }
 
     /// The import of kind-index `index` among imports matching `pick`.
@@ -223,7 +229,7 @@ impl<'a> ObjectFile<'a> {
             return None;
         }
         match sym.kind {
-            SymbolKind::Function(i) => self.nth_import(i, |k| matches!(k, InputImportKind::Function(_))),
+            SymbolKind::Function(i) => self.nth_import(i.0, |k| matches!(k, InputImportKind::Function(_))),
             SymbolKind::Global(i) => self.nth_import(i, |k| matches!(k, InputImportKind::Global(_))),
             SymbolKind::Table(i) => self.nth_import(i, |k| matches!(k, InputImportKind::Table(_))),
             SymbolKind::Tag(i) => self.nth_import(i, |k| matches!(k, InputImportKind::Tag(_))),
@@ -370,7 +376,7 @@ impl<'a> SectionPass<'a> {
             Payload::TagSection(r) => {
                 self.sections.push(SectionRef::Other);
                 for t in r {
-                    self.obj.tags.push(t?.func_type_idx);
+                    self.obj.tags.push(TypeIdx(t?.func_type_idx));
                 }
             }
             Payload::GlobalSection(r) => self.globals(r)?,
@@ -427,8 +433,8 @@ impl<'a> SectionPass<'a> {
                 TypeRef::Func(t) => {
                     check_type(t, &imp)?;
                     obj.num_imported_functions += 1;
-                    obj.imported_function_types.push(t);
-                    InputImportKind::Function(t)
+                    obj.imported_function_types.push(TypeIdx(t));
+                    InputImportKind::Function(TypeIdx(t))
                 }
                 TypeRef::Table(t) => {
                     obj.num_imported_tables += 1;
@@ -442,7 +448,7 @@ impl<'a> SectionPass<'a> {
                 TypeRef::Tag(t) => {
                     check_type(t.func_type_idx, &imp)?;
                     obj.num_imported_tags += 1;
-                    InputImportKind::Tag(t.func_type_idx)
+                    InputImportKind::Tag(TypeIdx(t.func_type_idx))
                 }
                 _ => {
                     let (module, field) = (imp.module.to_string(), imp.name.to_string());
@@ -477,7 +483,7 @@ impl<'a> SectionPass<'a> {
                 if e.index as usize >= num_funcs {
                     return Err(RawError::new(at, K::ExportOutOfRange { name: e.name.to_string(), index: e.index }));
                 }
-                self.obj.function_exports.push((e.name, e.index));
+                self.obj.function_exports.push((e.name, FuncIdx(e.index)));
             }
         }
         Ok(())
@@ -519,7 +525,7 @@ impl<'a> SectionPass<'a> {
             ));
         }
         self.obj.functions.push(Function {
-            type_index,
+            type_index: TypeIdx(type_index),
             chunk,
             section_offset: (chunk_start - code_start) as u32,
             size_prefix_len: (body_range.start - chunk_start) as u32,
@@ -692,14 +698,18 @@ fn check_symbols(obj: &ObjectFile<'_>, at: usize, sections: &[SectionRef]) -> Ra
             Ok(())
         };
         match s.kind {
-            SymbolKind::Function(f) => in_range(Space::Function, f, obj.num_imported_functions, obj.functions.len())?,
+            SymbolKind::Function(f) => in_range(Space::Function, f.0, obj.num_imported_functions, obj.functions.len())?,
             SymbolKind::Global(g) => in_range(Space::Global, g, obj.num_imported_globals, obj.globals.len())?,
             SymbolKind::Table(t) => in_range(Space::Table, t, obj.num_imported_tables, obj.tables.len())?,
             SymbolKind::Tag(t) => in_range(Space::Tag, t, obj.num_imported_tags, obj.tags.len())?,
             SymbolKind::Data(Some(d)) => {
-                let Some(seg) = obj.segments.get(d.segment as usize) else {
+                let Some(seg) = obj.segments.get(d.segment.index()) else {
                     let limit = obj.segments.len() as u32;
-                    return bad(SymbolProblem::IndexOutOfRange { space: Space::DataSegment, index: d.segment, limit });
+                    return bad(SymbolProblem::IndexOutOfRange {
+                        space: Space::DataSegment,
+                        index: d.segment.0,
+                        limit,
+                    });
                 };
                 if d.offset.saturating_add(d.size) > seg.data.len() as u64 {
                     return bad(SymbolProblem::DataPastSegment {

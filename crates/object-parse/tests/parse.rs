@@ -2,7 +2,9 @@
 //! it reads back from symbol tables, segment info, relocations, init
 //! functions, COMDATs and archives, and how it reports truncated input.
 
-use object_parse::{flags, segment_flags, ComdatKind, DataDef, Input, ObjectFile, ObjectSet, RelocType, SymbolKind};
+use object_parse::{
+    flags, segment_flags, ComdatKind, DataDef, FuncIdx, Input, ObjectFile, ObjectSet, RelocType, SegmentIdx, SymbolKind,
+};
 use test_objects::{inputs, ArchiveBuilder, Body, ObjectBuilder, Segment, Sig, ValType};
 
 /// Parses `bytes` as the single input `name`.
@@ -50,12 +52,12 @@ fn symbols_and_flags_read_back() {
         assert_eq!(
             got,
             [
-                ("ext", SymbolKind::Function(0), flags::UNDEFINED),
-                ("my_write", SymbolKind::Function(1), flags::UNDEFINED | flags::EXPLICIT_NAME),
-                ("weak_fn", SymbolKind::Function(2), flags::BINDING_WEAK),
-                ("local_fn", SymbolKind::Function(3), flags::BINDING_LOCAL | flags::NO_STRIP),
-                ("hidden_fn", SymbolKind::Function(4), flags::VISIBILITY_HIDDEN | flags::EXPORTED),
-                ("second", SymbolKind::Data(Some(DataDef { segment: 0, offset: 4, size: 4 })), 0),
+                ("ext", SymbolKind::Function(FuncIdx(0)), flags::UNDEFINED),
+                ("my_write", SymbolKind::Function(FuncIdx(1)), flags::UNDEFINED | flags::EXPLICIT_NAME),
+                ("weak_fn", SymbolKind::Function(FuncIdx(2)), flags::BINDING_WEAK),
+                ("local_fn", SymbolKind::Function(FuncIdx(3)), flags::BINDING_LOCAL | flags::NO_STRIP),
+                ("hidden_fn", SymbolKind::Function(FuncIdx(4)), flags::VISIBILITY_HIDDEN | flags::EXPORTED),
+                ("second", SymbolKind::Data(Some(DataDef { segment: SegmentIdx(0), offset: 4, size: 4 })), 0),
                 ("ext_data", SymbolKind::Data(None), flags::UNDEFINED),
             ]
         );
@@ -167,7 +169,7 @@ fn init_functions_and_comdats() {
         .build();
     with_object(bytes, |o| {
         let inits: Vec<(u32, &str)> =
-            o.linking.init_funcs.iter().map(|f| (f.priority, o.linking.symbols[f.symbol as usize].name)).collect();
+            o.linking.init_funcs.iter().map(|f| (f.priority, o.linking.symbols[f.symbol.index()].name)).collect();
         assert_eq!(inits, [(65535, "ctor_late"), (101, "ctor_early")]);
         let comdats: Vec<(&str, Vec<(ComdatKind, u32)>)> =
             o.linking.comdats.iter().map(|c| (c.name, c.members.clone())).collect();

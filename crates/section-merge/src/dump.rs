@@ -8,7 +8,9 @@
 //! library objects are folded into one line. Map contents are printed
 //! sorted.
 
-use crate::{function_signature, global_type, ExportKind, MergedModule, OutputFunction, OutputGlobal, OutputTable};
+use crate::{
+    function_signature, global_type, ExportKind, MergedModule, OutputFuncIdx, OutputFunction, OutputGlobal, OutputTable,
+};
 use object_parse::dump::{global_type as fmt_global_type, table_type as fmt_table_type};
 use std::fmt::Write as _;
 use symbol_resolve::dump::{synthetic_global, Names};
@@ -52,16 +54,16 @@ impl Folder {
 
 /// What output function `index` is, for references (exports, calls, table
 /// elements).
-fn function_label(names: &Names<'_, '_>, merged: &MergedModule, index: u32) -> String {
+fn function_label(names: &Names<'_, '_>, merged: &MergedModule, index: OutputFuncIdx) -> String {
     let res = names.resolution();
-    if index < merged.num_imported_functions {
-        let imp = res.imports.iter().filter(|i| matches!(i.kind, OutputImportKind::Function(_))).nth(index as usize);
+    let Some(defined) = index.defined(merged.num_imported_functions) else {
+        let imp = res.imports.iter().filter(|i| matches!(i.kind, OutputImportKind::Function(_))).nth(index.0 as usize);
         return match imp {
             Some(i) => format!("import {}.{}", i.module, i.field),
             None => "<bad import>".into(),
         };
-    }
-    match merged.functions.get((index - merged.num_imported_functions) as usize) {
+    };
+    match merged.functions.get(defined) {
         Some(OutputFunction::Input { obj, index }) => {
             format!("{}:{}", names.object(*obj), names.function_name(*obj, *index))
         }
@@ -119,10 +121,10 @@ pub fn dump_merged(merged: &MergedModule, res: &Resolution<'_>) -> String {
     let _ = writeln!(s, "functions ({} defined, first index {nf}):", merged.functions.len());
     let mut fold = Folder::new("function");
     for (i, f) in merged.functions.iter().enumerate() {
-        let index = nf + i as u32;
+        let index = OutputFuncIdx(nf + i as u32);
         if let OutputFunction::Input { obj, .. } = f {
             if names.is_library(*obj) {
-                fold.library(index, *obj);
+                fold.library(index.0, *obj);
                 continue;
             }
         }
@@ -190,7 +192,9 @@ pub fn dump_merged(merged: &MergedModule, res: &Resolution<'_>) -> String {
     let _ = writeln!(s, "exports ({}):", merged.exports.len());
     for e in &merged.exports {
         let what = match e.kind {
-            ExportKind::Function => format!("func {} ({})", e.index, function_label(&names, merged, e.index)),
+            ExportKind::Function => {
+                format!("func {} ({})", e.index, function_label(&names, merged, OutputFuncIdx(e.index)))
+            }
             ExportKind::Global => format!("global {} ({})", e.index, global_label(&names, merged, e.index)),
             ExportKind::Table => format!("table {}", e.index),
             ExportKind::Memory => format!("memory {}", e.index),
@@ -198,7 +202,7 @@ pub fn dump_merged(merged: &MergedModule, res: &Resolution<'_>) -> String {
         };
         let _ = writeln!(s, "  {}: {what}", e.name);
     }
-    let opt = |i: Option<u32>| {
+    let opt = |i: Option<OutputFuncIdx>| {
         i.map(|i| format!("{i} ({})", function_label(&names, merged, i))).unwrap_or_else(|| "-".into())
     };
     let _ = writeln!(s, "__wasm_call_ctors: {}", opt(merged.call_ctors));
@@ -219,8 +223,8 @@ pub fn dump_merged(merged: &MergedModule, res: &Resolution<'_>) -> String {
     };
     for (i, f) in merged.table_elements.iter().enumerate() {
         let library = f
-            .checked_sub(merged.num_imported_functions)
-            .and_then(|d| merged.functions.get(d as usize))
+            .defined(merged.num_imported_functions)
+            .and_then(|d| merged.functions.get(d))
             .is_some_and(|o| matches!(o, OutputFunction::Input { obj, .. } if names.is_library(*obj)));
         if library {
             run = Some(run.map_or((i, i), |(first, _)| (first, i)));

@@ -11,11 +11,13 @@
 
 pub mod dump;
 mod error;
+pub mod ids;
 
 pub use error::{MergeError, Unindexed};
+pub use ids::{OutputFuncIdx, OutputGlobalIdx};
 
 use atom_layout::Layout;
-use object_parse::{GlobalType, Signature, TableType, ValType};
+use object_parse::{DefinedFuncIdx, GlobalType, Signature, TableType, ValType};
 use std::collections::HashMap;
 use symbol_resolve::*;
 
@@ -23,13 +25,13 @@ use symbol_resolve::*;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OutputFunction {
     /// An input function, copied with its relocations applied.
-    Input { obj: ObjectId, index: u32 },
+    Input { obj: ObjectId, index: DefinedFuncIdx },
     /// `__wasm_call_ctors`.
     CallCtors,
     /// A trap stub.
     Stub(StubId),
     /// `NAME.command_export`: calls ctors, `wrapped`, then dtors.
-    CommandExport { wrapped: u32, name: String, signature: Signature },
+    CommandExport { wrapped: OutputFuncIdx, name: String, signature: Signature },
 }
 
 /// Where an output global's initial value comes from.
@@ -104,48 +106,50 @@ pub struct MergedModule {
     pub tags: Vec<(ObjectId, u32)>,
     /// Exports, in order.
     pub exports: Vec<OutputExport>,
-    /// Output function index of each import id (functions only).
+    /// Per import id: its index in its own kind's index space (function,
+    /// global, table or tag); read it through [`MergedModule::func`] and
+    /// friends, which know the kind.
     pub import_index: Vec<u32>,
     /// Per object, per defined function: output index when live.
-    pub function_index: Vec<Vec<Option<u32>>>,
+    pub function_index: Vec<Vec<Option<OutputFuncIdx>>>,
     /// Per object, per defined global: output index when live.
-    pub global_index: Vec<Vec<Option<u32>>>,
+    pub global_index: Vec<Vec<Option<OutputGlobalIdx>>>,
     /// Per object, per defined table.
     pub table_index: Vec<Vec<Option<u32>>>,
     /// Per object, per defined tag.
     pub tag_index: Vec<Vec<Option<u32>>>,
     /// Output index of `__wasm_call_ctors`, when written.
-    pub call_ctors: Option<u32>,
+    pub call_ctors: Option<OutputFuncIdx>,
     /// Output index of each live stub.
-    pub stub_index: Vec<Option<u32>>,
+    pub stub_index: Vec<Option<OutputFuncIdx>>,
     /// Output indices of the synthetic globals.
-    pub synthetic_global_index: HashMap<SyntheticGlobal, u32>,
+    pub synthetic_global_index: HashMap<SyntheticGlobal, OutputGlobalIdx>,
     /// Output index of `__indirect_function_table`.
     pub indirect_table: Option<u32>,
     /// The constructors `__wasm_call_ctors` calls: (function index, results to drop).
-    pub ctor_calls: Vec<(u32, u32)>,
+    pub ctor_calls: Vec<(OutputFuncIdx, u32)>,
     /// `__wasm_call_dtors` index, for the command export wrappers.
-    pub call_dtors: Option<u32>,
+    pub call_dtors: Option<OutputFuncIdx>,
     /// Element segment: function indices for table slots `base..`.
-    pub table_elements: Vec<u32>,
+    pub table_elements: Vec<OutputFuncIdx>,
 }
 
 impl MergedModule {
     /// Output index of a function reference.
-    pub fn func(&self, f: &FuncRef) -> Option<u32> {
+    pub fn func(&self, f: &FuncRef) -> Option<OutputFuncIdx> {
         match *f {
-            FuncRef::Defined { obj, index } => *self.function_index.get(obj.0 as usize)?.get(index as usize)?,
-            FuncRef::Import(id) => self.import_index.get(id.0 as usize).copied(),
+            FuncRef::Defined { obj, index } => *self.function_index.get(obj.0 as usize)?.get(index.index())?,
+            FuncRef::Import(id) => self.import_index.get(id.0 as usize).copied().map(OutputFuncIdx),
             FuncRef::Synthetic(SyntheticFunc::CallCtors) => self.call_ctors,
             FuncRef::Synthetic(SyntheticFunc::Stub(id)) => *self.stub_index.get(id.0 as usize)?,
         }
     }
 
     /// Output index of a global reference.
-    pub fn global(&self, g: &GlobalRef) -> Option<u32> {
+    pub fn global(&self, g: &GlobalRef) -> Option<OutputGlobalIdx> {
         match *g {
             GlobalRef::Defined { obj, index } => *self.global_index.get(obj.0 as usize)?.get(index as usize)?,
-            GlobalRef::Import(id) => self.import_index.get(id.0 as usize).copied(),
+            GlobalRef::Import(id) => self.import_index.get(id.0 as usize).copied().map(OutputGlobalIdx),
             GlobalRef::Synthetic(s) => self.synthetic_global_index.get(&s).copied(),
         }
     }
@@ -214,13 +218,13 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
     let mut functions = Vec::new();
     let mut call_ctors = None;
     if res.call_ctors_live {
-        call_ctors = Some(nf + functions.len() as u32);
+        call_ctors = Some(OutputFuncIdx(nf + functions.len() as u32));
         functions.push(OutputFunction::CallCtors);
     }
     let mut stub_index = vec![None; res.stubs.len()];
     for (i, live) in res.live.stubs.iter().enumerate() {
         if *live {
-            stub_index[i] = Some(nf + functions.len() as u32);
+            stub_index[i] = Some(OutputFuncIdx(nf + functions.len() as u32));
             functions.push(OutputFunction::Stub(StubId(i as u32)));
         }
     }
@@ -229,8 +233,8 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         let mut map = vec![None; obj.functions.len()];
         for (i, slot) in map.iter_mut().enumerate() {
             if res.live.functions[o][i] {
-                *slot = Some(nf + functions.len() as u32);
-                functions.push(OutputFunction::Input { obj: ObjectId(o as u32), index: i as u32 });
+                *slot = Some(OutputFuncIdx(nf + functions.len() as u32));
+                functions.push(OutputFunction::Input { obj: ObjectId(o as u32), index: DefinedFuncIdx(i as u32) });
             }
         }
         function_index.push(map);
@@ -240,7 +244,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
     let mut globals = Vec::new();
     let mut synthetic_global_index = HashMap::new();
     for g in &res.live.synthetic_globals {
-        synthetic_global_index.insert(*g, ng + globals.len() as u32);
+        synthetic_global_index.insert(*g, OutputGlobalIdx(ng + globals.len() as u32));
         globals.push(OutputGlobal::Synthetic(*g));
     }
     let mut global_index = Vec::with_capacity(res.objects.len());
@@ -248,7 +252,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         let mut map = vec![None; obj.globals.len()];
         for (i, slot) in map.iter_mut().enumerate() {
             if res.live.globals[o][i] {
-                *slot = Some(ng + globals.len() as u32);
+                *slot = Some(OutputGlobalIdx(ng + globals.len() as u32));
                 globals.push(OutputGlobal::Input { obj: ObjectId(o as u32), index: i as u32 });
             }
         }
@@ -357,7 +361,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         let (kind, index) = match &e.target {
             Target::Function(f) => {
                 let idx = merged.func(f).ok_or_else(|| missing(Unindexed::ExportedFunction(e.symbol.clone())))?;
-                let defined = idx >= merged.num_imported_functions;
+                let defined = idx.defined(merged.num_imported_functions).is_some();
                 if wrap && defined {
                     let signature = function_signature(res, &merged, idx)
                         .ok_or_else(|| missing(Unindexed::ExportedFunctionSignature))?;
@@ -369,11 +373,11 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
                     });
                     (ExportKind::Function, w)
                 } else {
-                    (ExportKind::Function, idx)
+                    (ExportKind::Function, idx.0)
                 }
             }
             Target::Global(g) => {
-                (ExportKind::Global, merged.global(g).ok_or_else(|| missing(Unindexed::ExportedGlobal))?)
+                (ExportKind::Global, merged.global(g).ok_or_else(|| missing(Unindexed::ExportedGlobal))?.0)
             }
             Target::Table(t) => (ExportKind::Table, merged.table(t).ok_or_else(|| missing(Unindexed::ExportedTable))?),
             Target::Tag(t) => (ExportKind::Tag, merged.tag(t).ok_or_else(|| missing(Unindexed::ExportedTag))?),
@@ -392,8 +396,8 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
 }
 
 /// The signature of output function `index`.
-pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: u32) -> Option<Signature> {
-    if index < merged.num_imported_functions {
+pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: OutputFuncIdx) -> Option<Signature> {
+    let Some(defined) = index.defined(merged.num_imported_functions) else {
         return res
             .imports
             .iter()
@@ -401,12 +405,12 @@ pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: u3
                 OutputImportKind::Function(s) => Some(s.clone()),
                 _ => None,
             })
-            .nth(index as usize);
-    }
-    match merged.functions.get((index - merged.num_imported_functions) as usize)? {
+            .nth(index.0 as usize);
+    };
+    match merged.functions.get(defined)? {
         OutputFunction::Input { obj, index } => {
             let o = &res.objects[obj.0 as usize];
-            o.types.get(o.functions.get(*index as usize)?.type_index as usize).cloned()
+            o.types.get(o.functions.get(index.index())?.type_index.index()).cloned()
         }
         OutputFunction::CallCtors => Some(Signature { params: Box::new([]), results: Box::new([]) }),
         OutputFunction::Stub(id) => Some(res.stubs[id.0 as usize].signature.clone()),

@@ -2,7 +2,8 @@
 //! spaces (imports first), exports and the constructor calls.
 
 use atom_layout::Layout;
-use section_merge::{ExportKind, MergedModule, OutputExport, OutputFunction, OutputGlobal};
+use object_parse::{DefinedFuncIdx, SegmentIdx};
+use section_merge::{ExportKind, MergedModule, OutputExport, OutputFuncIdx, OutputFunction, OutputGlobal};
 use symbol_resolve::{FuncRef, ObjectId, Resolution, SyntheticGlobal};
 use test_objects::{inputs, Body, ObjectBuilder, Segment, Sig, ValType};
 
@@ -25,7 +26,7 @@ fn merge<R>(
 }
 
 fn defined(obj: u32, index: u32) -> FuncRef {
-    FuncRef::Defined { obj: ObjectId(obj), index }
+    FuncRef::Defined { obj: ObjectId(obj), index: DefinedFuncIdx(index) }
 }
 
 /// Imported functions take the first indices; defined functions follow in
@@ -48,13 +49,13 @@ fn imports_first_then_definitions_in_link_order() {
         assert_eq!(imports, ["host_a", "host_b"]);
         assert_eq!(m.import_index, [0, 1]);
         assert_eq!(m.func(&defined(0, 0)), None, "dead function has no index");
-        assert_eq!(m.func(&defined(0, 1)), Some(2));
-        assert_eq!(m.func(&defined(1, 0)), Some(3));
+        assert_eq!(m.func(&defined(0, 1)), Some(OutputFuncIdx(2)));
+        assert_eq!(m.func(&defined(1, 0)), Some(OutputFuncIdx(3)));
         assert_eq!(
             m.functions,
             [
-                OutputFunction::Input { obj: ObjectId(0), index: 1 },
-                OutputFunction::Input { obj: ObjectId(1), index: 0 }
+                OutputFunction::Input { obj: ObjectId(0), index: DefinedFuncIdx(1) },
+                OutputFunction::Input { obj: ObjectId(1), index: DefinedFuncIdx(0) }
             ]
         );
         assert_eq!(res.objects.len(), 2);
@@ -77,14 +78,14 @@ fn globals_and_exports() {
         assert_eq!(m.num_imported_globals, 0);
         assert_eq!(m.globals[0], OutputGlobal::Synthetic(SyntheticGlobal::StackPointer));
         assert_eq!(m.globals[1], OutputGlobal::Input { obj: ObjectId(0), index: 0 });
-        let address = layout.segment_address(ObjectId(0), 0).unwrap();
+        let address = layout.segment_address(ObjectId(0), SegmentIdx(0)).unwrap();
         assert_eq!(m.globals[2], OutputGlobal::DataAddress { symbol: "table_data".into(), address });
         assert_eq!(m.exports[0], OutputExport { name: "memory".into(), kind: ExportKind::Memory, index: 0 });
         let rest: Vec<(&str, ExportKind, u32)> =
             m.exports[1..].iter().map(|e| (e.name.as_str(), e.kind, e.index)).collect();
-        assert!(rest.contains(&("run_export", ExportKind::Function, m.func(&defined(0, 1)).unwrap())), "{rest:?}");
+        assert!(rest.contains(&("run_export", ExportKind::Function, m.func(&defined(0, 1)).unwrap().0)), "{rest:?}");
         assert!(rest.contains(&("table_data", ExportKind::Global, 2)), "{rest:?}");
-        assert!(rest.contains(&("_start", ExportKind::Function, m.func(&defined(0, 0)).unwrap())), "{rest:?}");
+        assert!(rest.contains(&("_start", ExportKind::Function, m.func(&defined(0, 0)).unwrap().0)), "{rest:?}");
     });
 }
 
@@ -103,7 +104,7 @@ fn call_ctors_in_priority_order() {
         .build();
     let b = ObjectBuilder::new().func("middle", Sig::void(), Body::new()).init_func("middle", 200).build();
     merge(&[("a.o", a), ("b.o", b)], &[], |m, _, _| {
-        assert_eq!(m.call_ctors, Some(0));
+        assert_eq!(m.call_ctors, Some(OutputFuncIdx(0)));
         assert_eq!(m.functions[0], OutputFunction::CallCtors);
         let early = m.func(&defined(0, 1)).unwrap();
         let middle = m.func(&defined(1, 0)).unwrap();

@@ -10,7 +10,7 @@
 use crate::ids::*;
 use crate::Resolution;
 use object_parse::dump::{global_type, is_repo_path, relative, short_name, symbol_flags, table_type};
-use object_parse::{ObjectFile, SymbolKind};
+use object_parse::{DefinedFuncIdx, ObjectFile, SegmentIdx, SymbolKind};
 use std::fmt::Write as _;
 
 /// Names of the things a [`Resolution`] refers to by index: objects,
@@ -53,7 +53,7 @@ impl<'r, 'a> Names<'r, 'a> {
             .iter()
             .map(|o| {
                 defined_names(o, o.functions.len(), o.num_imported_functions, |k| match k {
-                    SymbolKind::Function(i) => Some(*i),
+                    SymbolKind::Function(i) => Some(i.0),
                     _ => None,
                 })
             })
@@ -94,8 +94,8 @@ impl<'r, 'a> Names<'r, 'a> {
     }
 
     /// Name of defined function `index` of `obj` (`f3` if it has none).
-    pub fn function_name(&self, obj: ObjectId, index: u32) -> String {
-        match self.funcs.get(obj.0 as usize).and_then(|v| v.get(index as usize)).copied().flatten() {
+    pub fn function_name(&self, obj: ObjectId, index: DefinedFuncIdx) -> String {
+        match self.funcs.get(obj.0 as usize).and_then(|v| v.get(index.index())).copied().flatten() {
             Some(n) => n.to_string(),
             None => format!("f{index}"),
         }
@@ -110,8 +110,8 @@ impl<'r, 'a> Names<'r, 'a> {
     }
 
     /// Name of data segment `segment` of `obj`.
-    pub fn segment_name(&self, obj: ObjectId, segment: u32) -> String {
-        match self.res.objects.get(obj.0 as usize).and_then(|o| o.segments.get(segment as usize)) {
+    pub fn segment_name(&self, obj: ObjectId, segment: SegmentIdx) -> String {
+        match self.res.objects.get(obj.0 as usize).and_then(|o| o.segments.get(segment.index())) {
             Some(s) if !s.info.name.is_empty() => s.info.name.to_string(),
             _ => format!("seg{segment}"),
         }
@@ -294,8 +294,8 @@ pub fn dump_resolution(res: &Resolution<'_>) -> String {
                 })
                 .unwrap_or_default()
         };
-        let fname = |i| names.function_name(id, i);
-        let sname = |i| names.segment_name(id, i);
+        let fname = |i| names.function_name(id, DefinedFuncIdx(i));
+        let sname = |i| names.segment_name(id, SegmentIdx(i));
         let gname = |i| names.global_name(id, i);
         wrapped(&mut s, "live functions", &pick(live.functions.get(o), true, &fname));
         let dead = pick(live.functions.get(o), false, &fname);

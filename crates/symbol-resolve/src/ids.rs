@@ -1,7 +1,7 @@
 //! Newtype indices and the resolved targets of symbol references, shared by
 //! every later stage.
 
-use object_parse::Signature;
+use object_parse::{DefinedFuncIdx, SegmentIdx, Signature};
 
 /// Index of a linked object in [`crate::Resolution::objects`] (link order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -31,8 +31,8 @@ pub enum SyntheticFunc {
 /// A function, wherever it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FuncRef {
-    /// Defined function `index` (among the object's defined functions).
-    Defined { obj: ObjectId, index: u32 },
+    /// Defined function `index` of object `obj`.
+    Defined { obj: ObjectId, index: DefinedFuncIdx },
     /// An import of the output module.
     Import(ImportId),
     /// A linker-written function.
@@ -70,7 +70,7 @@ pub enum LinkerData {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DataRef {
     /// `offset` bytes into data segment `segment` of object `obj`.
-    Defined { obj: ObjectId, segment: u32, offset: u64 },
+    Defined { obj: ObjectId, segment: SegmentIdx, offset: u64 },
     /// A linker-defined address.
     Linker(LinkerData),
     /// Absolute address (`WASM_SYM_ABSOLUTE`).

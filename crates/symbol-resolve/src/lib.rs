@@ -133,8 +133,8 @@ impl Resolution<'_> {
             let mut fnames: Vec<Option<&str>> = vec![None; obj.functions.len()];
             for s in &obj.linking.symbols {
                 if let object_parse::SymbolKind::Function(i) = s.kind {
-                    if !s.is_undefined() {
-                        if let Some(slot) = fnames.get_mut((i - obj.num_imported_functions) as usize) {
+                    if let Some(d) = obj.defined_function(i).filter(|_| !s.is_undefined()) {
+                        if let Some(slot) = fnames.get_mut(d.index()) {
                             slot.get_or_insert(s.name);
                         }
                     }
@@ -308,7 +308,7 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     let mut undefined = std::mem::take(&mut marker.undefined);
     undefined.sort_by_key(|(o, _)| *o);
     for (o, name) in undefined {
-        errors.push(SymbolError::Undefined { file: objects[o as usize].name.clone(), name });
+        errors.push(SymbolError::Undefined { file: objects[o.0 as usize].name.clone(), name });
     }
     let live_provisional_imports = std::mem::take(&mut marker.imports);
     let mut live = marker.live;
@@ -329,7 +329,7 @@ fn flagged_roots(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<Target
     let mut flagged = Vec::new();
     for sym in &r.table.symbols {
         if let table::Definition::Object { obj, sym: s, .. } = sym.def {
-            let os = &r.objects[obj.0 as usize].linking.symbols[s as usize];
+            let os = &r.objects[obj.0 as usize].linking.symbols[s.index()];
             let exported_by_option = opts.export_all || (opts.export_dynamic && !os.is_hidden());
             if exported_by_option || os.flags & (object_parse::flags::EXPORTED | object_parse::flags::NO_STRIP) != 0 {
                 flagged.push(targets::defined_target(obj, &r.objects[obj.0 as usize], s));
@@ -354,20 +354,20 @@ fn init_functions(
     let mut init_funcs = Vec::new();
     for (o, obj) in objects.iter().enumerate() {
         for f in &obj.linking.init_funcs {
-            if let Target::Function(func) = &targets[o][f.symbol as usize] {
+            if let Target::Function(func) = &targets[o][f.symbol.index()] {
                 let is_live = match *func {
-                    FuncRef::Defined { obj, index } => live.functions[obj.0 as usize][index as usize],
+                    FuncRef::Defined { obj, index } => live.functions[obj.0 as usize][index.index()],
                     FuncRef::Import(id) => live_provisional_imports[id.0 as usize],
                     FuncRef::Synthetic(_) => false,
                 };
                 if is_live {
-                    let sig = match obj.linking.symbols[f.symbol as usize].kind {
+                    let sig = match obj.linking.symbols[f.symbol.index()].kind {
                         object_parse::SymbolKind::Function(fi) => obj.function_signature(fi),
                         _ => None,
                     };
                     if sig.is_some_and(|s| !s.params.is_empty()) {
                         errors.push(SymbolError::ConstructorWithArguments(
-                            obj.linking.symbols[f.symbol as usize].name.to_string(),
+                            obj.linking.symbols[f.symbol.index()].name.to_string(),
                         ));
                     }
                     init_funcs.push(InitEntry {
@@ -397,7 +397,7 @@ fn symbol_exports(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<Expor
         let (target, flagged_export, export_name) = match &sym.def {
             table::Definition::Object { obj, sym: s, .. } => {
                 let o = &r.objects[obj.0 as usize];
-                let os = &o.linking.symbols[*s as usize];
+                let os = &o.linking.symbols[s.index()];
                 let name = match os.kind {
                     object_parse::SymbolKind::Function(fi) => {
                         o.function_exports.iter().find(|(_, i)| *i == fi).map(|(n, _)| n.to_string())

@@ -5,7 +5,7 @@
 
 use crate::ids::RelocTypeExt;
 use crate::ids::*;
-use object_parse::{ObjectFile, RelocType};
+use object_parse::{DefinedFuncIdx, ObjectFile, RelocType, SegmentIdx, SymbolIdx};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Which parts of the inputs reach the output.
@@ -35,15 +35,15 @@ pub struct Liveness {
 
 #[derive(Clone, Copy)]
 enum Atom {
-    Function(ObjectId, u32),
-    Segment(ObjectId, u32),
+    Function(ObjectId, DefinedFuncIdx),
+    Segment(ObjectId, SegmentIdx),
 }
 
 pub(crate) struct Marker<'r, 'a> {
     pub objects: &'r [ObjectFile<'a>],
     pub targets: &'r [Vec<Target>],
     pub discarded: &'r [HashSet<(object_parse::ComdatKind, u32)>],
-    pub unresolved_names: &'r HashMap<(u32, u32), String>,
+    pub unresolved_names: &'r HashMap<(ObjectId, SymbolIdx), String>,
     pub stubs: &'r [Stub],
     pub live: Liveness,
     /// Per provisional import (the [`ImportId`]s `compute_targets` hands
@@ -54,8 +54,8 @@ pub(crate) struct Marker<'r, 'a> {
     queue: Vec<Atom>,
     /// Undefined references: (referencing object, symbol name), each once,
     /// in the order met.
-    pub undefined: Vec<(u32, String)>,
-    undefined_seen: HashSet<(u32, u32)>,
+    pub undefined: Vec<(ObjectId, String)>,
+    undefined_seen: HashSet<(ObjectId, SymbolIdx)>,
 }
 
 impl<'r, 'a> Marker<'r, 'a> {
@@ -63,7 +63,7 @@ impl<'r, 'a> Marker<'r, 'a> {
         objects: &'r [ObjectFile<'a>],
         targets: &'r [Vec<Target>],
         discarded: &'r [HashSet<(object_parse::ComdatKind, u32)>],
-        unresolved_names: &'r HashMap<(u32, u32), String>,
+        unresolved_names: &'r HashMap<(ObjectId, SymbolIdx), String>,
         stubs: &'r [Stub],
         num_imports: usize,
     ) -> Self {
@@ -100,12 +100,12 @@ impl<'r, 'a> Marker<'r, 'a> {
             let d = &self.discarded[o];
             for i in 0..obj.functions.len() as u32 {
                 if !d.contains(&(object_parse::ComdatKind::Function, i)) {
-                    self.mark_function(oid, i);
+                    self.mark_function(oid, DefinedFuncIdx(i));
                 }
             }
             for i in 0..obj.segments.len() as u32 {
                 if !d.contains(&(object_parse::ComdatKind::Data, i)) {
-                    self.mark_segment(oid, i);
+                    self.mark_segment(oid, SegmentIdx(i));
                 }
             }
             for i in 0..obj.globals.len() {
@@ -132,26 +132,26 @@ impl<'r, 'a> Marker<'r, 'a> {
         self.live.objects[o] = true;
         let obj = &self.objects[o];
         for f in &obj.linking.init_funcs {
-            let t = self.targets[o][f.symbol as usize].clone();
+            let t = self.targets[o][f.symbol.index()].clone();
             self.enqueue(&t);
         }
         for (i, s) in obj.segments.iter().enumerate() {
             if s.info.flags & object_parse::segment_flags::RETAIN != 0 {
-                self.mark_segment(oid, i as u32);
+                self.mark_segment(oid, SegmentIdx(i as u32));
             }
         }
     }
 
-    fn mark_function(&mut self, oid: ObjectId, index: u32) {
-        let slot = &mut self.live.functions[oid.0 as usize][index as usize];
+    fn mark_function(&mut self, oid: ObjectId, index: DefinedFuncIdx) {
+        let slot = &mut self.live.functions[oid.0 as usize][index.index()];
         if !*slot {
             *slot = true;
             self.queue.push(Atom::Function(oid, index));
         }
     }
 
-    fn mark_segment(&mut self, oid: ObjectId, index: u32) {
-        let slot = &mut self.live.segments[oid.0 as usize][index as usize];
+    fn mark_segment(&mut self, oid: ObjectId, index: SegmentIdx) {
+        let slot = &mut self.live.segments[oid.0 as usize][index.index()];
         if !*slot {
             *slot = true;
             self.queue.push(Atom::Segment(oid, index));
@@ -202,11 +202,11 @@ impl<'r, 'a> Marker<'r, 'a> {
             let (oid, relocs) = match atom {
                 Atom::Function(oid, i) => {
                     let obj = &self.objects[oid.0 as usize];
-                    (oid, &obj.code_relocs[obj.functions[i as usize].relocs.clone()])
+                    (oid, &obj.code_relocs[obj.functions[i.index()].relocs.clone()])
                 }
                 Atom::Segment(oid, i) => {
                     let obj = &self.objects[oid.0 as usize];
-                    (oid, &obj.data_relocs[obj.segments[i as usize].relocs.clone()])
+                    (oid, &obj.data_relocs[obj.segments[i.index()].relocs.clone()])
                 }
             };
             let o = oid.0 as usize;
@@ -226,11 +226,13 @@ impl<'r, 'a> Marker<'r, 'a> {
                     self.live.indirect_table = true;
                 }
                 if *t == Target::Unresolved {
-                    if let Some(name) = self.unresolved_names.get(&(o as u32, r.index)) {
-                        if self.undefined_seen.insert((o as u32, r.index))
-                            && !self.undefined.iter().rev().take(64).any(|(ob, n)| *ob == o as u32 && n == name)
+                    // Non-type relocations name a symbol.
+                    let key = (oid, SymbolIdx(r.index));
+                    if let Some(name) = self.unresolved_names.get(&key) {
+                        if self.undefined_seen.insert(key)
+                            && !self.undefined.iter().rev().take(64).any(|(ob, n)| *ob == oid && n == name)
                         {
-                            self.undefined.push((o as u32, name.clone()));
+                            self.undefined.push((oid, name.clone()));
                         }
                     }
                     continue;

@@ -7,7 +7,7 @@ use crate::ids::ObjectId;
 use crate::table::{ArchiveId, Definition, Kind, SymbolTable};
 use object_parse::{
     parse_member, ComdatKind, Input, LazyArchive, MemberContent, MemberIndex, ObjectFile, ObjectSet, ParseError,
-    SymbolKind,
+    SymbolIdx, SymbolKind,
 };
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -247,11 +247,11 @@ impl<'a> Resolver<'a> {
             let entry = self.table.get_mut(sid);
             match entry.def {
                 Definition::None | Definition::Lazy { .. } => {
-                    entry.def = Definition::Object { obj: oid, sym: i as u32, weak: new_weak };
+                    entry.def = Definition::Object { obj: oid, sym: SymbolIdx(i as u32), weak: new_weak };
                 }
                 Definition::Object { obj: old, weak: old_weak, .. } => {
                     if old_weak && !new_weak {
-                        entry.def = Definition::Object { obj: oid, sym: i as u32, weak: false };
+                        entry.def = Definition::Object { obj: oid, sym: SymbolIdx(i as u32), weak: false };
                     } else if !old_weak && !new_weak && !self.allow_multiple_definition {
                         let old_name =
                             if old == oid { obj.name.clone() } else { self.objects[old.0 as usize].name.clone() };
@@ -286,9 +286,9 @@ fn is_in_discarded(obj: &ObjectFile<'_>, kind: &SymbolKind, discarded: &HashSet<
     }
     match *kind {
         SymbolKind::Function(i) => {
-            discarded.contains(&(ComdatKind::Function, i.wrapping_sub(obj.num_imported_functions)))
+            obj.defined_function(i).is_some_and(|d| discarded.contains(&(ComdatKind::Function, d.0)))
         }
-        SymbolKind::Data(Some(d)) => discarded.contains(&(ComdatKind::Data, d.segment)),
+        SymbolKind::Data(Some(d)) => discarded.contains(&(ComdatKind::Data, d.segment.0)),
         SymbolKind::Global(i) => discarded.contains(&(ComdatKind::Global, i.wrapping_sub(obj.num_imported_globals))),
         SymbolKind::Tag(i) => discarded.contains(&(ComdatKind::Tag, i.wrapping_sub(obj.num_imported_tags))),
         SymbolKind::Table(i) => discarded.contains(&(ComdatKind::Table, i.wrapping_sub(obj.num_imported_tables))),

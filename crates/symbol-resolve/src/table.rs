@@ -5,7 +5,7 @@
 
 use crate::ids::{ObjectId, SymbolId, Target};
 use indexmap::IndexMap;
-use object_parse::{MemberIndex, SymbolKind};
+use object_parse::{MemberIndex, SymbolIdx, SymbolKind};
 
 /// The kind of a global symbol, used to detect a name used for two kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub enum Definition {
     /// Defined by an archive member that has not been extracted.
     Lazy { archive: ArchiveId, member: MemberIndex },
     /// Defined by symbol `sym` of object `obj`.
-    Object { obj: ObjectId, sym: u32, weak: bool },
+    Object { obj: ObjectId, sym: SymbolIdx, weak: bool },
     /// Defined by the linker.
     Linker(Target),
 }

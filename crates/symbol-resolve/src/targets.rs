@@ -7,7 +7,7 @@ use crate::ids::*;
 use crate::resolve::{Resolver, Slot};
 use crate::table::{Definition, Kind};
 use crate::ResolveOptions;
-use object_parse::{ObjectFile, Signature, SymbolKind};
+use object_parse::{ObjectFile, Signature, SymbolIdx, SymbolKind};
 use std::collections::HashMap;
 
 /// Linker-defined data symbols, created only when referenced.
@@ -100,16 +100,17 @@ pub(crate) struct Targets {
     pub stubs: Vec<Stub>,
     pub warnings: Vec<ResolveWarning>,
     /// For each object symbol that stayed unresolved: the global symbol it names.
-    pub unresolved_names: HashMap<(u32, u32), String>,
+    pub unresolved_names: HashMap<(ObjectId, SymbolIdx), String>,
 }
 
 /// The target of symbol `sym` as defined inside `obj` itself.
-pub(crate) fn defined_target(oid: ObjectId, obj: &ObjectFile<'_>, sym: u32) -> Target {
-    let s = &obj.linking.symbols[sym as usize];
+pub(crate) fn defined_target(oid: ObjectId, obj: &ObjectFile<'_>, sym: SymbolIdx) -> Target {
+    let s = &obj.linking.symbols[sym.index()];
     match s.kind {
-        SymbolKind::Function(i) => {
-            Target::Function(FuncRef::Defined { obj: oid, index: i - obj.num_imported_functions })
-        }
+        SymbolKind::Function(i) => match obj.defined_function(i) {
+            Some(index) => Target::Function(FuncRef::Defined { obj: oid, index }),
+            None => Target::Unresolved,
+        },
         SymbolKind::Data(Some(d)) => {
             if s.flags & object_parse::flags::ABSOLUTE != 0 {
                 Target::Data(DataRef::Absolute(d.offset))
@@ -162,7 +163,7 @@ impl<'a> Resolver<'a> {
             let mut t = Vec::with_capacity(obj.linking.symbols.len());
             for (i, s) in obj.linking.symbols.iter().enumerate() {
                 let target = match self.slots[o][i] {
-                    Slot::Local => defined_target(oid, obj, i as u32),
+                    Slot::Local => defined_target(oid, obj, SymbolIdx(i as u32)),
                     Slot::Global(sid) => {
                         let g = self.table.get(sid);
                         match &g.def {
@@ -174,7 +175,7 @@ impl<'a> Resolver<'a> {
                                     (s.kind, s.is_undefined() || (d.0 as usize != o))
                                 {
                                     let here = obj.function_signature(fi);
-                                    let there = match dobj.linking.symbols[*sym as usize].kind {
+                                    let there = match dobj.linking.symbols[sym.index()].kind {
                                         SymbolKind::Function(dfi) => dobj.function_signature(dfi),
                                         _ => None,
                                     };
@@ -246,7 +247,7 @@ impl<'a> Resolver<'a> {
                                                 }
                                                 (_, Some(object_parse::InputImportKind::Tag(ti))) => {
                                                     OutputImportKind::Tag(
-                                                        robj.types.get(ti as usize).cloned().unwrap_or(Signature {
+                                                        robj.types.get(ti.index()).cloned().unwrap_or(Signature {
                                                             params: Box::new([]),
                                                             results: Box::new([]),
                                                         }),
@@ -283,7 +284,8 @@ impl<'a> Resolver<'a> {
                                     }
                                     Some(Kind::Data) if weak || opts.allow_undefined => Target::Data(DataRef::Null),
                                     _ => {
-                                        unresolved_names.insert((o as u32, i as u32), g.name.to_string());
+                                        unresolved_names
+                                            .insert((ObjectId(o as u32), SymbolIdx(i as u32)), g.name.to_string());
                                         Target::Unresolved
                                     }
                                 }

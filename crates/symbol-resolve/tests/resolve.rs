@@ -2,6 +2,7 @@
 //! wins, which errors name which files, what becomes an import, which
 //! archive members are extracted, COMDAT groups, liveness and the entry.
 
+use object_parse::DefinedFuncIdx;
 use symbol_resolve::{FuncRef, ObjectId, OutputImportKind, Resolution, ResolveOptions, Target};
 use test_objects::{inputs, ArchiveBuilder, Body, ObjectBuilder, Segment, Sig};
 
@@ -60,7 +61,7 @@ fn target_of(res: &Resolution<'_>, obj: usize, name: &str) -> Target {
 
 /// Defined function `index` of object `obj`.
 fn defined(obj: u32, index: u32) -> Target {
-    Target::Function(FuncRef::Defined { obj: ObjectId(obj), index })
+    Target::Function(FuncRef::Defined { obj: ObjectId(obj), index: DefinedFuncIdx(index) })
 }
 
 /// `main.o`: `_start` calls `f` (undefined here).
@@ -239,7 +240,7 @@ fn gc_keeps_roots_and_what_they_reach() {
     resolve(&[("main.o", main.clone())], &o, |res| {
         assert_eq!(res.live.functions[0], [true, true, false, true, true]);
         assert_eq!(res.live.segments[0], [false]);
-        assert_eq!(res.entry, Some(FuncRef::Defined { obj: ObjectId(0), index: 1 }));
+        assert_eq!(res.entry, Some(FuncRef::Defined { obj: ObjectId(0), index: DefinedFuncIdx(1) }));
         let exports: Vec<&str> = res.exports.iter().map(|e| e.name.as_str()).collect();
         assert!(exports.contains(&"api"), "{exports:?}");
     });
@@ -297,9 +298,9 @@ fn init_functions_sorted_by_priority() {
         assert_eq!(
             got,
             [
-                (100, FuncRef::Defined { obj: ObjectId(0), index: 1 }),
-                (200, FuncRef::Defined { obj: ObjectId(1), index: 0 }),
-                (300, FuncRef::Defined { obj: ObjectId(0), index: 0 }),
+                (100, FuncRef::Defined { obj: ObjectId(0), index: DefinedFuncIdx(1) }),
+                (200, FuncRef::Defined { obj: ObjectId(1), index: DefinedFuncIdx(0) }),
+                (300, FuncRef::Defined { obj: ObjectId(0), index: DefinedFuncIdx(0) }),
             ]
         );
         assert!(res.call_ctors_live);

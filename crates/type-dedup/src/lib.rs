@@ -70,8 +70,8 @@ pub fn run(res: &Resolution<'_>, merged: &MergedModule) -> Result<TypeTable, Typ
     }
     let mut function_types = Vec::with_capacity(merged.functions.len());
     for i in 0..merged.functions.len() as u32 {
-        let idx = merged.num_imported_functions + i;
-        let sig = function_signature(res, merged, idx).ok_or(TypeError::FunctionWithoutSignature { index: idx })?;
+        let idx = section_merge::OutputFuncIdx(merged.num_imported_functions + i);
+        let sig = function_signature(res, merged, idx).ok_or(TypeError::FunctionWithoutSignature { index: idx.0 })?;
         function_types.push(reg(&sig));
     }
     for (obj, index) in &merged.tags {
@@ -79,8 +79,8 @@ pub fn run(res: &Resolution<'_>, merged: &MergedModule) -> Result<TypeTable, Typ
         let ti = o.tags[*index as usize];
         let sig = o
             .types
-            .get(ti as usize)
-            .ok_or_else(|| TypeError::TagTypeOutOfRange { file: o.name.clone(), type_index: ti })?;
+            .get(ti.index())
+            .ok_or_else(|| TypeError::TagTypeOutOfRange { file: o.name.clone(), type_index: ti.0 })?;
         tag_types.push(reg(sig));
     }
     // Functions' own types are registered above by signature; make them
