@@ -7,6 +7,7 @@
 #   lazy.o, liblazy.a          -u, --whole-archive, --start-lib/--end-lib, -l/-L
 #   sigcall.o sigdef.o         a signature-mismatch warning (--fatal-warnings)
 #   sections.o                 --export-if-defined, exported __start_/__stop_ bounds
+#   unresolved.o               --import-undefined, --unresolved-symbols, --warn-unresolved-symbols
 set -euo pipefail
 cd "$(dirname "$0")"
 CC="${CC:-clang-19}"
@@ -15,7 +16,7 @@ flags=(--target=wasm32-wasi --sysroot=/usr -fdebug-compilation-dir=.)
 "$CC" "${flags[@]}" -O0 -c wrap.c -o wrap.o
 "$CC" "${flags[@]}" -O2 -c opts.c -o opts.o
 "$CC" "${flags[@]}" -O0 -g -c opts.c -o opts-g.o
-for s in undef lazy sigcall sigdef sections; do
+for s in undef lazy sigcall sigdef sections unresolved; do
     "$CC" "${flags[@]}" -O2 -c "$s.c" -o "$s.o"
 done
 # -O0: at -O2 clang folds multi1.c's own `dup` into `run`.

@@ -1,7 +1,7 @@
 //! Indirect function table slots.
 
 use std::collections::HashMap;
-use symbol_resolve::{FuncRef, RelocTypeExt, Resolution, StubKind, SyntheticFunc, Target};
+use symbol_resolve::{FuncRef, RelocTypeExt, Resolution, SyntheticFunc, Target};
 
 /// Slots of `__indirect_function_table`: slot 0 is null; function `slots[i]`
 /// sits in slot `base + i`.
@@ -27,7 +27,7 @@ pub(crate) fn assign_slots(res: &Resolution<'_>) -> TablePlan {
     let add = |t: &Target, plan: &mut TablePlan| {
         if let Target::Function(f) = t {
             if let FuncRef::Synthetic(SyntheticFunc::Stub(id)) = f {
-                if res.stubs[id.0 as usize].kind == StubKind::WeakUndefined {
+                if res.stubs[id.0 as usize].kind.is_null_in_table() {
                     return;
                 }
             }

@@ -6,7 +6,7 @@ use crate::relocate::{apply, RelocContext, Site};
 use crate::{leb, EmitError};
 use indexmap::IndexMap;
 use section_merge::{MergedModule, OutputFunction, OutputGlobal};
-use symbol_resolve::{ObjectId, Resolution, StubKind, SyntheticGlobal};
+use symbol_resolve::{ObjectId, Resolution, SyntheticGlobal};
 
 /// Which input custom sections go to the output.
 #[derive(Debug, Clone, Default)]
@@ -189,13 +189,7 @@ pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[S
         let name = match f {
             OutputFunction::Input { obj, index } => fnames[obj.0 as usize][index.index()].map(str::to_string),
             OutputFunction::CallCtors => Some("__wasm_call_ctors".to_string()),
-            OutputFunction::Stub(id) => {
-                let s = &res.stubs[id.0 as usize];
-                Some(match s.kind {
-                    StubKind::WeakUndefined => format!("undefined_weak:{}", s.name),
-                    StubKind::SignatureMismatch => format!("signature_mismatch:{}", s.name),
-                })
-            }
+            OutputFunction::Stub(id) => Some(res.stubs[id.0 as usize].display_name()),
             OutputFunction::CommandExport { name, .. } => Some(name.clone()),
         };
         if let Some(n) = name {

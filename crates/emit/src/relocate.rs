@@ -4,7 +4,7 @@ use crate::{EmitError, PatchError, UnresolvableTarget};
 use atom_layout::Layout;
 use object_parse::{FieldEncoding, Reloc, RelocType};
 use section_merge::MergedModule;
-use symbol_resolve::{FuncRef, ObjectId, Resolution, StubKind, SyntheticFunc, Target};
+use symbol_resolve::{FuncRef, ObjectId, Resolution, SyntheticFunc, Target};
 use type_dedup::TypeTable;
 
 /// Everything needed to compute relocation values.
@@ -80,7 +80,7 @@ impl RelocContext<'_, '_> {
             TableIndexSleb | TableIndexI32 | TableIndexSleb64 | TableIndexI64 | TableIndexRelSleb
             | TableIndexRelSleb64 => match target {
                 Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id)))
-                    if self.res.stubs[id.0 as usize].kind == StubKind::WeakUndefined =>
+                    if self.res.stubs[id.0 as usize].kind.is_null_in_table() =>
                 {
                     Ok(0)
                 }

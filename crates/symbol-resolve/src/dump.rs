@@ -135,17 +135,11 @@ impl<'r, 'a> Names<'r, 'a> {
         }
     }
 
-    /// `undefined_weak:NAME` / `signature_mismatch:NAME`.
+    /// The stub's name: `undefined_weak:NAME`, `signature_mismatch:NAME`,
+    /// `undefined_stub`.
     pub fn stub(&self, id: StubId) -> String {
         match self.res.stubs.get(id.0 as usize) {
-            Some(s) => format!(
-                "{}:{}",
-                match s.kind {
-                    StubKind::WeakUndefined => "undefined_weak",
-                    StubKind::SignatureMismatch => "signature_mismatch",
-                },
-                s.name
-            ),
+            Some(s) => s.display_name(),
             None => format!("<bad stub {}>", id.0),
         }
     }

@@ -106,4 +106,13 @@ pub enum ResolveWarning {
         /// The defining object.
         definition_file: String,
     },
+    /// An undefined symbol that live code uses, tolerated by
+    /// `--warn-unresolved-symbols` (wasm-ld's wording).
+    #[error("{file}: undefined symbol: {}", escape_controls(.name))]
+    Undefined {
+        /// The first file (in link order) referencing the symbol.
+        file: String,
+        /// The symbol.
+        name: String,
+    },
 }

@@ -151,6 +151,19 @@ pub enum StubKind {
     /// A call site whose signature differs from the definition:
     /// `signature_mismatch:NAME`.
     SignatureMismatch,
+    /// An undefined function tolerated by `--unresolved-symbols=ignore-all`
+    /// or `--warn-unresolved-symbols` (and not imported): `undefined_stub`,
+    /// one per signature, as in wasm-ld.
+    Undefined,
+}
+
+impl StubKind {
+    /// Whether a table-index relocation to this stub is 0 (the null slot)
+    /// rather than a slot of its own: the stub stands for a function that
+    /// doesn't exist.
+    pub fn is_null_in_table(self) -> bool {
+        matches!(self, StubKind::WeakUndefined | StubKind::Undefined)
+    }
 }
 
 /// A trapping stub function (body: `unreachable`).
@@ -162,6 +175,17 @@ pub struct Stub {
     pub name: String,
     /// Its signature (the referencing site's).
     pub signature: Signature,
+}
+
+impl Stub {
+    /// Its name in the output's name section, as wasm-ld names it.
+    pub fn display_name(&self) -> String {
+        match self.kind {
+            StubKind::WeakUndefined => format!("undefined_weak:{}", self.name),
+            StubKind::SignatureMismatch => format!("signature_mismatch:{}", self.name),
+            StubKind::Undefined => "undefined_stub".to_string(),
+        }
+    }
 }
 
 /// What an import of the output module brings in (signatures, not type

@@ -34,8 +34,13 @@ pub struct ResolveOptions {
     /// them (they extract archive members like `--export`), no error when
     /// nothing does.
     pub exports_if_defined: Vec<String>,
-    /// `--allow-undefined`: undefined functions are imported from `env`.
-    pub allow_undefined: bool,
+    /// `--import-undefined` (and `--allow-undefined`): undefined functions
+    /// are imported (from `env`, or their import module and name).
+    pub import_undefined: bool,
+    /// What happens to the other undefined symbols live code uses
+    /// (`--unresolved-symbols`, `--warn-unresolved-symbols`; `--allow-undefined`
+    /// means [`UnresolvedPolicy::IgnoreAll`]).
+    pub unresolved: UnresolvedPolicy,
     /// `--gc-sections` (default) or `--no-gc-sections`.
     pub gc_sections: bool,
     /// `-u NAME` / `--undefined=NAME`: names that extract archive members.
@@ -60,7 +65,8 @@ impl Default for ResolveOptions {
             entry: Some("_start".into()),
             exports: Vec::new(),
             exports_if_defined: Vec::new(),
-            allow_undefined: false,
+            import_undefined: false,
+            unresolved: UnresolvedPolicy::ReportAll,
             gc_sections: true,
             undefined: Vec::new(),
             allow_multiple_definition: false,
@@ -166,13 +172,34 @@ fn marker_free_enqueue(live: &mut Liveness, t: &Target) {
     }
 }
 
+/// What happens to an undefined symbol that live code uses and that isn't
+/// imported (wasm-ld's `--unresolved-symbols`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnresolvedPolicy {
+    /// An error (the default; `report-all`, `--error-unresolved-symbols`).
+    ReportAll,
+    /// A warning (`--warn-unresolved-symbols`); then as `IgnoreAll`.
+    Warn,
+    /// Nothing (`ignore-all`): data gets address 0, functions a trapping
+    /// `undefined_stub`.
+    IgnoreAll,
+}
+
+impl UnresolvedPolicy {
+    /// Whether the link goes on with stand-ins for undefined symbols.
+    pub fn tolerates(self) -> bool {
+        self != UnresolvedPolicy::ReportAll
+    }
+}
+
 /// Runs the stage.
 pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'a>, ResolveError> {
     let mut r = build_symbol_table(set, opts)?;
     r.define_linker_symbols();
     r.wrap_symbols(&opts.wrap);
     let t = r.compute_targets(opts);
-    let Marked { mut live, live_provisional_imports, entry, call_dtors } = mark_live(&r, &t, opts)?;
+    let Marked { mut live, live_provisional_imports, entry, call_dtors, warnings: undefined_warnings } =
+        mark_live(&r, &t, opts)?;
     let init_funcs = init_functions(&r.objects, &t.targets, &live, &live_provisional_imports)?;
     let call_ctors_referenced = live.call_ctors_referenced;
     // Without --gc-sections everything is kept, __wasm_call_ctors included.
@@ -191,7 +218,7 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
         call_dtors,
         exports,
         entry,
-        warnings: t.warnings,
+        warnings: t.warnings.into_iter().chain(undefined_warnings).collect(),
     };
     keep_live_imports(&r.table, t.imports, &live_provisional_imports, &mut resolution);
     Ok(resolution)
@@ -230,6 +257,8 @@ struct Marked {
     live_provisional_imports: Vec<bool>,
     entry: Option<FuncRef>,
     call_dtors: Option<FuncRef>,
+    /// Undefined symbols tolerated with a warning.
+    warnings: Vec<ResolveWarning>,
 }
 
 /// What a global symbol name resolves to for a root: its definition, or
@@ -269,7 +298,7 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
         match lookup_root(r, name) {
             Some(t) => marker.enqueue(&t),
             // With --allow-undefined, wasm-ld lets a missing --export pass.
-            None if opts.allow_undefined => {}
+            None if opts.unresolved.tolerates() => {}
             // `__start_X`/`__stop_X` of a segment: exported after marking,
             // when segment X turns out live (add_linker_exports).
             None if segment_bound(r, name).is_some() => {}
@@ -307,8 +336,14 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     // Reported per referencing file in link order, as wasm-ld does.
     let mut undefined = std::mem::take(&mut marker.undefined);
     undefined.sort_by_key(|(o, _)| *o);
+    let mut warnings = Vec::new();
     for (o, name) in undefined {
-        errors.push(SymbolError::Undefined { file: objects[o.0 as usize].name.clone(), name });
+        let file = objects[o.0 as usize].name.clone();
+        match opts.unresolved {
+            UnresolvedPolicy::ReportAll => errors.push(SymbolError::Undefined { file, name }),
+            UnresolvedPolicy::Warn => warnings.push(ResolveWarning::Undefined { file, name }),
+            UnresolvedPolicy::IgnoreAll => {}
+        }
     }
     let live_provisional_imports = std::mem::take(&mut marker.imports);
     let mut live = marker.live;
@@ -320,7 +355,7 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     if !errors.is_empty() {
         return Err(ResolveError::Symbols(errors));
     }
-    Ok(Marked { live, live_provisional_imports, entry, call_dtors })
+    Ok(Marked { live, live_provisional_imports, entry, call_dtors, warnings })
 }
 
 /// Symbols that are roots by their flags: EXPORTED and NO_STRIP ones, and
@@ -441,7 +476,7 @@ fn add_linker_exports(
             Some(segment) if segment_is_live(r, live, segment) => {
                 Some(Target::Data(DataRef::Linker(targets::linker_data(name).expect("a segment bound name"))))
             }
-            Some(_) if required && !opts.allow_undefined => {
+            Some(_) if required && !opts.unresolved.tolerates() => {
                 errors.push(SymbolError::ExportNotFound(name.clone()));
                 None
             }

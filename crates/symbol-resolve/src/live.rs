@@ -218,23 +218,24 @@ impl<'r, 'a> Marker<'r, 'a> {
                 let is_table_index = r.ty.is_table_index();
                 if is_table_index {
                     if let Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))) = t {
-                        if self.stubs[id.0 as usize].kind == StubKind::WeakUndefined {
+                        if self.stubs[id.0 as usize].kind.is_null_in_table() {
                             continue;
                         }
                     }
                     // Any address-taken function needs the table.
                     self.live.indirect_table = true;
                 }
-                if *t == Target::Unresolved {
-                    // Non-type relocations name a symbol.
-                    let key = (oid, SymbolIdx(r.index));
-                    if let Some(name) = self.unresolved_names.get(&key) {
-                        if self.undefined_seen.insert(key)
-                            && !self.undefined.iter().rev().take(64).any(|(ob, n)| *ob == oid && n == name)
-                        {
-                            self.undefined.push((oid, name.clone()));
-                        }
+                // Non-type relocations name a symbol; an undefined one is
+                // reported (or, when tolerated, its stand-in is used).
+                let key = (oid, SymbolIdx(r.index));
+                if let Some(name) = self.unresolved_names.get(&key) {
+                    if self.undefined_seen.insert(key)
+                        && !self.undefined.iter().rev().take(64).any(|(ob, n)| *ob == oid && n == name)
+                    {
+                        self.undefined.push((oid, name.clone()));
                     }
+                }
+                if *t == Target::Unresolved {
                     continue;
                 }
                 let t = t.clone();

@@ -223,7 +223,7 @@ impl<'a> Resolver<'a> {
                                     }
                                     Some(kind)
                                         if explicit
-                                            || ((opts.allow_undefined
+                                            || ((opts.import_undefined
                                                 || opts.allow_undefined_symbols.iter().any(|n| n == g.name))
                                                 && kind == Kind::Function) =>
                                     {
@@ -282,11 +282,31 @@ impl<'a> Resolver<'a> {
                                             Kind::Data => Target::Unresolved,
                                         }
                                     }
-                                    Some(Kind::Data) if weak || opts.allow_undefined => Target::Data(DataRef::Null),
-                                    _ => {
+                                    Some(Kind::Data) if weak => Target::Data(DataRef::Null),
+                                    kind => {
+                                        // Reported when live code uses it (an error, or a
+                                        // warning with --warn-unresolved-symbols); tolerated
+                                        // ones get wasm-ld's stand-ins: address 0 for data,
+                                        // a trapping `undefined_stub` for functions.
                                         unresolved_names
                                             .insert((ObjectId(o as u32), SymbolIdx(i as u32)), g.name.to_string());
-                                        Target::Unresolved
+                                        let sig = match s.kind {
+                                            SymbolKind::Function(fi) => obj.function_signature(fi),
+                                            _ => None,
+                                        };
+                                        match (opts.unresolved.tolerates(), kind, sig) {
+                                            (false, ..) => Target::Unresolved,
+                                            (true, Some(Kind::Data), _) => Target::Data(DataRef::Null),
+                                            (true, Some(Kind::Function), Some(sig)) => {
+                                                Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(stub(
+                                                    StubKind::Undefined,
+                                                    "",
+                                                    sig,
+                                                    &mut stubs,
+                                                ))))
+                                            }
+                                            _ => Target::Unresolved,
+                                        }
                                     }
                                 }
                             }

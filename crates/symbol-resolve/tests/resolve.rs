@@ -3,7 +3,7 @@
 //! archive members are extracted, COMDAT groups, liveness and the entry.
 
 use object_parse::DefinedFuncIdx;
-use symbol_resolve::{FuncRef, ObjectId, OutputImportKind, Resolution, ResolveOptions, Target};
+use symbol_resolve::{FuncRef, ObjectId, OutputImportKind, Resolution, ResolveOptions, Target, UnresolvedPolicy};
 use test_objects::{inputs, ArchiveBuilder, Body, ObjectBuilder, Segment, Sig};
 
 /// The options of these tests: no entry, gc on, nothing allowed undefined.
@@ -13,7 +13,6 @@ fn opts() -> ResolveOptions {
     ResolveOptions {
         entry: None,
         exports: Vec::new(),
-        allow_undefined: false,
         gc_sections: true,
         undefined: Vec::new(),
         allow_multiple_definition: false,
@@ -125,7 +124,7 @@ fn undefined_names_the_referencing_file() {
 #[test]
 fn allow_undefined_imports_from_env() {
     let files = [("main.o", caller("host_fn"))];
-    let o = ResolveOptions { allow_undefined: true, ..entry_start() };
+    let o = ResolveOptions { import_undefined: true, unresolved: UnresolvedPolicy::IgnoreAll, ..entry_start() };
     resolve(&files, &o, |res| {
         assert_eq!(res.imports.len(), 1);
         let imp = &res.imports[0];

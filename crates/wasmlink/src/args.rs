@@ -3,7 +3,7 @@
 //! "not supported yet", never ignored; an option wasm-ld doesn't have is an
 //! "unknown argument", as in wasm-ld.
 
-use crate::config::{ColorChoice, Config, InputArg};
+use crate::config::{ColorChoice, Config, InputArg, UnresolvedPolicy};
 use std::path::PathBuf;
 
 /// Help text.
@@ -42,7 +42,12 @@ OPTIONS:
   --print-gc-sections       List the functions and data segments removed by --gc-sections
   --whole-archive           Link every member of the following archives
   --no-whole-archive        Turn --whole-archive off
-  --unresolved-symbols=report-all  Report undefined symbols as errors (the default)
+  --import-undefined        Import undefined functions (from env, or their import names)
+  --unresolved-symbols=report-all|ignore-all
+                            Undefined symbols are errors (the default), or ignored:
+                            data at address 0, functions trap (undefined_stub)
+  --warn-unresolved-symbols, --error-unresolved-symbols
+                            Report undefined symbols as warnings / errors
   --fatal-warnings          Treat warnings as errors
   --wrap=<sym>              Calls to <sym> go to __wrap_<sym>; __real_<sym> reaches <sym>
   --start-lib, --end-lib    Link the objects in between lazily, like archive members
@@ -260,18 +265,18 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "wrap" => c.wrap.push(value("--wrap")?),
             "fatal-warnings" => c.fatal_warnings = true,
             "no-fatal-warnings" => c.fatal_warnings = false,
-            "error-unresolved-symbols" => {}
+            "import-undefined" => c.import_undefined = true,
+            "error-unresolved-symbols" => c.unresolved = UnresolvedPolicy::ReportAll,
+            "warn-unresolved-symbols" => c.unresolved = UnresolvedPolicy::Warn,
             "unresolved-symbols" => {
-                // report-all is what wasmlink always does; the other
-                // policies are not implemented.
                 let v = value("--unresolved-symbols")?;
-                match v.as_str() {
-                    "report-all" => {}
-                    "ignore-all" | "import-dynamic" => {
-                        return Err(format!("not supported yet: --unresolved-symbols={v}").into())
-                    }
+                c.unresolved = match v.as_str() {
+                    "report-all" => UnresolvedPolicy::ReportAll,
+                    "ignore-all" => UnresolvedPolicy::IgnoreAll,
+                    // Only meaningful for PIC output, which isn't built yet.
+                    "import-dynamic" => return Err(format!("not supported yet: --unresolved-symbols={v}").into()),
                     _ => return Err(format!("unknown --unresolved-symbols value: {v}").into()),
-                }
+                };
             }
             "end-lib" => c.inputs.push(InputArg::Lib(false)),
             "no-whole-archive" => c.inputs.push(InputArg::WholeArchive(false)),
@@ -372,7 +377,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "experimental-pic",
     "export-if-defined",
     "growable-table",
-    "import-undefined",
     "Map",
     "M",
     "print-map",
@@ -398,7 +402,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "y",
     "verbose",
     "why-extract",
-    "warn-unresolved-symbols",
     "no-shlib-sigcheck",
 ];
 

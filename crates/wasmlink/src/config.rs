@@ -3,6 +3,7 @@
 //! that knows which flag feeds which stage.
 
 use std::path::PathBuf;
+pub use symbol_resolve::UnresolvedPolicy;
 
 /// One input on the command line, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +33,14 @@ pub struct Config {
     pub exports: Vec<String>,
     /// `--export-if-defined`.
     pub exports_if_defined: Vec<String>,
-    /// `--allow-undefined`.
+    /// `--allow-undefined`: `--import-undefined` plus
+    /// `--unresolved-symbols=ignore-all`.
     pub allow_undefined: bool,
+    /// `--import-undefined`.
+    pub import_undefined: bool,
+    /// `--unresolved-symbols=report-all|ignore-all`,
+    /// `--warn-unresolved-symbols`, `--error-unresolved-symbols` (the last wins).
+    pub unresolved: UnresolvedPolicy,
     /// `--gc-sections` (default true).
     pub gc_sections: bool,
     /// `--strip-debug`.
@@ -119,6 +126,8 @@ impl Default for Config {
             exports: Vec::new(),
             exports_if_defined: Vec::new(),
             allow_undefined: false,
+            import_undefined: false,
+            unresolved: UnresolvedPolicy::ReportAll,
             gc_sections: true,
             strip_debug: false,
             strip_all: false,
@@ -177,7 +186,8 @@ impl Config {
             entry: self.entry.clone(),
             exports: self.exports.clone(),
             exports_if_defined: self.exports_if_defined.clone(),
-            allow_undefined: self.allow_undefined,
+            import_undefined: self.import_undefined || self.allow_undefined,
+            unresolved: if self.allow_undefined { UnresolvedPolicy::IgnoreAll } else { self.unresolved },
             gc_sections: self.gc_sections,
             undefined: self.undefined.clone(),
             allow_multiple_definition: self.allow_multiple_definition,

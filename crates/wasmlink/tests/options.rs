@@ -630,20 +630,46 @@ fn allow_undefined_file() {
     );
 }
 
-/// `--unresolved-symbols=report-all` and `--error-unresolved-symbols` are
-/// wasmlink's only policy (the default): undefined symbols stay errors; the
-/// other policies are rejected as not supported.
+/// The undefined-symbol policies on `unresolved.o` (an undefined function
+/// `ext_fn` and undefined data `ext_data`, both used), each compared with
+/// wasm-ld-22 (imports, function names, stderr):
+/// - report-all (default, `--error-unresolved-symbols`): both are errors;
+/// - `--import-undefined`: the function becomes `env.ext_fn`, the data is
+///   still an error;
+/// - `--unresolved-symbols=ignore-all` and `--warn-unresolved-symbols`: a
+///   trapping `undefined_stub` and address 0, silently or with warnings;
+/// - `--import-undefined --unresolved-symbols=ignore-all` is
+///   `--allow-undefined`: the import, no stub.
 #[test]
-fn unresolved_symbols_report_all() {
-    let line = ["--no-entry", "undef.o"];
-    for opt in ["--unresolved-symbols=report-all", "--error-unresolved-symbols"] {
-        both_fail("unresolved_symbols", &with(&line, &[opt]), "host_add", "undefined symbol: host_add");
+fn unresolved_symbol_policies() {
+    let line = ["unresolved.o"];
+    for opt in [&[][..], &["--error-unresolved-symbols"], &["--unresolved-symbols=report-all"]] {
+        let err = both_fail("unresolved", &with(&line, opt), "undefined symbol: ext_fn", "undefined symbol: ext_fn");
+        assert!(err.contains("undefined symbol: ext_data"), "{err}");
     }
-    for opt in ["--unresolved-symbols=ignore-all", "--unresolved-symbols=import-dynamic"] {
-        let r = our_run("unresolved_symbols", &with(&line, &[opt]));
-        assert_eq!(r.code, Some(1), "{}", r.describe());
-        assert!(r.stderr.contains("not supported yet"), "{}", r.describe());
+    let err = both_fail(
+        "unresolved",
+        &with(&line, &["--import-undefined"]),
+        "undefined symbol: ext_data",
+        "undefined symbol: ext_data",
+    );
+    assert!(!err.contains("ext_fn"), "{err}");
+    for opt in [&["--unresolved-symbols=ignore-all"][..], &["--warn-unresolved-symbols"]] {
+        let f = facts("unresolved", &with(&line, opt));
+        assert!(f.imports.is_empty() && f.function_names.iter().any(|n| n == "undefined_stub"), "{opt:?}: {f:?}");
     }
+    let pair = link_pair("unresolved", &with(&line, &["--warn-unresolved-symbols"]));
+    let norm = |s: &str| s.replace("wasmlink:", "LD:").replace("wasm-ld-22:", "LD:");
+    assert!(pair.ours.res.stderr.contains("warning: unresolved.o: undefined symbol: ext_fn"), "{}", pair.what);
+    if let Some(theirs) = &pair.theirs {
+        assert_eq!(norm(&pair.ours.res.stderr), norm(&theirs.res.stderr), "warnings differ from wasm-ld-22's");
+    }
+    for opt in [&["--import-undefined", "--unresolved-symbols=ignore-all"][..], &["--allow-undefined"]] {
+        let f = facts("unresolved", &with(&line, opt));
+        assert!(f.has_import("env.ext_fn") && !f.function_names.iter().any(|n| n == "undefined_stub"), "{f:?}");
+    }
+    let r = our_run("unresolved", &with(&line, &["--unresolved-symbols=import-dynamic"]));
+    assert!(r.code == Some(1) && r.stderr.contains("not supported yet"), "{}", r.describe());
 }
 
 // ---------------------------------------------------------------------------
