@@ -10,7 +10,7 @@
 //! The helpers here (path shortening, flag decoding, type formatting) are
 //! shared by the dump modules of the later stages.
 
-use crate::linking::{flags, segment_flags, ComdatKind, SymbolKind};
+use crate::linking::{flags, segment_flags, SymbolKind};
 use crate::object::{InputImportKind, ObjectFile};
 use crate::{DefinedFuncIdx, FuncIdx, Input, LazyArchive, ObjectSet};
 use std::fmt::Write as _;
@@ -344,21 +344,7 @@ pub fn dump_object(o: &ObjectFile<'_>) -> String {
     if !o.linking.comdats.is_empty() {
         let _ = writeln!(s, "  comdats ({}):", o.linking.comdats.len());
         for c in &o.linking.comdats {
-            let members: Vec<String> = c
-                .members
-                .iter()
-                .map(|(k, i)| {
-                    let k = match k {
-                        ComdatKind::Data => "data",
-                        ComdatKind::Function => "function",
-                        ComdatKind::Global => "global",
-                        ComdatKind::Tag => "tag",
-                        ComdatKind::Table => "table",
-                        ComdatKind::Section => "section",
-                    };
-                    format!("{k} {i}")
-                })
-                .collect();
+            let members: Vec<String> = c.members.iter().map(|(k, i)| format!("{} {i}", k.describe())).collect();
             let _ = writeln!(s, "    {}: {}", c.name, members.join(", "));
         }
     }

@@ -6,21 +6,10 @@ use object_parse::DefinedFuncIdx;
 use symbol_resolve::{FuncRef, ObjectId, OutputImportKind, Resolution, ResolveOptions, Target, UnresolvedPolicy};
 use test_objects::{inputs, ArchiveBuilder, Body, ObjectBuilder, Segment, Sig};
 
-/// The options of these tests: no entry, gc on, nothing allowed undefined.
-/// Every field a test relies on is set here (the `Default` impl follows the
-/// command line and may change).
+/// The options of these tests: wasm-ld's defaults (gc on, nothing allowed
+/// undefined) without an entry.
 fn opts() -> ResolveOptions {
-    ResolveOptions {
-        entry: None,
-        exports: Vec::new(),
-        gc_sections: true,
-        undefined: Vec::new(),
-        allow_multiple_definition: false,
-        export_all: false,
-        export_dynamic: false,
-        allow_undefined_symbols: Vec::new(),
-        ..Default::default()
-    }
+    ResolveOptions { entry: None, ..Default::default() }
 }
 
 /// [`opts`] with entry `_start`, the root that makes `main.o`'s calls live.
