@@ -77,7 +77,7 @@ impl Layout {
 /// Runs the stage.
 pub fn run(res: &Resolution<'_>, opts: &LayoutOptions) -> Result<Layout, LayoutError> {
     let mem = memory::layout_memory(res, opts)?;
-    let table = table::assign_slots(res);
+    let table = table::assign_slots(res, opts.table_base, opts.growable_table);
     Ok(Layout {
         segments: mem.segments,
         segment_addresses: mem.segment_addresses,

@@ -35,6 +35,13 @@ pub struct LayoutOptions {
     /// Export the memory as "memory" (default unless imported; forced by
     /// `--export-memory`).
     pub export_memory: bool,
+    /// `--no-growable-memory`: the maximum memory is the initial memory.
+    pub no_growable_memory: bool,
+    /// `--table-base=N`: the first slot of the indirect function table (0
+    /// means the default, 1, as in wasm-ld).
+    pub table_base: u32,
+    /// `--growable-table`: the indirect function table has no maximum.
+    pub growable_table: bool,
 }
 
 impl Default for LayoutOptions {
@@ -49,6 +56,9 @@ impl Default for LayoutOptions {
             merge_data_segments: true,
             import_memory: false,
             export_memory: true,
+            no_growable_memory: false,
+            table_base: 1,
+            growable_table: false,
         }
     }
 }
@@ -281,6 +291,9 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
             });
         }
         max_pages = Some(max / PAGE_SIZE);
+    }
+    if opts.no_growable_memory {
+        max_pages = Some(initial_pages);
     }
 
     // Per-input addresses and __start_/__stop_ symbols.

@@ -7,8 +7,10 @@ use symbol_resolve::{FuncRef, RelocTypeExt, Resolution, SyntheticFunc, Target};
 /// sits in slot `base + i`.
 #[derive(Debug, Clone, Default)]
 pub struct TablePlan {
-    /// First used slot (1).
+    /// First used slot (1, or `--table-base`).
     pub base: u32,
+    /// `--growable-table`: no maximum size.
+    pub growable: bool,
     /// Functions in slot order.
     pub slots: Vec<FuncRef>,
     /// Slot of each address-taken function.
@@ -22,8 +24,8 @@ impl TablePlan {
     }
 }
 
-pub(crate) fn assign_slots(res: &Resolution<'_>) -> TablePlan {
-    let mut plan = TablePlan { base: 1, ..Default::default() };
+pub(crate) fn assign_slots(res: &Resolution<'_>, base: u32, growable: bool) -> TablePlan {
+    let mut plan = TablePlan { base: base.max(1), growable, ..Default::default() };
     let add = |t: &Target, plan: &mut TablePlan| {
         if let Target::Function(f) = t {
             if let FuncRef::Synthetic(SyntheticFunc::Stub(id)) = f {

@@ -440,7 +440,7 @@ pub fn table_type(res: &Resolution<'_>, layout: &Layout, t: &OutputTable) -> Tab
                 element_type: object_parse::RefType::FUNCREF,
                 table64: false,
                 initial: n,
-                maximum: Some(n),
+                maximum: if layout.table.growable { None } else { Some(n) },
                 shared: false,
             }
         }

@@ -33,6 +33,9 @@ OPTIONS:
   --global-base=<n>         Address where static data starts
   --initial-memory=<n>      Initial memory size in bytes
   --max-memory=<n>          Maximum memory size in bytes
+  --no-growable-memory      Maximum memory = initial memory
+  --table-base=<n>          First slot of the indirect function table (default 1)
+  --growable-table          No maximum size for the indirect function table
   --import-memory[=[<module>,]<field>]  Import the memory (default env.memory)
   --initial-heap=<n>        Initial heap size in bytes, added after the heap base
   --allow-undefined-file=<file>  Symbols listed in <file> may stay undefined (imported)
@@ -211,6 +214,13 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             }
             "global-base" => c.global_base = Some(parse_number("--global-base", &value("--global-base")?)?),
             "initial-memory" => c.initial_memory = Some(parse_number("--initial-memory", &value("--initial-memory")?)?),
+            "no-growable-memory" => c.no_growable_memory = true,
+            "growable-table" => c.growable_table = true,
+            "table-base" => {
+                let v = value("--table-base")?;
+                c.table_base = u32::try_from(parse_number("--table-base", &v)?)
+                    .map_err(|_| format!("--table-base: number too large: {v}"))?;
+            }
             "max-memory" => c.max_memory = Some(parse_number("--max-memory", &value("--max-memory")?)?),
             "import-memory" => {
                 if let Some(v) = &inline {
@@ -353,6 +363,9 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
     if !unknown.is_empty() {
         return Err(ArgsError(unknown));
     }
+    if c.no_growable_memory && c.max_memory.is_some() {
+        return Err("--max-memory is incompatible with --no-growable-memory".to_string().into());
+    }
     c.export_memory = explicit_export_memory || !c.import_memory;
     if c.import_table && c.export_table {
         return Err("--import-table and --export-table may not be used together".to_string().into());
@@ -376,11 +389,9 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "emit-relocs",
     "experimental-pic",
     "export-if-defined",
-    "growable-table",
     "Map",
     "M",
     "print-map",
-    "no-growable-memory",
     "noinhibit-exec",
     "non_shared",
     "page-size",
@@ -395,7 +406,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "shared-memory",
     "soname",
     "static",
-    "table-base",
     "trace",
     "t",
     "trace-symbol",

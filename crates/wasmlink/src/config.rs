@@ -59,6 +59,12 @@ pub struct Config {
     pub initial_memory: Option<u64>,
     /// `--max-memory=`.
     pub max_memory: Option<u64>,
+    /// `--no-growable-memory`.
+    pub no_growable_memory: bool,
+    /// `--table-base=`.
+    pub table_base: u32,
+    /// `--growable-table`.
+    pub growable_table: bool,
     /// `--import-memory`.
     pub import_memory: bool,
     /// The memory is exported: by default, unless it is imported without
@@ -137,6 +143,9 @@ impl Default for Config {
             global_base: None,
             initial_memory: None,
             max_memory: None,
+            no_growable_memory: false,
+            table_base: 1,
+            growable_table: false,
             import_memory: false,
             export_memory: true,
             opt_level: 1,
@@ -210,6 +219,9 @@ impl Config {
             merge_data_segments: self.merge_data_segments,
             import_memory: self.import_memory,
             export_memory: self.export_memory,
+            no_growable_memory: self.no_growable_memory,
+            table_base: self.table_base,
+            growable_table: self.growable_table,
         }
     }
 

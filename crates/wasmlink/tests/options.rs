@@ -1101,3 +1101,34 @@ fn export_if_defined_and_segment_bounds() {
         "symbol exported via --export not found: __start_no_such_segment",
     );
 }
+
+/// `--table-base=N` moves the function table's first slot to N (the table
+/// grows to N + entries; 0 means the default, 1), `--growable-table` drops the
+/// table's maximum, and `--no-growable-memory` sets the memory's maximum to its
+/// initial size (and can't be combined with `--max-memory`); the same tables
+/// and memories as wasm-ld-22's.
+#[test]
+fn table_and_memory_growth() {
+    let plain = facts("table", &OPTS);
+    let plain_table = plain.table.clone().expect("opts.o takes a function's address");
+    assert_eq!(plain_table.max, Some(plain_table.min), "{plain_table:?}");
+    assert!(plain.memory.as_ref().is_some_and(|m| m.max.is_none()), "{:?}", plain.memory);
+
+    let based = facts("table", &with(&OPTS, &["--table-base=10"]));
+    let table = based.table.clone().unwrap();
+    assert_eq!(table.min, plain_table.min + 9, "{table:?}");
+    assert_eq!(facts("table", &with(&OPTS, &["--table-base=0"])), plain);
+
+    let growable = facts("table", &with(&OPTS, &["--growable-table"]));
+    assert_eq!(growable.table.as_ref().map(|t| (t.min, t.max)), Some((plain_table.min, None)));
+
+    let fixed = facts("table", &with(&OPTS, &["--no-growable-memory"]));
+    let memory = fixed.memory.clone().unwrap();
+    assert_eq!(memory.max, Some(memory.min), "{memory:?}");
+    both_fail(
+        "table",
+        &with(&OPTS, &["--no-growable-memory", "--max-memory=131072"]),
+        "--max-memory is incompatible with --no-growable-memory",
+        "--max-memory is incompatible with --no-growable-memory",
+    );
+}
