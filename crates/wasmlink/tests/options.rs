@@ -1110,12 +1110,12 @@ fn export_if_defined_and_segment_bounds() {
 #[test]
 fn table_and_memory_growth() {
     let plain = facts("table", &OPTS);
-    let plain_table = plain.table.clone().expect("opts.o takes a function's address");
+    let plain_table = plain.table.expect("opts.o takes a function's address");
     assert_eq!(plain_table.max, Some(plain_table.min), "{plain_table:?}");
     assert!(plain.memory.as_ref().is_some_and(|m| m.max.is_none()), "{:?}", plain.memory);
 
     let based = facts("table", &with(&OPTS, &["--table-base=10"]));
-    let table = based.table.clone().unwrap();
+    let table = based.table.unwrap();
     assert_eq!(table.min, plain_table.min + 9, "{table:?}");
     assert_eq!(facts("table", &with(&OPTS, &["--table-base=0"])), plain);
 
@@ -1123,7 +1123,7 @@ fn table_and_memory_growth() {
     assert_eq!(growable.table.as_ref().map(|t| (t.min, t.max)), Some((plain_table.min, None)));
 
     let fixed = facts("table", &with(&OPTS, &["--no-growable-memory"]));
-    let memory = fixed.memory.clone().unwrap();
+    let memory = fixed.memory.unwrap();
     assert_eq!(memory.max, Some(memory.min), "{memory:?}");
     both_fail(
         "table",
