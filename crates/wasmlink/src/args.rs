@@ -3,7 +3,7 @@
 //! "not supported yet", never ignored; an option wasm-ld doesn't have is an
 //! "unknown argument", as in wasm-ld.
 
-use crate::config::{ColorChoice, Config, InputArg, UnresolvedPolicy};
+use crate::config::{ColorChoice, Config, InputArg, LineItem, UnresolvedPolicy};
 use std::path::PathBuf;
 
 /// Help text.
@@ -69,6 +69,8 @@ OPTIONS:
   --no-demangle             Print symbol names as they are (wasmlink never demangles)
   --threads=<n>             Worker threads (default: all cores)
   --time                    Print how long each stage took
+  --reproduce=<file.tar>    Write the inputs and the command line to a tar file
+                            (also LLD_REPRODUCE=<file.tar>), then link
   --error-limit=<n>         Stop after <n> errors (default 20; 0: no limit)
   --color-diagnostics[=auto|always|never], --no-color-diagnostics
                             Colour error and warning labels (default: on a terminal)
@@ -163,9 +165,9 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
         args.drain(..2);
     }
     let mut c = Config::default();
-    let mut it = args.into_iter().peekable();
+    let mut it = args.iter().cloned().enumerate().peekable();
     let mut explicit_export_memory = false;
-    while let Some(arg) = it.next() {
+    while let Some((start, arg)) = it.next() {
         // Split "--opt=value"; options may start with one or two dashes.
         let (name, inline): (String, Option<String>) = if arg.starts_with('-') && arg.len() > 1 {
             let body = arg.trim_start_matches('-');
@@ -174,13 +176,15 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
                 None => (body.to_string(), None),
             }
         } else {
+            c.command_line.push(LineItem::Input(arg.clone()));
             c.inputs.push(InputArg::File(PathBuf::from(arg)));
             continue;
         };
+        let (output_before, search_paths_before) = (c.output.clone(), c.search_paths.len());
         let mut value = |what: &str| -> Result<String, String> {
             match &inline {
                 Some(v) => Ok(v.clone()),
-                None => it.next().ok_or_else(|| format!("missing argument to {what}")),
+                None => it.next().map(|(_, v)| v).ok_or_else(|| format!("missing argument to {what}")),
             }
         };
         match name.as_str() {
@@ -326,6 +330,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "save-temps" | "disable-verify" | "lto-debug-pass-manager" => {}
             n if n.starts_with("lto-O") || n.starts_with("lto-CGO") => {}
             "time" => c.time = true,
+            "reproduce" => c.reproduce = Some(PathBuf::from(value("--reproduce")?)),
             "threads" => {
                 let v = value("--threads")?;
                 match v.parse::<usize>() {
@@ -359,6 +364,17 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
                 }
             }
         }
+        // What the option did decides how `--reproduce` writes it again.
+        let end = it.peek().map_or(args.len(), |(i, _)| *i);
+        c.command_line.push(if name == "reproduce" {
+            LineItem::Reproduce
+        } else if c.output != output_before {
+            LineItem::Output(c.output.clone().unwrap_or_default())
+        } else if c.search_paths.len() > search_paths_before {
+            LineItem::LibraryPath(c.search_paths.last().cloned().unwrap_or_default())
+        } else {
+            LineItem::Other(args[start..end].to_vec())
+        });
     }
     if !unknown.is_empty() {
         return Err(ArgsError(unknown));

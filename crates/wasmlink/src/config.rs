@@ -114,6 +114,11 @@ pub struct Config {
     pub error_limit: usize,
     /// `--color-diagnostics[=WHEN]` / `--no-color-diagnostics`.
     pub color: ColorChoice,
+    /// `--reproduce=FILE` (or `LLD_REPRODUCE`): where to write the
+    /// reproducer tar.
+    pub reproduce: Option<PathBuf>,
+    /// The command line, option by option, as `--reproduce` writes it again.
+    pub command_line: Vec<LineItem>,
     /// `--version` was given.
     pub version: bool,
     /// `--help` was given.
@@ -170,11 +175,28 @@ impl Default for Config {
             fatal_warnings: false,
             error_limit: 20,
             color: ColorChoice::Auto,
+            reproduce: None,
+            command_line: Vec::new(),
             version: false,
             help: false,
             version_continues: false,
         }
     }
+}
+
+/// One option (with its values) of the command line, by what it did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineItem {
+    /// An input file.
+    Input(String),
+    /// `-o`.
+    Output(PathBuf),
+    /// `-L`.
+    LibraryPath(PathBuf),
+    /// `--reproduce` itself.
+    Reproduce,
+    /// Any other option, as given.
+    Other(Vec<String>),
 }
 
 /// When diagnostics are coloured.

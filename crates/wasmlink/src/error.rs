@@ -20,6 +20,13 @@ pub enum LinkError {
         /// Why.
         source: std::io::Error,
     },
+    /// The `--reproduce` tar file can't be written.
+    Reproduce {
+        /// The tar file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
     /// An input file can't be opened or mapped.
     Load(object_parse::LoadError),
     /// An input is not a valid object or archive.
@@ -65,6 +72,9 @@ impl std::fmt::Display for LinkError {
             LinkError::Config(e) => write!(f, "{e}"),
             LinkError::NoOutput => f.write_str("no output file specified"),
             LinkError::Output { path, source } => write!(f, "cannot open output file {}: {source}", path.display()),
+            LinkError::Reproduce { path, source } => {
+                write!(f, "--reproduce: cannot write {}: {source}", path.display())
+            }
             LinkError::Load(e) => write!(f, "{e}"),
             LinkError::Parse(e) => write!(f, "{e}"),
             LinkError::Resolve(e) => write!(f, "{e}"),

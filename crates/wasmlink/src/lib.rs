@@ -19,8 +19,15 @@ pub mod args;
 pub mod config;
 pub mod error;
 mod link;
+pub mod reproduce;
 pub mod timing;
 
-pub use config::{ColorChoice, Config, ConfigError, InputArg};
+/// The version line `--version` prints (it names LLD, as tools that check
+/// for a wasm-ld compatible linker expect).
+pub fn version() -> String {
+    format!("wasmlink {} (compatible with LLD 22 wasm-ld)", env!("CARGO_PKG_VERSION"))
+}
+
+pub use config::{ColorChoice, Config, ConfigError, InputArg, LineItem};
 pub use error::LinkError;
 pub use link::{link, link_observed, load, load_inputs, validate, write_output, Linked, Observer, Quiet, StageOutput};

@@ -77,12 +77,17 @@ impl Observer<'_> for Quiet {}
 
 /// Collects the input files named by `config` and maps them, after
 /// checking that `-o` is given and can be created: a bad `-o` fails before
-/// any work, as in wasm-ld.
+/// any work, as in wasm-ld. With `--reproduce`, then writes the reproducer.
 pub fn load(config: &Config) -> Result<LoadedInputs, LinkError> {
     let specs = config.input_specs().map_err(LinkError::Config)?;
     let path = config.output.as_ref().ok_or(LinkError::NoOutput)?;
     emit::check_output_path(path).map_err(|source| LinkError::Output { path: path.clone(), source })?;
-    object_parse::load_inputs(&specs).map_err(LinkError::Load)
+    let inputs = object_parse::load_inputs(&specs).map_err(LinkError::Load)?;
+    if let Some(tar) = &config.reproduce {
+        crate::reproduce::write_reproducer(tar, config, &inputs)
+            .map_err(|source| LinkError::Reproduce { path: tar.clone(), source })?;
+    }
+    Ok(inputs)
 }
 
 /// [`load`] without the output check, for links that don't write a file

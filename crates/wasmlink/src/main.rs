@@ -88,13 +88,16 @@ fn main() {
 }
 
 fn real_main(prog: String) -> Result<(), Failure> {
-    let cfg = args::parse(std::env::args().skip(1).collect()).map_err(Failure::Usage)?;
+    let mut cfg = args::parse(std::env::args().skip(1).collect()).map_err(Failure::Usage)?;
+    if cfg.reproduce.is_none() {
+        cfg.reproduce = std::env::var_os("LLD_REPRODUCE").filter(|v| !v.is_empty()).map(Into::into);
+    }
     if cfg.help {
         print!("{}", args::HELP);
         return Ok(());
     }
     if cfg.version {
-        println!("wasmlink {} (compatible with LLD 22 wasm-ld)", env!("CARGO_PKG_VERSION"));
+        println!("{}", wasmlink::version());
         if !cfg.version_continues || cfg.inputs.is_empty() {
             return Ok(());
         }

@@ -1132,3 +1132,51 @@ fn table_and_memory_growth() {
         "--max-memory is incompatible with --no-growable-memory",
     );
 }
+
+/// `--reproduce=FILE.tar` (and `LLD_REPRODUCE`) writes wasm-ld's reproducer
+/// layout: `STEM/response.txt`, `STEM/version.txt` naming LLD, and the inputs
+/// at their absolute paths (here one deeper than a tar header's 100-byte
+/// name field, so a PAX header is needed). Extracted with `tar`, the
+/// response file links the same module again.
+#[test]
+fn reproduce_writes_a_replayable_tar() {
+    let scratch = Scratch::new("reproduce");
+    let deep = scratch.join(format!("{}/{}", "d".repeat(60), "e".repeat(60)));
+    std::fs::create_dir_all(&deep).unwrap();
+    let input = deep.join("opts.o");
+    std::fs::copy(options_dir().join("opts.o"), &input).unwrap();
+    let tar = scratch.join("repro.tar");
+    let out = scratch.join("out.wasm");
+    let line = |extra: &[&std::ffi::OsStr]| {
+        let mut a: Vec<std::ffi::OsString> =
+            vec!["--no-entry".into(), input.clone().into(), "-o".into(), out.clone().into()];
+        a.extend(extra.iter().map(|s| s.to_os_string()));
+        a
+    };
+    let reproduce_arg = format!("--reproduce={}", tar.display());
+    let r = run_linker(&linker_under_test(), line(&[reproduce_arg.as_ref()]));
+    assert_eq!(r.code, Some(0), "{}", r.describe());
+    let linked = std::fs::read(&out).unwrap();
+    let listing = std::process::Command::new("tar").arg("tf").arg(&tar).output().expect("running tar");
+    let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
+    let stored = format!("repro{}", input.display());
+    for name in ["repro/response.txt", "repro/version.txt", stored.as_str()] {
+        assert!(listing.lines().any(|l| l == name), "{name} missing from\n{listing}");
+    }
+    let st = std::process::Command::new("tar").arg("xf").arg(&tar).current_dir(scratch.path()).status().unwrap();
+    assert!(st.success());
+    let repro = scratch.join("repro");
+    assert!(std::fs::read_to_string(repro.join("version.txt")).unwrap().contains("LLD"));
+    let again = std::process::Command::new(linker_under_test())
+        .arg("@response.txt")
+        .current_dir(&repro)
+        .status()
+        .expect("running the linker");
+    assert!(again.success());
+    assert_eq!(std::fs::read(repro.join("out.wasm")).unwrap(), linked, "the reproducer links another module");
+    // LLD_REPRODUCE does the same without the option.
+    let tar2 = scratch.join("r2.tar");
+    let st =
+        std::process::Command::new(linker_under_test()).args(line(&[])).env("LLD_REPRODUCE", &tar2).status().unwrap();
+    assert!(st.success() && tar2.is_file(), "LLD_REPRODUCE wrote no tar");
+}
