@@ -78,9 +78,23 @@ impl<'a> Resolver<'a> {
         let mut map = std::collections::HashMap::new();
         for name in names {
             let Some(sym) = self.table.find(name) else { continue };
-            if let Some(wrap) = self.table.find(&format!("__wrap_{name}")) {
-                map.insert(sym, wrap);
-            }
+            // As in wasm-ld, `__wrap_NAME` exists from now on: if nothing
+            // defines it, the references that go to it are undefined (an
+            // error, or an import with --allow-undefined).
+            let wrap_name = format!("__wrap_{name}");
+            let wrap = match self.table.find(&wrap_name) {
+                Some(wrap) => wrap,
+                None => {
+                    // Command-line names live as long as the link.
+                    let wrap = self.table.intern(Box::leak(wrap_name.into_boxed_str()));
+                    let kind = self.table.get(sym).kind;
+                    let w = self.table.get_mut(wrap);
+                    w.kind = kind;
+                    w.strong_ref = true;
+                    wrap
+                }
+            };
+            map.insert(sym, wrap);
             if let Some(real) = self.table.find(&format!("__real_{name}")) {
                 map.insert(real, sym);
             }

@@ -203,7 +203,9 @@ impl<'a> Resolver<'a> {
                                 let (ro, rs) = g.first_ref.unwrap_or((oid, i as u32));
                                 let robj = &self.objects[ro.0 as usize];
                                 let rsym = &robj.linking.symbols[rs as usize];
-                                let import = robj.symbol_import(rsym);
+                                // A reference redirected by --wrap (its own name
+                                // differs) doesn't lend its import names.
+                                let import = robj.symbol_import(rsym).filter(|_| rsym.name == g.name);
                                 let explicit = import.is_some_and(|imp| {
                                     imp.module != "env" || rsym.flags & object_parse::flags::EXPLICIT_NAME != 0
                                 });

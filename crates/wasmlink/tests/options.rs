@@ -1180,3 +1180,15 @@ fn reproduce_writes_a_replayable_tar() {
         std::process::Command::new(linker_under_test()).args(line(&[])).env("LLD_REPRODUCE", &tar2).status().unwrap();
     assert!(st.success() && tar2.is_file(), "LLD_REPRODUCE wrote no tar");
 }
+
+/// `--wrap=NAME` when nothing defines `__wrap_NAME`: references to NAME go to
+/// the undefined `__wrap_NAME`, which `--allow-undefined` imports (as
+/// `env.__wrap_host_add`, in place of `env.host_add`), as in wasm-ld-22.
+#[test]
+fn wrap_without_a_wrapper_imports_it() {
+    let line = ["--no-entry", "undef.o", "--export=run", "--allow-undefined"];
+    let plain = facts("wrap_import", &line);
+    assert!(plain.has_import("env.host_add"), "{:?}", plain.imports);
+    let wrapped = facts("wrap_import", &with(&line, &["--wrap=host_add"]));
+    assert!(wrapped.has_import("env.__wrap_host_add") && !wrapped.has_import("env.host_add"), "{:?}", wrapped.imports);
+}
