@@ -430,6 +430,9 @@ pub fn dump_object_set(set: &ObjectSet<'_>) -> String {
                 let _ = writeln!(s, "object {}", summarize_object(o));
             }
             Input::Archive(a) => dump_archive(&mut s, a),
+            Input::Stub(stub) => {
+                let _ = writeln!(s, "stub library {}: {} symbols", relative(stub.path), stub.symbols.len());
+            }
         }
     }
     s

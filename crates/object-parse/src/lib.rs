@@ -156,6 +156,42 @@ pub enum Input<'a> {
     Object(Box<ObjectFile<'a>>),
     /// An archive with lazy members.
     Archive(LazyArchive<'a>),
+    /// A `#STUB` library: symbols the runtime provides.
+    Stub(StubLibrary<'a>),
+}
+
+/// A wasm-ld stub library (a text file that starts with `#STUB`): each line
+/// `NAME` or `NAME: DEP,DEP...` says that the embedder provides NAME (so an
+/// undefined NAME is imported) and that NAME needs DEPs from the module (so
+/// they are exported). Other lines starting with `#` are comments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StubLibrary<'a> {
+    /// The file's path.
+    pub path: &'a str,
+    /// `(NAME, DEPS)` in file order.
+    pub symbols: Vec<(&'a str, Vec<&'a str>)>,
+}
+
+/// Whether `bytes` are a stub library.
+pub fn is_stub_library(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"#STUB")
+}
+
+/// Parses a stub library's lines.
+pub fn parse_stub_library<'a>(path: &'a str, bytes: &'a [u8]) -> Result<StubLibrary<'a>, ParseError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        RawError::new(e.valid_up_to(), ParseErrorKind::InvalidUtf8 { what: "stub library" }).in_file(path)
+    })?;
+    let symbols = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| match l.split_once(':') {
+            Some((name, deps)) => (name.trim(), deps.split(',').map(str::trim).filter(|d| !d.is_empty()).collect()),
+            None => (l, Vec::new()),
+        })
+        .collect();
+    Ok(StubLibrary { path, symbols })
 }
 
 /// Output of the parse stage: every input in command-line order.
@@ -244,6 +280,8 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
                 }
             } else if bytes.starts_with(b"\0asm") {
                 Ok(vec![Input::Object(Box::new(parse_object(bytes, &f.path)?))])
+            } else if is_stub_library(bytes) {
+                Ok(vec![Input::Stub(parse_stub_library(&f.path, bytes)?)])
             } else if is_bitcode(bytes) {
                 Err(RawError::new(0, ParseErrorKind::Bitcode).in_file(&f.path))
             } else {

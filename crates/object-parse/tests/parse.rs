@@ -234,6 +234,7 @@ fn whole_archive_members_become_objects() {
         .map(|i| match i {
             Input::Object(o) => o.name.as_str(),
             Input::Archive(_) => "archive",
+            Input::Stub(_) => "stub",
         })
         .collect();
     assert_eq!(names, ["lib.a(a.o)", "lib.a(b.o)"]);

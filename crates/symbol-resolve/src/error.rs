@@ -79,6 +79,17 @@ pub enum SymbolError {
         /// The symbol.
         name: String,
     },
+    /// A stub library provides `required_by` but needs `dependency` from the
+    /// module, and nothing defines it.
+    #[error("{file}: undefined symbol: {}. Required by {}", escape_controls(.dependency), escape_controls(.required_by))]
+    StubDependency {
+        /// The stub library.
+        file: String,
+        /// The symbol it needs.
+        dependency: String,
+        /// The symbol it provides.
+        required_by: String,
+    },
     /// A live constructor (init function) that takes parameters.
     #[error("constructor functions cannot take arguments: {}", escape_controls(.0))]
     ConstructorWithArguments(String),

@@ -243,6 +243,7 @@ fn build_symbol_table<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<r
         let name: &'a str = Box::leak(name.clone().into_boxed_str());
         r.add_forced_undefined(name)?;
     }
+    r.apply_stub_libraries()?;
     if !r.errors.is_empty() {
         return Err(ResolveError::Symbols(std::mem::take(&mut r.errors)));
     }
@@ -307,6 +308,11 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     }
     for name in &opts.exports_if_defined {
         if let Some(t) = lookup_root(r, name) {
+            marker.enqueue(&t);
+        }
+    }
+    for sid in &r.stub_exports {
+        if let Some(t) = lookup_root(r, r.table.get(*sid).name) {
             marker.enqueue(&t);
         }
     }
@@ -428,7 +434,8 @@ fn symbol_exports(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<Expor
     let mut exports = Vec::new();
     for sym in &r.table.symbols {
         let forced = opts.entry.as_deref() == Some(sym.name)
-            || opts.exports.iter().chain(&opts.exports_if_defined).any(|e| e == sym.name);
+            || opts.exports.iter().chain(&opts.exports_if_defined).any(|e| e == sym.name)
+            || r.table.find(sym.name).is_some_and(|sid| r.stub_exports.contains(&sid));
         let (target, flagged_export, export_name) = match &sym.def {
             table::Definition::Object { obj, sym: s, .. } => {
                 let o = &r.objects[obj.0 as usize];

@@ -42,6 +42,13 @@ pub struct Resolver<'a> {
     pub(crate) errors: Vec<SymbolError>,
     /// `--allow-multiple-definition`.
     pub(crate) allow_multiple_definition: bool,
+    /// The `#STUB` libraries, in command-line order.
+    stub_libraries: Vec<object_parse::StubLibrary<'a>>,
+    /// Undefined symbols a stub library provides: imported.
+    pub(crate) stub_imports: HashSet<crate::ids::SymbolId>,
+    /// Symbols a stub library's provided symbols need: exported (and so
+    /// live).
+    pub(crate) stub_exports: std::collections::BTreeSet<crate::ids::SymbolId>,
 }
 
 impl<'a> Resolver<'a> {
@@ -57,6 +64,9 @@ impl<'a> Resolver<'a> {
             pending: Vec::new(),
             errors: Vec::new(),
             allow_multiple_definition: false,
+            stub_libraries: Vec::new(),
+            stub_imports: HashSet::new(),
+            stub_exports: std::collections::BTreeSet::new(),
         }
     }
 
@@ -69,6 +79,44 @@ impl<'a> Resolver<'a> {
             self.request(archive, member);
         }
         self.drain_pending()
+    }
+
+    /// Applies the stub libraries, as wasm-ld does once all inputs are in:
+    /// each strongly referenced, undefined symbol a stub library lists (the
+    /// first library listing it wins) becomes an import, and the symbols it
+    /// depends on are exported, extracting the archive members that define
+    /// them, until nothing changes. A dependency nothing defines is an error.
+    pub(crate) fn apply_stub_libraries(&mut self) -> Result<(), ParseError> {
+        let libraries = std::mem::take(&mut self.stub_libraries);
+        loop {
+            let mut extracted = false;
+            for lib in &libraries {
+                for (name, deps) in &lib.symbols {
+                    let Some(sid) = self.table.find(name) else { continue };
+                    let sym = self.table.get(sid);
+                    if !matches!(sym.def, Definition::None) || !sym.strong_ref || !self.stub_imports.insert(sid) {
+                        continue;
+                    }
+                    for dep in deps {
+                        match self.table.find(dep).map(|d| (d, &self.table.get(d).def)) {
+                            None | Some((_, Definition::None)) => self.errors.push(SymbolError::StubDependency {
+                                file: lib.path.to_string(),
+                                dependency: dep.to_string(),
+                                required_by: name.to_string(),
+                            }),
+                            Some((d, def)) => {
+                                extracted |= matches!(def, Definition::Lazy { .. });
+                                self.stub_exports.insert(d);
+                                self.add_forced_undefined(dep)?;
+                            }
+                        }
+                    }
+                }
+            }
+            if !extracted {
+                return Ok(());
+            }
+        }
     }
 
     /// `--wrap`: every object's references to NAME now name `__wrap_NAME`,
@@ -119,6 +167,7 @@ impl<'a> Resolver<'a> {
             match input {
                 Input::Object(o) => self.add_object(*o, false),
                 Input::Archive(a) => self.add_archive(a)?,
+                Input::Stub(stub) => self.stub_libraries.push(stub),
             }
             self.drain_pending()?;
         }

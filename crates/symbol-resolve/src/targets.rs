@@ -226,6 +226,7 @@ impl<'a> Resolver<'a> {
                                     Some(kind)
                                         if explicit
                                             || ((opts.import_undefined
+                                                || self.stub_imports.contains(&sid)
                                                 || opts.allow_undefined_symbols.iter().any(|n| n == g.name))
                                                 && kind == Kind::Function) =>
                                     {

@@ -1192,3 +1192,26 @@ fn wrap_without_a_wrapper_imports_it() {
     let wrapped = facts("wrap_import", &with(&line, &["--wrap=host_add"]));
     assert!(wrapped.has_import("env.__wrap_host_add") && !wrapped.has_import("env.host_add"), "{:?}", wrapped.imports);
 }
+
+/// A `#STUB` library on the command line: the undefined functions it lists
+/// (`host_add`, `host_mul`, which undef.o calls) become imports instead of
+/// errors, and a listed function's dependencies are exported (`first_item`
+/// from sections.o); a dependency nothing defines is an error naming the stub
+/// file. The same as wasm-ld-22.
+#[test]
+fn stub_libraries() {
+    let (_guard, stub) =
+        temp_file("stub", "libhost.so", "#STUB\n# provided by the host\nhost_add: first_item\nhost_mul\n");
+    let base = ["--no-entry", "undef.o", "sections.o", "--export=run"];
+    both_fail("stub", &base, "undefined symbol: host_add", "undefined symbol: host_add");
+    let f = facts("stub", &with(&base, &[stub.as_str()]));
+    assert!(f.has_import("env.host_add") && f.has_import("env.host_mul"), "{:?}", f.imports);
+    assert!(f.has_export("first_item"), "{:?}", f.exports);
+    let (_guard2, bad) = temp_file("stub", "libbad.so", "#STUB\nhost_add: nothing_defines_this\nhost_mul\n");
+    both_fail(
+        "stub",
+        &with(&base, &[bad.as_str()]),
+        "undefined symbol: nothing_defines_this. Required by host_add",
+        "undefined symbol: nothing_defines_this. Required by host_add",
+    );
+}
