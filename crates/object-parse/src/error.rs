@@ -266,6 +266,17 @@ pub enum ParseErrorKind {
     /// An archive member that is not a wasm module.
     #[error("archive member is not a WebAssembly object")]
     MemberNotWasm,
+    /// Some tables have no symbol, which only an MVP object with one table
+    /// may do.
+    #[error(
+        "expected one symbol table entry for each of the {tables} table(s) present, but got {symbols} symbol(s) instead"
+    )]
+    TableSymbolsMissing {
+        /// Tables, imported and defined.
+        tables: usize,
+        /// Table symbols.
+        symbols: usize,
+    },
     /// LLVM bitcode (an object compiled with `-flto`): linking it needs LTO,
     /// which wasmlink doesn't do.
     #[error("LTO is not supported: this is an LLVM bitcode file (compiled with -flto); recompile without -flto")]

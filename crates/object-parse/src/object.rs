@@ -610,6 +610,7 @@ impl<'a> SectionPass<'a> {
         };
         self.obj.linking = parse_linking(linking_data, linking_base, &import_names(&self.obj))?;
         check_symbols(&self.obj, linking_base, &self.sections)?;
+        check_table_symbols(&self.obj, linking_base)?;
         apply_segment_info(&mut self.obj, linking_base)?;
         check_comdats(&mut self.obj, linking_base)?;
         self.attach_relocations()?;
@@ -685,6 +686,20 @@ fn apply_segment_info(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
 
 /// Checks every symbol table entry against the object's index spaces,
 /// segments and sections.
+/// Every table needs a symbol, except in an object compiled for the MVP
+/// (no reference types), whose one table (the imported
+/// `__indirect_function_table`) may have none: wasm-ld's rule, since
+/// `call_indirect` in such an object names its table by index, not by
+/// relocation.
+fn check_table_symbols(obj: &ObjectFile<'_>, at: usize) -> RawResult<()> {
+    let tables = obj.num_imported_tables as usize + obj.tables.len();
+    let symbols = obj.linking.symbols.iter().filter(|s| matches!(s.kind, SymbolKind::Table(_))).count();
+    if symbols == tables || (symbols == 0 && tables == 1) {
+        return Ok(());
+    }
+    Err(RawError::new(at, K::TableSymbolsMissing { tables, symbols }))
+}
+
 fn check_symbols(obj: &ObjectFile<'_>, at: usize, sections: &[SectionRef]) -> RawResult<()> {
     for (i, s) in obj.linking.symbols.iter().enumerate() {
         let bad = |problem: SymbolProblem| {

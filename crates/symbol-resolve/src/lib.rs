@@ -354,8 +354,14 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     let live_provisional_imports = std::mem::take(&mut marker.imports);
     let mut live = marker.live;
     // wasm-ld emits the table whenever an input mentions it (clang's
-    // objects import it) or a function's address is taken.
-    if r.table.find("__indirect_function_table").is_some() {
+    // objects import it; an MVP object imports it without a symbol, and its
+    // `call_indirect`s name table 0) or a function's address is taken.
+    let imported_without_symbol = objects.iter().any(|o| {
+        o.imports.iter().any(|i| {
+            i.field == "__indirect_function_table" && matches!(i.kind, object_parse::InputImportKind::Table(_))
+        })
+    });
+    if r.table.find("__indirect_function_table").is_some() || imported_without_symbol {
         live.indirect_table = true;
     }
     if !errors.is_empty() {

@@ -394,3 +394,21 @@ fn gnu_archive_with_index(name: &str, data: &[u8], symbols: &[&str]) -> Vec<u8> 
     }
     out
 }
+
+/// An object with two tables but only one table symbol fails with wasm-ld's
+/// message (only an MVP object with a single table may leave its table
+/// without a symbol, and that one links, into a module with that table).
+#[test]
+fn tables_without_symbols() {
+    let dir = Scratch::new("err-tables");
+    let out = dir.join("out.wasm");
+    let bad = errors_obj("mvp-tables.o");
+    let res = run_linker(&linker_under_test(), args(&[&"--no-entry", &bad, &"-o", &out]));
+    let needle = "expected one symbol table entry for each of the 2 table(s) present, but got 1 symbol(s) instead";
+    assert_fails("tables without symbols", &res, &["mvp-tables.o", needle], &out, &dir, &[]);
+    let good = errors_obj("mvp-one-table.o");
+    let res = run_linker(&linker_under_test(), args(&[&"--no-entry", &"--export-all", &good, &"-o", &out]));
+    assert_eq!(res.code, Some(0), "{}", res.describe());
+    // Its call_indirect names table 0: the output must have that table.
+    validate(&std::fs::read(&out).unwrap()).unwrap_or_else(|e| panic!("the MVP object's output is invalid: {e}"));
+}
