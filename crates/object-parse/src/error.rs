@@ -269,7 +269,7 @@ pub enum ParseErrorKind {
     /// Some tables have no symbol, which only an MVP object with one table
     /// may do.
     #[error(
-        "expected one symbol table entry for each of the {tables} table(s) present, but got {symbols} symbol(s) instead"
+        "expected one symbol table entry for each of the {tables} table(s) present, but got {symbols} symbol(s) instead."
     )]
     TableSymbolsMissing {
         /// Tables, imported and defined.
