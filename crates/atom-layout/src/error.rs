@@ -2,7 +2,6 @@
 //! stage's messages lives here.
 
 use crate::memory::STACK_ALIGN;
-use crate::PAGE_SIZE;
 use object_parse::error::escape_controls;
 
 /// Errors of this stage: every problem found (bad memory options, missing
@@ -56,10 +55,12 @@ pub enum LayoutProblem {
         stack_end: u64,
     },
     /// `--initial-heap` is not a multiple of the page size.
-    #[error("initial heap must be aligned to the page size ({PAGE_SIZE} bytes)")]
+    #[error("initial heap must be aligned to the page size ({page_size} bytes)")]
     InitialHeapUnaligned {
         /// The value asked for.
         heap: u64,
+        /// The page size.
+        page_size: u64,
     },
     /// `--initial-heap` does not fit in a 32-bit memory after the data.
     #[error("initial heap too large, cannot be greater than {max}")]
@@ -70,12 +71,14 @@ pub enum LayoutProblem {
         max: u64,
     },
     /// A memory size option that is not a multiple of the page size.
-    #[error("{setting} must be {PAGE_SIZE}-byte aligned")]
+    #[error("{setting} must be {page_size}-byte aligned")]
     MemoryUnaligned {
         /// Which option.
         setting: MemorySetting,
         /// The value asked for.
         value: u64,
+        /// The page size.
+        page_size: u64,
     },
     /// A memory size option below what the data, stack and heap need.
     #[error("{setting} too small, {needed} bytes needed")]

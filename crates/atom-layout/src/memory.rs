@@ -5,7 +5,7 @@ use crate::error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, Seg
 use crate::PAGE_SIZE;
 use object_parse::{segment_flags, SegmentIdx};
 use std::collections::BTreeMap;
-use symbol_resolve::{LinkerData, ObjectId, Resolution};
+use symbol_resolve::{DataRef, LinkerData, ObjectId, Resolution, Target};
 
 /// Alignment of the stack and its size.
 pub(crate) const STACK_ALIGN: u64 = 16;
@@ -37,6 +37,9 @@ pub struct LayoutOptions {
     pub export_memory: bool,
     /// `--no-growable-memory`: the maximum memory is the initial memory.
     pub no_growable_memory: bool,
+    /// `--page-size=N`: the memory's page size (65536, or 1 with the
+    /// custom-page-sizes proposal).
+    pub page_size: u64,
     /// `--table-base=N`: the first slot of the indirect function table (0
     /// means the default, 1, as in wasm-ld).
     pub table_base: u32,
@@ -57,6 +60,7 @@ impl Default for LayoutOptions {
             import_memory: false,
             export_memory: true,
             no_growable_memory: false,
+            page_size: PAGE_SIZE,
             table_base: 1,
             growable_table: false,
         }
@@ -104,6 +108,9 @@ pub struct MemoryPlan {
     pub import: bool,
     /// Exported as "memory".
     pub export: bool,
+    /// The page size, when it isn't the default 64 KiB (custom page sizes:
+    /// log2 of the size in bytes).
+    pub page_size_log2: Option<u32>,
 }
 
 pub(crate) struct MemoryLayout {
@@ -156,8 +163,15 @@ fn is_c_identifier(s: &str) -> bool {
         && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
 }
 
+/// Whether a live reference or an export names `__heap_base`.
+fn heap_base_used(res: &Resolution<'_>) -> bool {
+    let is_heap_base = |t: &Target| matches!(t, Target::Data(DataRef::Linker(LinkerData::HeapBase)));
+    res.targets.iter().flatten().any(is_heap_base) || res.exports.iter().any(|e| is_heap_base(&e.target))
+}
+
 pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Result<MemoryLayout, LayoutError> {
     let mut errors = Vec::new();
+    let page_size = opts.page_size;
     let mut warnings = Vec::new();
 
     // Group live input segments by output name, in first-seen order.
@@ -241,14 +255,19 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
     if !stack_first {
         place_stack(&mut ptr, &mut linker_data);
     }
-    ptr = align_to(ptr, HEAP_ALIGN);
+    // Allocators expect an aligned `__heap_base`; wasm-ld aligns the end of
+    // the static memory only when something uses it (visible with
+    // `--page-size=1`, where the memory ends right there).
+    if heap_base_used(res) {
+        ptr = align_to(ptr, HEAP_ALIGN);
+    }
     linker_data.insert(LinkerData::HeapBase, ptr);
     linker_data.insert(LinkerData::MemoryBase, 0);
     linker_data.insert(LinkerData::TableBase, 1);
     let max_setting = 1u64 << 32;
     if let Some(heap) = opts.initial_heap {
-        if !heap.is_multiple_of(PAGE_SIZE) {
-            errors.push(LayoutProblem::InitialHeapUnaligned { heap });
+        if !heap.is_multiple_of(page_size) {
+            errors.push(LayoutProblem::InitialHeapUnaligned { heap, page_size });
         }
         let max_heap = max_setting.saturating_sub(ptr);
         if heap > max_heap {
@@ -257,8 +276,8 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         ptr = ptr.saturating_add(heap);
     }
     if let Some(init) = opts.initial_memory {
-        if !init.is_multiple_of(PAGE_SIZE) {
-            errors.push(LayoutProblem::MemoryUnaligned { setting: MemorySetting::Initial, value: init });
+        if !init.is_multiple_of(page_size) {
+            errors.push(LayoutProblem::MemoryUnaligned { setting: MemorySetting::Initial, value: init, page_size });
         }
         if ptr > init {
             errors.push(LayoutProblem::MemoryTooSmall { setting: MemorySetting::Initial, value: init, needed: ptr });
@@ -272,13 +291,14 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         }
         ptr = init;
     }
-    ptr = align_to(ptr, PAGE_SIZE);
-    let initial_pages = ptr / PAGE_SIZE;
+    ptr = align_to(ptr, page_size);
+    let initial_pages = ptr / page_size;
     linker_data.insert(LinkerData::HeapEnd, ptr);
+    linker_data.insert(LinkerData::FirstPageEnd, page_size);
     let mut max_pages = None;
     if let Some(max) = opts.max_memory {
-        if !max.is_multiple_of(PAGE_SIZE) {
-            errors.push(LayoutProblem::MemoryUnaligned { setting: MemorySetting::Maximum, value: max });
+        if !max.is_multiple_of(page_size) {
+            errors.push(LayoutProblem::MemoryUnaligned { setting: MemorySetting::Maximum, value: max, page_size });
         }
         if ptr > max {
             errors.push(LayoutProblem::MemoryTooSmall { setting: MemorySetting::Maximum, value: max, needed: ptr });
@@ -290,7 +310,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
                 max: max_setting,
             });
         }
-        max_pages = Some(max / PAGE_SIZE);
+        max_pages = Some(max / page_size);
     }
     if opts.no_growable_memory {
         max_pages = Some(initial_pages);
@@ -335,7 +355,13 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         linker_data,
         stack_pointer,
         tls,
-        plan: MemoryPlan { initial_pages, max_pages, import: opts.import_memory, export: opts.export_memory },
+        plan: MemoryPlan {
+            initial_pages,
+            max_pages,
+            import: opts.import_memory,
+            export: opts.export_memory,
+            page_size_log2: (page_size != PAGE_SIZE).then(|| page_size.trailing_zeros()),
+        },
         warnings,
     })
 }

@@ -55,7 +55,8 @@ fn addr(layout: &Layout, d: LinkerData) -> u64 {
 }
 
 /// By default the stack comes first: `[0, 64 KiB)`, `__stack_pointer` at
-/// its top, data right after it, `__heap_base` 16-aligned after the data.
+/// its top, data right after it, and (nothing uses `__heap_base`) the
+/// heap right after the data.
 #[test]
 fn stack_first_by_default() {
     let main = using(&[Segment::new(".data.x", [1u8; 5]).align(2)]);
@@ -67,8 +68,23 @@ fn stack_first_by_default() {
         assert_eq!((l.segments[0].name.as_str(), l.segments[0].address), (".data", 65536));
         assert_eq!(l.segment_address(ObjectId(0), object_parse::SegmentIdx(0)), Some(65536));
         assert_eq!(addr(l, LinkerData::DataEnd), 65536 + 5);
-        assert_eq!(addr(l, LinkerData::HeapBase), 65536 + 16);
+        assert_eq!(addr(l, LinkerData::HeapBase), 65536 + 5);
         assert_eq!(l.memory.initial_pages, 2);
+    });
+}
+
+/// A used `__heap_base` is 16-aligned after the data, as allocators expect
+/// (wasm-ld aligns it only then).
+#[test]
+fn used_heap_base_is_aligned() {
+    let main = ObjectBuilder::new()
+        .data("x", Segment::new(".data.x", [1u8; 5]).align(2))
+        .undefined_data("__heap_base")
+        .func("_start", Sig::void(), Body::new().load_i32("x", 0).drop().load_i32("__heap_base", 0).drop())
+        .build();
+    layout(&[("main.o", main)], &opts(), |l, _| {
+        assert_eq!(addr(l, LinkerData::DataEnd), 65536 + 5);
+        assert_eq!(addr(l, LinkerData::HeapBase), 65536 + 16);
     });
 }
 
@@ -79,7 +95,7 @@ fn stack_size_is_used() {
     layout(&[("main.o", main)], &LayoutOptions { stack_size: 8192, ..opts() }, |l, _| {
         assert_eq!(l.stack_pointer, 8192);
         assert_eq!(l.segments[0].address, 8192);
-        assert_eq!(addr(l, LinkerData::HeapBase), 8192 + 16);
+        assert_eq!(addr(l, LinkerData::HeapBase), 8192 + 4);
         assert_eq!(l.memory.initial_pages, 1);
     });
 }

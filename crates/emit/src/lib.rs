@@ -186,7 +186,7 @@ fn memory_type(layout: &Layout) -> enc::MemoryType {
         maximum: layout.memory.max_pages,
         memory64: false,
         shared: false,
-        page_size_log2: None,
+        page_size_log2: layout.memory.page_size_log2,
     }
 }
 

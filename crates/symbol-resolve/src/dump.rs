@@ -213,6 +213,7 @@ pub fn linker_data(l: &LinkerData) -> String {
         LinkerData::StackHigh => "__stack_high".into(),
         LinkerData::MemoryBase => "__memory_base".into(),
         LinkerData::TableBase => "__table_base".into(),
+        LinkerData::FirstPageEnd => "__wasm_first_page_end".into(),
         LinkerData::SegmentStart(n) => format!("__start_{n}"),
         LinkerData::SegmentStop(n) => format!("__stop_{n}"),
     }

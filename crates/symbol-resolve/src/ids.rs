@@ -60,6 +60,9 @@ pub enum LinkerData {
     MemoryBase,
     /// `__table_base`: first used table slot (1).
     TableBase,
+    /// `__wasm_first_page_end`: the end of the first memory page (the page
+    /// size).
+    FirstPageEnd,
     /// `__start_NAME`: start of output data segment NAME.
     SegmentStart(String),
     /// `__stop_NAME`: end of output data segment NAME.

@@ -22,6 +22,7 @@ pub(crate) fn linker_data(name: &str) -> Option<LinkerData> {
         "__stack_high" => LinkerData::StackHigh,
         "__memory_base" => LinkerData::MemoryBase,
         "__table_base" => LinkerData::TableBase,
+        "__wasm_first_page_end" => LinkerData::FirstPageEnd,
         _ => {
             if let Some(seg) = name.strip_prefix("__start_") {
                 LinkerData::SegmentStart(seg.to_string())

@@ -36,6 +36,7 @@ OPTIONS:
   --no-growable-memory      Maximum memory = initial memory
   --table-base=<n>          First slot of the indirect function table (default 1)
   --growable-table          No maximum size for the indirect function table
+  --page-size=<1|65536>     Memory page size (1: the custom-page-sizes proposal)
   --import-memory[=[<module>,]<field>]  Import the memory (default env.memory)
   --initial-heap=<n>        Initial heap size in bytes, added after the heap base
   --allow-undefined-file=<file>  Symbols listed in <file> may stay undefined (imported)
@@ -220,6 +221,13 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "initial-memory" => c.initial_memory = Some(parse_number("--initial-memory", &value("--initial-memory")?)?),
             "no-growable-memory" => c.no_growable_memory = true,
             "growable-table" => c.growable_table = true,
+            "page-size" => {
+                c.page_size = match value("--page-size")?.as_str() {
+                    "1" => 1,
+                    "65536" => 65536,
+                    _ => return Err("--page_size=N must be either 1 or 65536".to_string().into()),
+                }
+            }
             "table-base" => {
                 let v = value("--table-base")?;
                 c.table_base = u32::try_from(parse_number("--table-base", &v)?)
@@ -410,7 +418,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "print-map",
     "noinhibit-exec",
     "non_shared",
-    "page-size",
     "pie",
     "no-pie",
     "relocatable",

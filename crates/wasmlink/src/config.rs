@@ -63,6 +63,8 @@ pub struct Config {
     pub no_growable_memory: bool,
     /// `--table-base=`.
     pub table_base: u32,
+    /// `--page-size=` (65536 or 1).
+    pub page_size: u64,
     /// `--growable-table`.
     pub growable_table: bool,
     /// `--import-memory`.
@@ -150,6 +152,7 @@ impl Default for Config {
             max_memory: None,
             no_growable_memory: false,
             table_base: 1,
+            page_size: 65536,
             growable_table: false,
             import_memory: false,
             export_memory: true,
@@ -243,6 +246,7 @@ impl Config {
             export_memory: self.export_memory,
             no_growable_memory: self.no_growable_memory,
             table_base: self.table_base,
+            page_size: self.page_size,
             growable_table: self.growable_table,
         }
     }

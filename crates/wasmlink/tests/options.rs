@@ -77,7 +77,9 @@ fn link_pair(test: &str, args: &[&str]) -> Pair {
     let scratch = Scratch::new(test);
     let ours = link_into(&linker_under_test(), &scratch.join("wasmlink"), args);
     if let Some(bytes) = &ours.bytes {
-        validate(bytes).unwrap_or_else(|e| panic!("{what}: wasmlink output does not validate: {e}"));
+        // The default features, and custom page sizes for `--page-size=1`.
+        let features = wasmparser::WasmFeatures::default() | wasmparser::WasmFeatures::CUSTOM_PAGE_SIZES;
+        validate_with(bytes, features).unwrap_or_else(|e| panic!("{what}: wasmlink output does not validate: {e}"));
     }
     let theirs = match reference_linker() {
         Some(r) => Some(link_into(&r, &scratch.join("wasm-ld-22"), args)),
@@ -1213,5 +1215,52 @@ fn stub_libraries() {
         &with(&base, &[bad.as_str()]),
         "undefined symbol: nothing_defines_this. Required by host_add",
         "undefined symbol: nothing_defines_this. Required by host_add",
+    );
+}
+
+/// The page size of a module's memory (log2 of bytes; 16 by default).
+fn memory_page_size_log2(bytes: &[u8]) -> Option<u32> {
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        match payload.expect("a valid module") {
+            wasmparser::Payload::MemorySection(r) => {
+                return r.into_iter().next().map(|m| m.unwrap().page_size_log2.unwrap_or(16));
+            }
+            wasmparser::Payload::ImportSection(r) => {
+                for imports in r {
+                    for import in imports.unwrap() {
+                        let (_, import) = import.unwrap();
+                        if let wasmparser::TypeRef::Memory(m) = import.ty {
+                            return Some(m.page_size_log2.unwrap_or(16));
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// `--page-size=1` (custom page sizes) gives the memory 1-byte pages, so it
+/// ends exactly where the data does (no 64 KiB rounding), defined or
+/// imported; other sizes than 1 and 65536 are rejected. The same limits as
+/// wasm-ld-22's.
+#[test]
+fn page_size_one() {
+    let plain = facts("page_size", &OPTS);
+    assert_eq!(memory_page_size_log2(&our_bytes("page_size", &OPTS)), Some(16));
+    for extra in [&["--page-size=1"][..], &["--page-size=1", "--import-memory"]] {
+        let line = with(&OPTS, extra);
+        let f = facts("page_size", &line);
+        let (pages, plain_pages) = (f.memory.unwrap().min, plain.memory.unwrap().min);
+        assert!(pages > 65536 && pages < plain_pages * 65536 && pages % 65536 != 0, "{pages} one-byte pages");
+        assert_eq!(memory_page_size_log2(&our_bytes("page_size", &line)), Some(0));
+    }
+    assert_eq!(our_bytes("page_size", &with(&OPTS, &["--page-size=65536"])), our_bytes("page_size", &OPTS));
+    both_fail(
+        "page_size",
+        &with(&OPTS, &["--page-size=2"]),
+        "--page_size=N must be either 1 or 65536",
+        "--page_size=N must be either 1 or 65536",
     );
 }

@@ -519,7 +519,13 @@ fn finish_link(res: ProcOutput, what: &str, out: &Path) -> Vec<u8> {
 /// standardized proposals) is what the wasm-ld output of these programs uses;
 /// a linker must not need anything beyond it.
 pub fn validate(bytes: &[u8]) -> Result<(), String> {
-    let mut v = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::default());
+    validate_with(bytes, wasmparser::WasmFeatures::default())
+}
+
+/// [`validate`] with these features enabled (e.g. custom page sizes for
+/// `--page-size=1`).
+pub fn validate_with(bytes: &[u8], features: wasmparser::WasmFeatures) -> Result<(), String> {
+    let mut v = wasmparser::Validator::new_with_features(features);
     v.validate_all(bytes)
         .map(|_| ())
         .map_err(|e| format!("invalid module: {} (at offset {:#x})", e.message(), e.offset()))
