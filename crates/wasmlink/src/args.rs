@@ -70,6 +70,7 @@ OPTIONS:
   --no-demangle             Print symbol names as they are (wasmlink never demangles)
   --threads=<n>             Worker threads (default: all cores)
   --time                    Print how long each stage took
+  -t, --trace               Print the name of every linked input file and archive member
   --reproduce=<file.tar>    Write the inputs and the command line to a tar file
                             (also LLD_REPRODUCE=<file.tar>), then link
   --error-limit=<n>         Stop after <n> errors (default 20; 0: no limit)
@@ -338,6 +339,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "save-temps" | "disable-verify" | "lto-debug-pass-manager" => {}
             n if n.starts_with("lto-O") || n.starts_with("lto-CGO") => {}
             "time" => c.time = true,
+            "trace" | "t" => c.trace = true,
             "reproduce" => c.reproduce = Some(PathBuf::from(value("--reproduce")?)),
             "threads" => {
                 let v = value("--threads")?;
@@ -429,8 +431,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "shared-memory",
     "soname",
     "static",
-    "trace",
-    "t",
     "trace-symbol",
     "y",
     "verbose",

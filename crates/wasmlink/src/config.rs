@@ -116,6 +116,8 @@ pub struct Config {
     pub error_limit: usize,
     /// `--color-diagnostics[=WHEN]` / `--no-color-diagnostics`.
     pub color: ColorChoice,
+    /// `-t` / `--trace`: print every linked input's name.
+    pub trace: bool,
     /// `--reproduce=FILE` (or `LLD_REPRODUCE`): where to write the
     /// reproducer tar.
     pub reproduce: Option<PathBuf>,
@@ -178,6 +180,7 @@ impl Default for Config {
             fatal_warnings: false,
             error_limit: 20,
             color: ColorChoice::Auto,
+            trace: false,
             reproduce: None,
             command_line: Vec::new(),
             version: false,

@@ -140,6 +140,11 @@ impl<'a> Observer<'a> for Console<'_> {
     fn stage_done(&mut self, output: StageOutput<'_, 'a>, elapsed: Duration) {
         self.timer.record(output.stage_name(), elapsed);
         if let StageOutput::Resolved(res) = output {
+            if self.cfg.trace {
+                for obj in &res.objects {
+                    println!("{}", obj.name);
+                }
+            }
             if self.cfg.print_gc_sections && self.cfg.gc_sections {
                 for line in res.gc_report() {
                     println!("{line}");

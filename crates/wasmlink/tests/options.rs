@@ -1264,3 +1264,18 @@ fn page_size_one() {
         "--page_size=N must be either 1 or 65536",
     );
 }
+
+/// `-t` / `--trace` prints every linked input file, archive members as
+/// `ARCHIVE(MEMBER)`, on stdout, as wasm-ld-22 does; nothing without it.
+#[test]
+fn trace_prints_the_linked_inputs() {
+    let line = ["--no-entry", "opts.o", "liblazy.a", "-u", "lazy_fn"];
+    for opt in ["-t", "--trace"] {
+        let pair = link_pair("trace", &with(&line, &[opt]));
+        assert_eq!(pair.ours.res.stdout, "opts.o\nliblazy.a(lazy.o)\n", "{}", pair.what);
+        if let Some(theirs) = &pair.theirs {
+            assert_eq!(pair.ours.res.stdout, theirs.res.stdout, "{}", pair.what);
+        }
+    }
+    assert_eq!(our_run("trace", &line).stdout, "");
+}
