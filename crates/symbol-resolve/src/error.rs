@@ -117,6 +117,10 @@ pub enum ResolveWarning {
         /// The defining object.
         definition_file: String,
     },
+    /// An error that `--noinhibit-exec` turns into a warning (a duplicate
+    /// definition: the later one wins, as in wasm-ld).
+    #[error(transparent)]
+    Tolerated(SymbolError),
     /// An undefined symbol that live code uses, tolerated by
     /// `--warn-unresolved-symbols` (wasm-ld's wording).
     #[error("{file}: undefined symbol: {}", escape_controls(.name))]

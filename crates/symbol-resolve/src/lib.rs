@@ -47,6 +47,9 @@ pub struct ResolveOptions {
     pub undefined: Vec<String>,
     /// `--allow-multiple-definition`: the first strong definition wins.
     pub allow_multiple_definition: bool,
+    /// `--noinhibit-exec`: a duplicate definition is a warning (the later
+    /// one replaces the earlier, as in wasm-ld) instead of an error.
+    pub noinhibit_exec: bool,
     /// `--export-all`: export every defined global symbol.
     pub export_all: bool,
     /// `--export-dynamic`: export every defined non-hidden global symbol.
@@ -70,6 +73,7 @@ impl Default for ResolveOptions {
             gc_sections: true,
             undefined: Vec::new(),
             allow_multiple_definition: false,
+            noinhibit_exec: false,
             export_all: false,
             export_dynamic: false,
             allow_undefined_symbols: Vec::new(),
@@ -218,7 +222,7 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
         call_dtors,
         exports,
         entry,
-        warnings: t.warnings.into_iter().chain(undefined_warnings).collect(),
+        warnings: std::mem::take(&mut r.warnings).into_iter().chain(t.warnings).chain(undefined_warnings).collect(),
     };
     keep_live_imports(&r.table, t.imports, &live_provisional_imports, &mut resolution);
     Ok(resolution)
@@ -234,6 +238,7 @@ fn build_symbol_table<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<r
     let ctors = r.table.intern("__wasm_call_ctors");
     r.table.get_mut(ctors).kind = Some(table::Kind::Function);
     r.allow_multiple_definition = opts.allow_multiple_definition;
+    r.noinhibit_exec = opts.noinhibit_exec;
     r.add_inputs(set)?;
     // The entry, `--export` names and `-u` names all extract the archive
     // members that define them, as wasm-ld's handleUndefined does.

@@ -42,6 +42,10 @@ pub struct Resolver<'a> {
     pub(crate) errors: Vec<SymbolError>,
     /// `--allow-multiple-definition`.
     pub(crate) allow_multiple_definition: bool,
+    /// `--noinhibit-exec`: duplicate definitions are warnings.
+    pub(crate) noinhibit_exec: bool,
+    /// Warnings found while adding inputs.
+    pub(crate) warnings: Vec<crate::error::ResolveWarning>,
     /// The `#STUB` libraries, in command-line order.
     stub_libraries: Vec<object_parse::StubLibrary<'a>>,
     /// Undefined symbols a stub library provides: imported.
@@ -64,6 +68,8 @@ impl<'a> Resolver<'a> {
             pending: Vec::new(),
             errors: Vec::new(),
             allow_multiple_definition: false,
+            noinhibit_exec: false,
+            warnings: Vec::new(),
             stub_libraries: Vec::new(),
             stub_imports: HashSet::new(),
             stub_exports: std::collections::BTreeSet::new(),
@@ -318,11 +324,19 @@ impl<'a> Resolver<'a> {
                     } else if !old_weak && !new_weak && !self.allow_multiple_definition {
                         let old_name =
                             if old == oid { obj.name.clone() } else { self.objects[old.0 as usize].name.clone() };
-                        self.errors.push(SymbolError::Duplicate {
+                        let duplicate = SymbolError::Duplicate {
                             name: s.name.to_string(),
                             first: DefinedBy::File(old_name),
                             second: obj.name.clone(),
-                        });
+                        };
+                        if self.noinhibit_exec {
+                            // wasm-ld warns, then lets the later definition replace
+                            // the earlier one.
+                            self.warnings.push(crate::error::ResolveWarning::Tolerated(duplicate));
+                            entry.def = Definition::Object { obj: oid, sym: SymbolIdx(i as u32), weak: false };
+                        } else {
+                            self.errors.push(duplicate);
+                        }
                     }
                 }
                 Definition::Linker(_) => {

@@ -60,7 +60,8 @@ OPTIONS:
                             wasmlink does not merge strings yet, so the output
                             is somewhat larger but runs the same.
   -u <sym>, --undefined=<sym>  Extract the archive member defining <sym>
-  --allow-multiple-definition  The first of several strong definitions wins
+  --allow-multiple-definition, -z muldefs  The first of several strong definitions wins
+  --noinhibit-exec          Duplicate definitions are warnings (the later one wins)
   --export-all              Export every defined symbol
   --export-dynamic          Export every defined non-hidden symbol
   --export-memory[=<name>]  Export the memory (as <name>, default \"memory\")
@@ -215,6 +216,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
                 let v = value("-z")?;
                 match v.split_once('=') {
                     Some(("stack-size", n)) => c.stack_size = parse_number("stack size", n)?,
+                    None if v == "muldefs" => c.allow_multiple_definition = true,
                     _ => return Err(format!("not supported yet: -z {v}").into()),
                 }
             }
@@ -278,6 +280,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             }
             "u" | "undefined" => c.undefined.push(value("--undefined")?),
             "allow-multiple-definition" => c.allow_multiple_definition = true,
+            "noinhibit-exec" => c.noinhibit_exec = true,
             "export-all" => c.export_all = true,
             "export-dynamic" => c.export_dynamic = true,
             "no-export-dynamic" => c.export_dynamic = false,
@@ -365,6 +368,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
                 } else if let Some(rest) = arg.strip_prefix("-z").filter(|r| !r.is_empty() && !arg.starts_with("--")) {
                     match rest.split_once('=') {
                         Some(("stack-size", n)) => c.stack_size = parse_number("stack size", n)?,
+                        None if rest == "muldefs" => c.allow_multiple_definition = true,
                         _ => return Err(format!("not supported yet: -z {rest}").into()),
                     }
                 } else if WASM_LD_OPTIONS_NOT_BUILT.contains(&name.as_str()) {
@@ -418,7 +422,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "Map",
     "M",
     "print-map",
-    "noinhibit-exec",
     "non_shared",
     "pie",
     "no-pie",

@@ -80,8 +80,10 @@ pub struct Config {
     pub threads: Option<usize>,
     /// `-u` / `--undefined`.
     pub undefined: Vec<String>,
-    /// `--allow-multiple-definition`.
+    /// `--allow-multiple-definition` (or `-z muldefs`).
     pub allow_multiple_definition: bool,
+    /// `--noinhibit-exec`.
+    pub noinhibit_exec: bool,
     /// `--export-all`.
     pub export_all: bool,
     /// `--export-dynamic`.
@@ -163,6 +165,7 @@ impl Default for Config {
             threads: None,
             undefined: Vec::new(),
             allow_multiple_definition: false,
+            noinhibit_exec: false,
             export_all: false,
             export_dynamic: false,
             no_check_features: false,
@@ -228,6 +231,7 @@ impl Config {
             gc_sections: self.gc_sections,
             undefined: self.undefined.clone(),
             allow_multiple_definition: self.allow_multiple_definition,
+            noinhibit_exec: self.noinhibit_exec,
             export_all: self.export_all,
             export_dynamic: self.export_dynamic,
             allow_undefined_symbols: self.allow_undefined_symbols.clone(),

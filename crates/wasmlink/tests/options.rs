@@ -746,6 +746,27 @@ fn allow_multiple_definition() {
     );
 }
 
+/// `-z muldefs` is `--allow-multiple-definition` (the same bytes);
+/// `--noinhibit-exec` links despite the duplicate, with wasm-ld's
+/// "duplicate symbol" message as a warning and, as in wasm-ld, the later
+/// definition replacing the earlier (`run` returns 2 or 1 by the order of
+/// the objects), on both linkers.
+#[test]
+fn muldefs_and_noinhibit_exec() {
+    let allow = ["--no-entry", "--allow-multiple-definition", "multi1.o", "multi2.o"];
+    let muldefs = ["--no-entry", "-z", "muldefs", "multi1.o", "multi2.o"];
+    assert_eq!(our_bytes("muldefs", &muldefs), our_bytes("muldefs", &allow));
+    for (order, expect) in [(["multi1.o", "multi2.o"], 2), (["multi2.o", "multi1.o"], 1)] {
+        let pair = link_pair("noinhibit", &["--no-entry", "--noinhibit-exec", order[0], order[1]]);
+        assert!(pair.ours.res.stderr.contains("warning: duplicate symbol: dup"), "{}", pair.ours.res.describe());
+        assert_eq!(call_run(pair.ours.bytes(&pair.what)), expect, "{}: wasmlink", pair.what);
+        if let Some(t) = &pair.theirs {
+            assert!(t.res.stderr.contains("warning: duplicate symbol: dup"), "{}", t.res.describe());
+            assert_eq!(call_run(t.bytes(&pair.what)), expect, "{}: wasm-ld-22", pair.what);
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Warnings
 
