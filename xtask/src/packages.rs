@@ -20,6 +20,11 @@ const PACKAGES: &[&str] = &[
     "wabt",
     "time",
     "python3-venv",
+    // emcc/em++ 3.1.6 for the Emscripten end-to-end test; it depends on
+    // clang-14, lld-14 (wasm-ld-14, the reference linker there), llvm-14,
+    // binaryen, nodejs and node-acorn (its JavaScript optimizer's parser, in
+    // /usr/share/nodejs), and ships its system libraries prebuilt.
+    "emscripten",
 ];
 
 const MARKERS: &[&str] = &[
@@ -34,6 +39,10 @@ const MARKERS: &[&str] = &[
     "/usr/lib/llvm-22/bin/llvm-mc",
     "/usr/bin/time",
     "/usr/share/doc/python3-venv",
+    "/usr/bin/emcc",
+    "/usr/bin/wasm-ld-14",
+    "/usr/bin/node",
+    "/usr/share/nodejs/acorn",
 ];
 
 /// Installs the packages when any marker file is missing.
