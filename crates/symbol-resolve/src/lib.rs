@@ -443,10 +443,10 @@ fn init_functions(
 /// `--export-dynamic` select.
 fn symbol_exports(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<ExportItem> {
     let mut exports = Vec::new();
-    for sym in &r.table.symbols {
+    for (i, sym) in r.table.symbols.iter().enumerate() {
         let forced = opts.entry.as_deref() == Some(sym.name)
             || opts.exports.iter().chain(&opts.exports_if_defined).any(|e| e == sym.name)
-            || r.table.find(sym.name).is_some_and(|sid| r.stub_exports.contains(&sid));
+            || r.stub_exports.contains(&SymbolId(i as u32));
         let (target, flagged_export, export_name) = match &sym.def {
             table::Definition::Object { obj, sym: s, .. } => {
                 let o = &r.objects[obj.0 as usize];

@@ -159,6 +159,19 @@ impl<'r, 'a> Marker<'r, 'a> {
     }
 
     /// Marks a target live.
+    /// Whether `t` is what an undefined symbol resolves to: unresolved, or
+    /// one of the stand-ins `--unresolved-symbols` allows (address 0, an
+    /// `undefined_stub`).
+    fn may_be_undefined(&self, t: &Target) -> bool {
+        match t {
+            Target::Unresolved | Target::Data(DataRef::Null) => true,
+            Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))) => {
+                self.stubs[id.0 as usize].kind == StubKind::Undefined
+            }
+            _ => false,
+        }
+    }
+
     pub(crate) fn enqueue(&mut self, t: &Target) {
         match *t {
             Target::Function(FuncRef::Defined { obj, index }) => {
@@ -226,9 +239,11 @@ impl<'r, 'a> Marker<'r, 'a> {
                     self.live.indirect_table = true;
                 }
                 // Non-type relocations name a symbol; an undefined one is
-                // reported (or, when tolerated, its stand-in is used).
+                // reported (or, when tolerated, its stand-in is used). Only
+                // an unresolved target or a stand-in can be one, so most
+                // relocations skip the lookup.
                 let key = (oid, SymbolIdx(r.index));
-                if let Some(name) = self.unresolved_names.get(&key) {
+                if let Some(name) = self.may_be_undefined(t).then(|| self.unresolved_names.get(&key)).flatten() {
                     if self.undefined_seen.insert(key)
                         && !self.undefined.iter().rev().take(64).any(|(ob, n)| *ob == oid && n == name)
                     {

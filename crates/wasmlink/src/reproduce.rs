@@ -11,8 +11,15 @@ use object_parse::LoadedInputs;
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
+/// The size limit of a ustar member (11 octal digits).
+const MAX_TAR_FILE: u64 = 1 << 33;
+
 /// Writes the reproducer for `config`, whose inputs are `inputs`, to `tar`.
 pub fn write_reproducer(tar: &Path, config: &Config, inputs: &LoadedInputs) -> std::io::Result<()> {
+    let too_large = inputs.files.iter().find(|f| f.bytes.as_slice().len() as u64 >= MAX_TAR_FILE);
+    if let Some(f) = too_large {
+        return Err(std::io::Error::other(format!("{} is too large for a tar archive (8 GiB or more)", f.path)));
+    }
     let stem = tar.file_stem().map_or_else(|| "repro".into(), |s| s.to_string_lossy().into_owned());
     let mut out = TarWriter { bytes: Vec::new() };
     out.file(&format!("{stem}/response.txt"), response(config).as_bytes());
@@ -82,7 +89,9 @@ struct TarWriter {
 }
 
 impl TarWriter {
-    /// Appends one regular file.
+    /// Appends one regular file. (An input of 8 GiB or more, beyond the
+    /// header's 11 octal size digits, is refused before the archive is
+    /// written; see [`write_reproducer`].)
     fn file(&mut self, name: &str, data: &[u8]) {
         if name.len() > 100 {
             let record = pax_record("path", name);
