@@ -10,9 +10,12 @@
 //! * `zig` — install zig (from PyPI, into `target/zig-venv`) for the Zig
 //!   end-to-end test (used by `test`) and print its path.
 //! * `bench` — link time of wasmlink against wasm-ld-22 (see BENCHMARKING.md).
+//! * `diff` — link one command line with wasm-ld-22 and wasmlink and print
+//!   what differs, entity by entity (the `linkdiff` crate).
 
 mod bench;
 mod deny;
+mod diff;
 mod packages;
 mod run_wasm;
 mod rust_wasm;
@@ -50,8 +53,9 @@ fn real_main() -> Result<()> {
         }
         Some("snapshot") => snapshot::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("diff") => diff::run(&args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <example|test|rust-programs|zig|snapshot|bench>");
+            eprintln!("usage: cargo xtask <example|test|rust-programs|zig|snapshot|bench|diff>");
             std::process::exit(2);
         }
     }

@@ -17,6 +17,7 @@ pub mod linking;
 pub mod object;
 pub mod reader;
 pub mod reloc;
+pub mod summary;
 
 pub use archive::{Archive, Member, MemberIndex};
 pub use error::{
@@ -31,6 +32,7 @@ pub use object::{
     MemoryType, ObjectFile, ProducerField, RefType, Signature, TableType, ValType,
 };
 pub use reloc::{FieldEncoding, Reloc, RelocTarget, RelocType};
+pub use summary::{summarize_member, summarize_object, MemberSummary, ObjectSummary, SymbolClass, SymbolSummary};
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
@@ -148,6 +150,17 @@ pub struct LazyArchive<'a> {
     pub path: &'a str,
     /// Members and symbol index.
     pub archive: Archive<'a>,
+    /// Per member (same order): its symbol summary, read for every member
+    /// in parallel; resolution decides on these which members to extract.
+    pub summaries: Vec<MemberSummary<'a>>,
+}
+
+impl<'a> LazyArchive<'a> {
+    /// Reads the archive's member summaries (in parallel).
+    pub fn new(path: &'a str, archive: Archive<'a>) -> Result<Self, ParseError> {
+        let summaries = archive.members.par_iter().map(|m| summarize_member(path, m)).collect::<Result<Vec<_>, _>>()?;
+        Ok(LazyArchive { path, archive, summaries })
+    }
 }
 
 /// One parsed input, in command-line order.
@@ -276,7 +289,7 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
                         })
                         .collect())
                 } else {
-                    Ok(vec![Input::Archive(LazyArchive { path: &f.path, archive })])
+                    Ok(vec![Input::Archive(LazyArchive::new(&f.path, archive)?)])
                 }
             } else if bytes.starts_with(b"\0asm") {
                 Ok(vec![Input::Object(Box::new(parse_object(bytes, &f.path)?))])
@@ -297,7 +310,7 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
         // members of one archive without a symbol index.
         if group.as_ref().map(|g| Some(g.0)) != Some(f.lib_group) {
             if let Some((_, members, path)) = group.take() {
-                out.push(Input::Archive(LazyArchive { path, archive: Archive { members, symbol_index: None } }));
+                out.push(Input::Archive(LazyArchive::new(path, Archive { members, symbol_index: None })?));
             }
         }
         if let Some(g) = f.lib_group {
@@ -311,9 +324,57 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
         out.extend(items);
     }
     if let Some((_, members, path)) = group.take() {
-        out.push(Input::Archive(LazyArchive { path, archive: Archive { members, symbol_index: None } }));
+        out.push(Input::Archive(LazyArchive::new(path, Archive { members, symbol_index: None })?));
     }
     Ok(ObjectSet { inputs: out })
+}
+
+/// Where one object of the link comes from, as symbol resolution chose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectSource {
+    /// The [`Input::Object`] at this position of [`ObjectSet::inputs`].
+    Input(usize),
+    /// Member `member` of the [`Input::Archive`] at position `input`.
+    Member {
+        /// Position of the archive in [`ObjectSet::inputs`].
+        input: usize,
+        /// The member.
+        member: MemberIndex,
+    },
+}
+
+/// The objects of the link in the order given: objects named on the
+/// command line are moved out of `set`, the chosen archive members are
+/// parsed in full, in parallel. On failure, the error of the first failing
+/// member in `order` is returned.
+pub fn parse_selected<'a>(set: ObjectSet<'a>, order: &[ObjectSource]) -> Result<Vec<ObjectFile<'a>>, ParseError> {
+    let mut inputs: Vec<Option<Input<'a>>> = set.inputs.into_iter().map(Some).collect();
+    let parsed = order
+        .par_iter()
+        .map(|src| match *src {
+            ObjectSource::Member { input, member } => match inputs.get(input) {
+                Some(Some(Input::Archive(a))) => match a.archive.members.get(member.0 as usize) {
+                    Some(m) => parse_member(a.path, m).map(Some),
+                    None => Ok(None),
+                },
+                _ => Ok(None),
+            },
+            ObjectSource::Input(_) => Ok(None),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = Vec::with_capacity(order.len());
+    for (src, p) in order.iter().zip(parsed) {
+        let obj = match (*src, p) {
+            (_, Some(MemberContent::Object(o))) => Some(*o),
+            (ObjectSource::Input(i), _) => match inputs.get_mut(i).and_then(Option::take) {
+                Some(Input::Object(o)) => Some(*o),
+                _ => None,
+            },
+            _ => None,
+        };
+        out.extend(obj);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -142,7 +142,7 @@ fn failed_stage(e: &wasmlink::LinkError) -> &'static str {
     use wasmlink::LinkError as E;
     match e {
         E::Config(_) | E::NoOutput | E::Output { .. } | E::Reproduce { .. } | E::Load(_) | E::Parse(_) => "1_parse",
-        E::Resolve(_) | E::FatalWarnings(_) => "2_resolve",
+        E::Resolve(_) | E::FatalWarnings(_) | E::WhyExtract { .. } => "2_resolve",
         E::Layout(_) => "3_layout",
         E::Merge(_) => "4_merge",
         E::Types(_) => "5_types",
@@ -161,6 +161,7 @@ impl<'a> wasmlink::Observer<'a> for Dumper {
         use wasmlink::StageOutput as S;
         let (stage, text) = match output {
             S::Parsed(set) => ("1_parse", object_parse::dump::dump_object_set(set)),
+            S::Selected(selection) => ("2_select", symbol_resolve::dump::dump_selection(selection)),
             S::Resolved(res) => ("2_resolve", symbol_resolve::dump::dump_resolution(res)),
             S::LaidOut(res, layout) => ("3_layout", atom_layout::dump::dump_layout(layout, res)),
             S::Merged(res, merged) => ("4_merge", section_merge::dump::dump_merged(merged, res)),

@@ -377,3 +377,23 @@ pub fn dump_resolution(res: &Resolution<'_>) -> String {
     }
     s
 }
+
+/// The selection step's output: the objects in link order (where each
+/// comes from) and why each archive member was extracted, in the order the
+/// extractions finished.
+pub fn dump_selection(sel: &crate::Selection<'_>) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "objects in link order ({}):", sel.names.len());
+    for (o, name) in sel.names.iter().enumerate() {
+        let kind = if sel.from_archive[o] { "extracted" } else { "input" };
+        let _ = writeln!(s, "  #{o} {} ({kind})", relative(name));
+    }
+    let _ = writeln!(s, "extractions ({}):", sel.extractions.len());
+    for e in &sel.extractions {
+        let _ = writeln!(s, "  {} <- {} ({})", relative(&e.extracted), relative(&e.reference), e.symbol);
+    }
+    for w in &sel.warnings {
+        let _ = writeln!(s, "warning: {}", relative(&w.to_string()));
+    }
+    s
+}

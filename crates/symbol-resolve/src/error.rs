@@ -121,6 +121,14 @@ pub enum ResolveWarning {
     /// definition: the later one wins, as in wasm-ld).
     #[error(transparent)]
     Tolerated(SymbolError),
+    /// An archive member that is not wasm: skipped, as wasm-ld does.
+    #[error("{archive}: archive member '{}' is neither Wasm object file nor LLVM bitcode", escape_controls(.member))]
+    MemberNotWasm {
+        /// The archive.
+        archive: String,
+        /// The member's name.
+        member: String,
+    },
     /// An undefined symbol that live code uses, tolerated by
     /// `--warn-unresolved-symbols` (wasm-ld's wording).
     #[error("{file}: undefined symbol: {}", escape_controls(.name))]

@@ -14,12 +14,14 @@ mod error;
 pub mod ids;
 pub mod live;
 mod resolve;
+pub mod select;
 pub mod table;
 mod targets;
 
 pub use error::{DefinedBy, ResolveError, ResolveWarning, SymbolError};
 pub use ids::*;
 pub use live::Liveness;
+pub use select::{Extraction, Selection};
 
 use object_parse::{ObjectFile, ObjectSet};
 
@@ -196,9 +198,49 @@ impl UnresolvedPolicy {
     }
 }
 
-/// Runs the stage.
-pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'a>, ResolveError> {
-    let mut r = build_symbol_table(set, opts)?;
+/// Runs the stage on its own: [`select`], then the chosen archive members
+/// parsed in full ([`object_parse::parse_selected`]), then [`finish`].
+/// (The `wasmlink` library runs the three steps itself, to time and
+/// observe each.)
+pub fn run<'a>(mut set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'a>, ResolveError> {
+    let selection = select(&mut set, opts)?;
+    let objects = object_parse::parse_selected(set, &selection.sources)?;
+    let mut warnings = selection.warnings.clone();
+    let mut resolution = finish(selection, objects, opts)?;
+    warnings.append(&mut resolution.warnings);
+    resolution.warnings = warnings;
+    Ok(resolution)
+}
+
+/// Decides which objects are linked and in which order, as wasm-ld does,
+/// from symbol summaries alone (see [`select`](mod@select)): the inputs
+/// in command-line order with archive members extracted depth-first, then
+/// the `-u` names, `--export` names, the entry, `__wasm_call_dtors` and the
+/// stub libraries. The archive member summaries are moved out of `set`.
+/// Fails with the symbol errors met on the way (duplicates, kind
+/// mismatches).
+pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &ResolveOptions) -> Result<Selection<'a>, ResolveError> {
+    let mut exports: Vec<&str> = opts.exports_if_defined.iter().map(String::as_str).collect();
+    exports.extend(opts.exports.iter().map(String::as_str));
+    let select_opts = select::SelectOptions {
+        undefined: &opts.undefined,
+        exports,
+        entry: opts.entry.as_deref(),
+        allow_multiple_definition: opts.allow_multiple_definition,
+        noinhibit_exec: opts.noinhibit_exec,
+    };
+    select::select(set, &select_opts)
+}
+
+/// Finishes resolution on the selected objects (parsed in full, in link
+/// order): linker-defined symbols, `--wrap`, every symbol's target,
+/// imports and stubs, liveness, constructors and exports.
+pub fn finish<'a>(
+    selection: Selection<'a>,
+    objects: Vec<ObjectFile<'a>>,
+    opts: &ResolveOptions,
+) -> Result<Resolution<'a>, ResolveError> {
+    let mut r = resolve::Resolver::new(selection, objects);
     r.define_linker_symbols();
     r.wrap_symbols(&opts.wrap);
     let t = r.compute_targets(opts);
@@ -226,33 +268,6 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
     };
     keep_live_imports(&r.table, t.imports, &live_provisional_imports, &mut resolution);
     Ok(resolution)
-}
-
-/// Builds the global symbol table: the linker's own `__wasm_call_ctors`,
-/// then every input in command-line order, then the archive members that
-/// the entry, `--export` and `-u` names pull in. Fails with the symbol
-/// errors met on the way (duplicates, COMDAT conflicts).
-fn build_symbol_table<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<resolve::Resolver<'a>, ResolveError> {
-    let mut r = resolve::Resolver::new();
-    // The linker's own function exists from the start, as in wasm-ld.
-    let ctors = r.table.intern("__wasm_call_ctors");
-    r.table.get_mut(ctors).kind = Some(table::Kind::Function);
-    r.allow_multiple_definition = opts.allow_multiple_definition;
-    r.noinhibit_exec = opts.noinhibit_exec;
-    r.add_inputs(set)?;
-    // The entry, `--export` names and `-u` names all extract the archive
-    // members that define them, as wasm-ld's handleUndefined does.
-    for name in opts.entry.iter().chain(&opts.exports).chain(&opts.exports_if_defined).chain(&opts.undefined) {
-        // Command-line names live as long as the link; the table borrows
-        // names for 'a, so these few are leaked.
-        let name: &'a str = Box::leak(name.clone().into_boxed_str());
-        r.add_forced_undefined(name)?;
-    }
-    r.apply_stub_libraries()?;
-    if !r.errors.is_empty() {
-        return Err(ResolveError::Symbols(std::mem::take(&mut r.errors)));
-    }
-    Ok(r)
 }
 
 /// What marking found besides the live sets.

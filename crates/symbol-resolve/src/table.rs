@@ -46,6 +46,19 @@ impl Kind {
             SymbolKind::Section(_) => return None,
         })
     }
+
+    /// The kind of a summarized symbol (`None` for section symbols).
+    pub fn of_class(class: object_parse::SymbolClass) -> Option<Kind> {
+        use object_parse::SymbolClass as C;
+        Some(match class {
+            C::Function => Kind::Function,
+            C::Data => Kind::Data,
+            C::Global => Kind::Global,
+            C::Table => Kind::Table,
+            C::Tag => Kind::Tag,
+            C::Section => return None,
+        })
+    }
 }
 
 /// Index of an archive in the resolver's archive list.

@@ -72,6 +72,7 @@ OPTIONS:
   --threads=<n>             Worker threads (default: all cores)
   --time                    Print how long each stage took
   -t, --trace               Print the name of every linked input file and archive member
+  --why-extract=<file>      Write why each archive member was extracted (- for stdout)
   --reproduce=<file.tar>    Write the inputs and the command line to a tar file
                             (also LLD_REPRODUCE=<file.tar>), then link
   --error-limit=<n>         Stop after <n> errors (default 20; 0: no limit)
@@ -204,6 +205,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "no-entry" => c.entry = None,
             "export" => c.exports.push(value("--export")?),
             "export-if-defined" => c.exports_if_defined.push(value("--export-if-defined")?),
+            "why-extract" => c.why_extract = Some(value("--why-extract")?),
             "allow-undefined" => c.allow_undefined = true,
             "gc-sections" => c.gc_sections = true,
             "no-gc-sections" => c.gc_sections = false,
@@ -418,7 +420,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "dy",
     "emit-relocs",
     "experimental-pic",
-    "export-if-defined",
     "Map",
     "M",
     "print-map",
@@ -427,7 +428,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "no-pie",
     "relocatable",
     "r",
-    "reproduce",
     "rpath",
     "rsp-quoting",
     "shared",
@@ -437,7 +437,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "trace-symbol",
     "y",
     "verbose",
-    "why-extract",
     "no-shlib-sigcheck",
 ];
 

@@ -120,6 +120,9 @@ pub struct Config {
     pub color: ColorChoice,
     /// `-t` / `--trace`: print every linked input's name.
     pub trace: bool,
+    /// `--why-extract=FILE`: where to write why each archive member was
+    /// extracted (`-`: stdout).
+    pub why_extract: Option<String>,
     /// `--reproduce=FILE` (or `LLD_REPRODUCE`): where to write the
     /// reproducer tar.
     pub reproduce: Option<PathBuf>,
@@ -184,6 +187,7 @@ impl Default for Config {
             error_limit: 20,
             color: ColorChoice::Auto,
             trace: false,
+            why_extract: None,
             reproduce: None,
             command_line: Vec::new(),
             version: false,

@@ -27,6 +27,13 @@ pub enum LinkError {
         /// Why.
         source: std::io::Error,
     },
+    /// The `--why-extract` file can't be written.
+    WhyExtract {
+        /// The file.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
     /// An input file can't be opened or mapped.
     Load(object_parse::LoadError),
     /// An input is not a valid object or archive.
@@ -75,6 +82,7 @@ impl std::fmt::Display for LinkError {
             LinkError::Reproduce { path, source } => {
                 write!(f, "--reproduce: cannot write {}: {source}", path.display())
             }
+            LinkError::WhyExtract { path, source } => write!(f, "cannot open --why-extract= file {path}: {source}"),
             LinkError::Load(e) => write!(f, "{e}"),
             LinkError::Parse(e) => write!(f, "{e}"),
             LinkError::Resolve(e) => write!(f, "{e}"),

@@ -21,6 +21,7 @@ pub mod error;
 mod link;
 pub mod reproduce;
 pub mod timing;
+pub mod why_extract;
 
 /// The version line `--version` prints (it names LLD, as tools that check
 /// for a wasm-ld compatible linker expect).

@@ -9,7 +9,7 @@ use atom_layout::Layout;
 use object_parse::{LoadedInputs, ObjectSet};
 use section_merge::MergedModule;
 use std::time::{Duration, Instant};
-use symbol_resolve::Resolution;
+use symbol_resolve::{Resolution, Selection};
 use type_dedup::TypeTable;
 
 /// Everything a successful link produced: each stage's output (for dumps
@@ -35,6 +35,9 @@ pub struct Linked<'a> {
 pub enum StageOutput<'s, 'a> {
     /// object-parse: every input, archives still lazy.
     Parsed(&'s ObjectSet<'a>),
+    /// symbol-resolve's first step: which objects are linked, in which
+    /// order, and why each archive member was extracted.
+    Selected(&'s Selection<'a>),
     /// symbol-resolve.
     Resolved(&'s Resolution<'a>),
     /// atom-layout.
@@ -52,6 +55,7 @@ impl StageOutput<'_, '_> {
     pub fn stage_name(&self) -> &'static str {
         match self {
             StageOutput::Parsed(_) => "parse",
+            StageOutput::Selected(_) => "select",
             StageOutput::Resolved(_) => "resolve",
             StageOutput::LaidOut(..) => "layout",
             StageOutput::Merged(..) => "merge",
@@ -112,11 +116,24 @@ pub fn link_observed<'a>(
     let mut warnings = Warnings { fatal: config.fatal_warnings, seen: Vec::new(), observer };
 
     let t = Instant::now();
-    let set = object_parse::run(inputs).map_err(LinkError::Parse)?;
+    let mut set = object_parse::run(inputs).map_err(LinkError::Parse)?;
     warnings.observer.stage_done(StageOutput::Parsed(&set), t.elapsed());
 
+    // Resolution decides on symbol summaries which archive members are
+    // linked; only those are parsed in full, in parallel.
+    let resolve_options = config.resolve_options();
     let t = Instant::now();
-    let resolution = symbol_resolve::run(set, &config.resolve_options()).map_err(LinkError::Resolve)?;
+    let selection = symbol_resolve::select(&mut set, &resolve_options).map_err(LinkError::Resolve)?;
+    warnings.observer.stage_done(StageOutput::Selected(&selection), t.elapsed());
+    warnings.add(selection.warnings.iter().map(ToString::to_string))?;
+    if let Some(path) = &config.why_extract {
+        // Written before the rest of the link can fail, as in wasm-ld.
+        crate::why_extract::write(path, &selection)
+            .map_err(|source| LinkError::WhyExtract { path: path.clone(), source })?;
+    }
+    let t = Instant::now();
+    let objects = object_parse::parse_selected(set, &selection.sources).map_err(LinkError::Parse)?;
+    let resolution = symbol_resolve::finish(selection, objects, &resolve_options).map_err(LinkError::Resolve)?;
     warnings.observer.stage_done(StageOutput::Resolved(&resolution), t.elapsed());
     warnings.add(resolution.warnings.iter().map(ToString::to_string))?;
 

@@ -139,12 +139,15 @@ struct Console<'c> {
 impl<'a> Observer<'a> for Console<'_> {
     fn stage_done(&mut self, output: StageOutput<'_, 'a>, elapsed: Duration) {
         self.timer.record(output.stage_name(), elapsed);
-        if let StageOutput::Resolved(res) = output {
+        if let StageOutput::Selected(selection) = output {
+            // wasm-ld names each object as it starts reading it.
             if self.cfg.trace {
-                for obj in &res.objects {
-                    println!("{}", obj.name);
+                for name in &selection.read_order {
+                    println!("{name}");
                 }
             }
+        }
+        if let StageOutput::Resolved(res) = output {
             if self.cfg.print_gc_sections && self.cfg.gc_sections {
                 for line in res.gc_report() {
                     println!("{line}");

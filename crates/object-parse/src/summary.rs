@@ -1,0 +1,207 @@
+//! Symbol summaries: what symbol resolution needs to know about an object
+//! (every symbol's name, kind and flags, and which COMDAT group a defined
+//! symbol belongs to) without parsing its code, data or relocations.
+//!
+//! Archive members are summarized, all of them and in parallel, when their
+//! archive is read; resolution runs wasm-ld's extraction order on the
+//! summaries alone, and only the members it extracts are then parsed in
+//! full ([`crate::parse_selected`]).
+
+use crate::error::{ParseErrorKind, RawError, RawResult};
+use crate::linking::{parse_linking, ComdatKind, ImportNames, Linking, SymbolKind};
+use crate::object::ObjectFile;
+use crate::{is_bitcode, member_display_name, Member, ParseError};
+use wasmparser::{Parser, Payload, TypeRef};
+
+/// The kind of a symbol, without its index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SymbolClass {
+    /// A function.
+    Function,
+    /// Data.
+    Data,
+    /// A global.
+    Global,
+    /// A custom section.
+    Section,
+    /// A tag.
+    Tag,
+    /// A table.
+    Table,
+}
+
+impl SymbolClass {
+    /// The class of a decoded symbol kind.
+    pub fn of(kind: &SymbolKind) -> SymbolClass {
+        match kind {
+            SymbolKind::Function(_) => SymbolClass::Function,
+            SymbolKind::Data(_) => SymbolClass::Data,
+            SymbolKind::Global(_) => SymbolClass::Global,
+            SymbolKind::Section(_) => SymbolClass::Section,
+            SymbolKind::Tag(_) => SymbolClass::Tag,
+            SymbolKind::Table(_) => SymbolClass::Table,
+        }
+    }
+}
+
+/// One symbol table entry, summarized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SymbolSummary<'a> {
+    /// The symbol's name (import field name for unnamed undefined ones).
+    pub name: &'a str,
+    /// What kind of thing it names.
+    pub class: SymbolClass,
+    /// `WASM_SYM_*` bits.
+    pub flags: u32,
+    /// For a definition inside a COMDAT group: the group's index in
+    /// [`ObjectSummary::comdats`]. If another object claimed the group
+    /// first, the definition is dropped and the symbol acts as an undefined
+    /// reference.
+    pub comdat: Option<u32>,
+}
+
+impl SymbolSummary<'_> {
+    /// True for undefined symbols.
+    pub fn is_undefined(&self) -> bool {
+        self.flags & crate::flags::UNDEFINED != 0
+    }
+    /// True for weak symbols.
+    pub fn is_weak(&self) -> bool {
+        self.flags & crate::flags::BINDING_WEAK != 0
+    }
+    /// True for local symbols.
+    pub fn is_local(&self) -> bool {
+        self.flags & crate::flags::BINDING_LOCAL != 0
+    }
+}
+
+/// An object's symbols and COMDAT group names, in file order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectSummary<'a> {
+    /// Symbols in symbol-table order (indices match [`Linking::symbols`]).
+    pub symbols: Vec<SymbolSummary<'a>>,
+    /// COMDAT group names in the order of the object's COMDAT info.
+    pub comdats: Vec<&'a str>,
+}
+
+/// What an archive member is, as far as resolution is concerned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemberSummary<'a> {
+    /// A relocatable wasm object.
+    Object(ObjectSummary<'a>),
+    /// A wasm module without a `linking` section (e.g. rustc's `lib.rmeta`):
+    /// defines nothing, skipped quietly.
+    NotRelocatable,
+    /// Not wasm at all (wasm-ld warns and skips it).
+    NotWasm,
+    /// LLVM bitcode: it can only be linked with LTO, which wasmlink lacks;
+    /// an error if resolution extracts it.
+    Bitcode,
+}
+
+/// Summarizes an object from its decoded `linking` section. COMDAT member
+/// indices there are the object's defined-item indices (as
+/// [`crate::parse_object`] leaves them).
+pub fn summarize_object<'a>(obj: &ObjectFile<'a>) -> ObjectSummary<'a> {
+    let key = |kind: &SymbolKind| -> Option<(ComdatKind, u32)> {
+        Some(match *kind {
+            SymbolKind::Function(i) => (ComdatKind::Function, obj.defined_function(i)?.0),
+            SymbolKind::Data(Some(d)) => (ComdatKind::Data, d.segment.0),
+            SymbolKind::Global(i) => (ComdatKind::Global, i.checked_sub(obj.num_imported_globals)?),
+            SymbolKind::Tag(i) => (ComdatKind::Tag, i.checked_sub(obj.num_imported_tags)?),
+            SymbolKind::Table(i) => (ComdatKind::Table, i.checked_sub(obj.num_imported_tables)?),
+            _ => return None,
+        })
+    };
+    summarize_linking(&obj.linking, key)
+}
+
+/// Reads a member's summary: its import names and `linking` section only.
+/// Errors name `archive(member)` and the offset within the member.
+pub fn summarize_member<'a>(archive_path: &str, member: &Member<'a>) -> Result<MemberSummary<'a>, ParseError> {
+    if is_bitcode(member.data) {
+        return Ok(MemberSummary::Bitcode);
+    }
+    if !member.data.starts_with(b"\0asm") {
+        return Ok(MemberSummary::NotWasm);
+    }
+    summarize_bytes(member.data).map_err(|e| e.in_file(&member_display_name(archive_path, &member.name)))
+}
+
+/// The summary of a wasm file's bytes; COMDAT member indices in the file
+/// are absolute (imports included), as the `linking` section writes them.
+fn summarize_bytes(bytes: &[u8]) -> RawResult<MemberSummary<'_>> {
+    if bytes.len() < 8 || bytes[4..8] != [1, 0, 0, 0] {
+        return Err(RawError::new(4, ParseErrorKind::UnsupportedVersion(version_of(bytes))));
+    }
+    let mut imports = ImportNames { functions: Vec::new(), globals: Vec::new(), tables: Vec::new(), tags: Vec::new() };
+    for payload in Parser::new(0).parse_all(bytes) {
+        match payload? {
+            Payload::ImportSection(r) => {
+                for imp in r.into_imports() {
+                    let imp = imp?;
+                    match imp.ty {
+                        TypeRef::Func(_) => imports.functions.push(imp.name),
+                        TypeRef::Global(_) => imports.globals.push(imp.name),
+                        TypeRef::Table(_) => imports.tables.push(imp.name),
+                        TypeRef::Tag(_) => imports.tags.push(imp.name),
+                        _ => {}
+                    }
+                }
+            }
+            Payload::CustomSection(c) if c.name() == "linking" => {
+                let base = c.data().as_ptr() as usize - bytes.as_ptr() as usize;
+                let linking = parse_linking(c.data(), base, &imports)?;
+                let nf = imports.functions.len() as u32;
+                let ng = imports.globals.len() as u32;
+                let nt = imports.tables.len() as u32;
+                let ntag = imports.tags.len() as u32;
+                let key = |kind: &SymbolKind| -> Option<(ComdatKind, u32)> {
+                    Some(match *kind {
+                        SymbolKind::Function(i) if i.0 >= nf => (ComdatKind::Function, i.0),
+                        SymbolKind::Data(Some(d)) => (ComdatKind::Data, d.segment.0),
+                        SymbolKind::Global(i) if i >= ng => (ComdatKind::Global, i),
+                        SymbolKind::Tag(i) if i >= ntag => (ComdatKind::Tag, i),
+                        SymbolKind::Table(i) if i >= nt => (ComdatKind::Table, i),
+                        _ => return None,
+                    })
+                };
+                return Ok(MemberSummary::Object(summarize_linking(&linking, key)));
+            }
+            _ => {}
+        }
+    }
+    Ok(MemberSummary::NotRelocatable)
+}
+
+fn version_of(bytes: &[u8]) -> u32 {
+    bytes.get(4..8).map_or(0, |v| u32::from_le_bytes([v[0], v[1], v[2], v[3]]))
+}
+
+/// Builds the summary from a decoded `linking` section; `key` gives the
+/// COMDAT member key `(kind, index)` a defined symbol's item has, in the
+/// same index space as the section's COMDAT members.
+fn summarize_linking<'a>(
+    linking: &Linking<'a>,
+    key: impl Fn(&SymbolKind) -> Option<(ComdatKind, u32)>,
+) -> ObjectSummary<'a> {
+    let mut group_of = std::collections::HashMap::new();
+    for (g, c) in linking.comdats.iter().enumerate() {
+        for m in &c.members {
+            group_of.insert(*m, g as u32);
+        }
+    }
+    let symbols = linking
+        .symbols
+        .iter()
+        .map(|s| {
+            let comdat = if s.is_undefined() || group_of.is_empty() {
+                None
+            } else {
+                key(&s.kind).and_then(|k| group_of.get(&k).copied())
+            };
+            SymbolSummary { name: s.name, class: SymbolClass::of(&s.kind), flags: s.flags, comdat }
+        })
+        .collect();
+    ObjectSummary { symbols, comdats: linking.comdats.iter().map(|c| c.name).collect() }
+}
