@@ -70,3 +70,41 @@ fn archive_formats() {
         assert_same_run(&format!("archive_formats/{tag}"), &ours, &reference);
     }
 }
+
+/// A member that is neither wasm nor bitcode is skipped with wasm-ld's
+/// warning (`ARCHIVE: archive member 'NAME' is neither Wasm object file nor
+/// LLVM bitcode`); the link goes on, as with wasm-ld-22, and runs the same.
+#[test]
+fn text_member_is_skipped_with_a_warning() {
+    if !wasi_toolchain_ready("text_member_is_skipped_with_a_warning") {
+        return;
+    }
+    let Some(reference_linker) = reference_linker() else { return };
+    if !Path::new(LLVM_AR).exists() {
+        skip("text_member_is_skipped_with_a_warning", "llvm-ar-19 not installed");
+        return;
+    }
+    let case = Case::load("archive_select");
+    let scratch = Scratch::new("archive-text-member");
+    let original = case.variant_dir("O2").join("libpick.a");
+    let lib = scratch.join("libpick.a");
+    std::fs::copy(&original, &lib).unwrap();
+    std::fs::write(scratch.join("notes.txt"), "This is a text file, not a wasm object.\n").unwrap();
+    ar(&["q", lib.to_str().unwrap(), "notes.txt"], scratch.path());
+    let mut runs = Vec::new();
+    for (who, linker) in [("wasm-ld-22", reference_linker), ("wasmlink", linker_under_test())] {
+        let out = scratch.join(format!("{who}.wasm"));
+        let args: Vec<std::ffi::OsString> = case
+            .link_args("O2", &out)
+            .into_iter()
+            .map(|a| if Path::new(&a) == original { lib.clone().into_os_string() } else { a })
+            .collect();
+        let res = run_linker(&linker, &args);
+        assert_eq!(res.code, Some(0), "{who}: link failed:\n{}", res.describe());
+        let expected =
+            format!("{}: archive member 'notes.txt' is neither Wasm object file nor LLVM bitcode", lib.display());
+        assert!(res.stderr.contains(&expected), "{who}: no warning `{expected}`:\n{}", res.stderr);
+        runs.push(run_module(&std::fs::read(&out).unwrap(), &case).unwrap_or_else(|e| panic!("{who}: {e}")));
+    }
+    assert_same_run("text_member_is_skipped_with_a_warning", &runs[1], &runs[0]);
+}
