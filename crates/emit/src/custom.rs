@@ -144,8 +144,14 @@ fn subsection(out: &mut Vec<u8>, id: u8, entries: &[(u32, String)]) {
     out.extend(body);
 }
 
-/// Builds the `name` section payload: function, global and data segment names.
-pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[String]) -> Vec<u8> {
+/// Builds the `name` section payload: the module name (when given), then
+/// function, global and data segment names.
+pub fn name_section(
+    res: &Resolution<'_>,
+    merged: &MergedModule,
+    data_names: &[String],
+    module_name: Option<&str>,
+) -> Vec<u8> {
     // Name of each input function and global: its first defining symbol.
     let mut fnames: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; o.functions.len()]).collect();
     let mut gnames: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; o.globals.len()]).collect();
@@ -218,6 +224,14 @@ pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[S
     }
     let data: Vec<(u32, String)> = data_names.iter().enumerate().map(|(i, n)| (i as u32, n.clone())).collect();
     let mut out = Vec::new();
+    if let Some(name) = module_name {
+        // Subsection 0: the module name, a bare string.
+        let mut body = Vec::new();
+        write_name(&mut body, name);
+        out.push(0);
+        leb::write_u32(&mut out, body.len() as u32);
+        out.extend(body);
+    }
     subsection(&mut out, 1, &funcs);
     subsection(&mut out, 7, &globals);
     subsection(&mut out, 9, &data);

@@ -45,6 +45,9 @@ pub struct EmitOptions {
     pub features: Option<Vec<String>>,
     /// `--extra-features=`: added to the output's feature set.
     pub extra_features: Vec<String>,
+    /// The module name the `name` section gives (wasm-ld: `--soname`, else
+    /// the output file's name); `None` writes no module name.
+    pub module_name: Option<String>,
 }
 
 impl Default for EmitOptions {
@@ -56,6 +59,7 @@ impl Default for EmitOptions {
             check_features: true,
             features: None,
             extra_features: Vec::new(),
+            module_name: None,
         }
     }
 }
@@ -459,7 +463,7 @@ fn linker_custom_sections(
             .filter(|s| data::is_emitted(s, opts.import_memory))
             .map(|s| s.name.clone())
             .collect();
-        let names = custom::name_section(res, merged, &data_names);
+        let names = custom::name_section(res, merged, &data_names, opts.module_name.as_deref());
         if !names.is_empty() {
             out.push(("name", names));
         }

@@ -73,6 +73,7 @@ OPTIONS:
   --time                    Print how long each stage took
   -t, --trace               Print the name of every linked input file and archive member
   --why-extract=<file>      Write why each archive member was extracted (- for stdout)
+  --soname=<name>           Module name in the name section (default: the output file's name)
   --reproduce=<file.tar>    Write the inputs and the command line to a tar file
                             (also LLD_REPRODUCE=<file.tar>), then link
   --error-limit=<n>         Stop after <n> errors (default 20; 0: no limit)
@@ -206,6 +207,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "export" => c.exports.push(value("--export")?),
             "export-if-defined" => c.exports_if_defined.push(value("--export-if-defined")?),
             "why-extract" => c.why_extract = Some(value("--why-extract")?),
+            "soname" => c.soname = Some(value("--soname")?),
             "allow-undefined" => c.allow_undefined = true,
             "gc-sections" => c.gc_sections = true,
             "no-gc-sections" => c.gc_sections = false,
@@ -432,7 +434,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "rsp-quoting",
     "shared",
     "shared-memory",
-    "soname",
     "static",
     "trace-symbol",
     "y",

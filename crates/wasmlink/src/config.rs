@@ -120,6 +120,9 @@ pub struct Config {
     pub color: ColorChoice,
     /// `-t` / `--trace`: print every linked input's name.
     pub trace: bool,
+    /// `--soname=NAME`: the module name in the `name` section (default: the
+    /// output file's name).
+    pub soname: Option<String>,
     /// `--why-extract=FILE`: where to write why each archive member was
     /// extracted (`-`: stdout).
     pub why_extract: Option<String>,
@@ -188,6 +191,7 @@ impl Default for Config {
             color: ColorChoice::Auto,
             trace: false,
             why_extract: None,
+            soname: None,
             reproduce: None,
             command_line: Vec::new(),
             version: false,
@@ -285,6 +289,10 @@ impl Config {
             check_features: !self.no_check_features,
             features: self.features.clone(),
             extra_features: self.extra_features.clone(),
+            module_name: self.soname.clone().or_else(|| {
+                let output = self.output.as_ref()?;
+                Some(output.file_name()?.to_string_lossy().into_owned())
+            }),
         }
     }
 

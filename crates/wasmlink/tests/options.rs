@@ -532,6 +532,19 @@ fn strip_all() {
     }
 }
 
+/// The `name` section names the module after the output file, or
+/// `--soname=NAME`.
+#[test]
+fn soname() {
+    let g = ["--no-entry", "opts-g.o"];
+    let base = facts("soname", &g);
+    assert_eq!(base.module_name.as_deref(), Some("out.wasm"));
+    for opt in [["--soname=libopts.so"], ["-soname=libopts.so"]] {
+        let f = facts("soname", &with(&g, &opt));
+        assert_eq!(f.module_name.as_deref(), Some("libopts.so"), "{opt:?}");
+    }
+}
+
 /// `--keep-section=NAME` keeps that custom section despite `--strip-all`.
 #[test]
 fn keep_section() {

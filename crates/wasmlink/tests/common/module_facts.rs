@@ -45,6 +45,8 @@ pub struct ModuleFacts {
     pub custom_sections: Vec<String>,
     /// Function names from the "name" section (imports included), sorted.
     pub function_names: Vec<String>,
+    /// The module name from the "name" section.
+    pub module_name: Option<String>,
     /// The "target_features" section as `+name` / `-name`, sorted (empty if
     /// the section is absent).
     pub target_features: Vec<String>,
@@ -182,6 +184,7 @@ fn try_module_facts(bytes: &[u8]) -> wasmparser::Result<ModuleFacts> {
                     KnownCustom::Name(names) => {
                         for n in names {
                             match n? {
+                                Name::Module { name, .. } => f.module_name = Some(name.to_string()),
                                 Name::Function(map) => {
                                     for naming in map {
                                         f.function_names.push(naming?.name.to_string());
