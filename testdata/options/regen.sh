@@ -8,6 +8,7 @@
 #   sigcall.o sigdef.o         a signature-mismatch warning (--fatal-warnings)
 #   sections.o                 --export-if-defined, exported __start_/__stop_ bounds
 #   unresolved.o               --import-undefined, --unresolved-symbols, --warn-unresolved-symbols
+#   strings1.o strings2.o      -O0/-O1/-O2 string merging (.rodata.str*, .debug_str)
 set -euo pipefail
 cd "$(dirname "$0")"
 CC="${CC:-clang-19}"
@@ -18,6 +19,9 @@ flags=(--target=wasm32-wasi --sysroot=/usr -fdebug-compilation-dir=.)
 "$CC" "${flags[@]}" -O0 -g -c opts.c -o opts-g.o
 for s in undef lazy sigcall sigdef sections unresolved; do
     "$CC" "${flags[@]}" -O2 -c "$s.c" -o "$s.o"
+done
+for s in strings1 strings2; do
+    "$CC" "${flags[@]}" -O0 -g -c "$s.c" -o "$s.o"
 done
 # -O0: at -O2 clang folds multi1.c's own `dup` into `run`.
 for s in multi1 multi2; do

@@ -2,7 +2,7 @@
 //! links one command line with wasm-ld-22 (the reference) and with
 //! wasmlink, and prints what differs between the two modules, section by
 //! section and entity by entity (the `linkdiff` crate). `-o` in LINK-ARGS
-//! is replaced by two files under `target/xtask-diff/`. Exit status 1 when
+//! is replaced by two files of the same name under `target/xtask-diff/`. Exit status 1 when
 //! anything differs.
 
 use anyhow::{bail, Context, Result};
@@ -33,10 +33,14 @@ pub fn run(args: &[String]) -> Result<()> {
         Some(l) => l,
         None => crate::build_wasmlink()?,
     };
+    // Same file name for both: it is the module name in the name section.
+    let name = output_name(&link_args);
     let dir = crate::workspace_root().join("target/xtask-diff");
-    std::fs::create_dir_all(&dir)?;
-    let left = link(&reference, &link_args, &dir.join("reference.wasm"))?;
-    let right = link(&linker, &link_args, &dir.join("wasmlink.wasm"))?;
+    for sub in ["reference", "wasmlink"] {
+        std::fs::create_dir_all(dir.join(sub))?;
+    }
+    let left = link(&reference, &link_args, &dir.join("reference").join(&name))?;
+    let right = link(&linker, &link_args, &dir.join("wasmlink").join(&name))?;
     let diffs = linkdiff::diff(&left, &right);
     if diffs.is_empty() {
         println!("no differences ({} functions, {} data segments)", left.functions.len(), left.segments.len());
@@ -47,6 +51,13 @@ pub fn run(args: &[String]) -> Result<()> {
         println!("{d}");
     }
     bail!("{} differences ({})", diffs.len(), linkdiff::summary(&diffs))
+}
+
+/// The file name of the line's `-o` (`a.out` without one).
+fn output_name(args: &[String]) -> String {
+    let o = args.iter().position(|a| a == "-o").and_then(|i| args.get(i + 1));
+    let name = o.and_then(|o| Path::new(o).file_name()).map(|n| n.to_string_lossy().into_owned());
+    name.unwrap_or_else(|| "a.out".into())
 }
 
 /// Links `args` with `linker` into `out` and reads the module.

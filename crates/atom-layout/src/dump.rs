@@ -63,15 +63,19 @@ pub fn dump_layout(layout: &Layout, res: &Resolution<'_>) -> String {
                 .and_then(|o| o.segments.get(p.segment.index()))
                 .map(|d| format!(" size {:#x}", d.data.len()))
                 .unwrap_or_default();
+            let merged = p.strings.map(|b| format!(" (strings merged into blob {b})")).unwrap_or_default();
             let _ = writeln!(
                 s,
-                "    +{:#x}: {}[{}]{size}",
+                "    +{:#x}: {}[{}]{size}{merged}",
                 p.offset,
                 names.object(p.obj),
                 names.segment_name(p.obj, p.segment)
             );
         }
         flush(&mut s, &mut run);
+        for (b, blob) in seg.merged.iter().enumerate() {
+            let _ = writeln!(s, "    blob {b}: +{:#x} size {:#x} (merged strings)", blob.offset, blob.bytes.len());
+        }
     }
     let _ = writeln!(s, "input segment addresses (test objects):");
     for (o, addrs) in layout.segment_addresses.iter().enumerate() {

@@ -20,10 +20,12 @@
 pub mod dump;
 mod error;
 mod memory;
+mod strings;
 mod table;
 
 pub use error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, SegmentBound};
 pub use memory::{LayoutOptions, MemoryPlan, OutputSegment, SegmentPiece};
+pub use strings::{build_blob, map_offset, MergedStrings, StringPieces};
 pub use table::TablePlan;
 
 use object_parse::SegmentIdx;
@@ -38,8 +40,12 @@ pub const PAGE_SIZE: u64 = 65536;
 pub struct Layout {
     /// Output data segments in address order.
     pub segments: Vec<OutputSegment>,
-    /// Per object, per input segment: its address, when live.
+    /// Per object, per input segment: its address, when live (for a merged
+    /// string segment: the address of its blob).
     pub segment_addresses: Vec<Vec<Option<u64>>>,
+    /// Per merged string segment: where each of its strings went in its
+    /// blob.
+    pub string_pieces: std::collections::HashMap<(ObjectId, SegmentIdx), StringPieces>,
     /// Addresses of the linker-defined data symbols.
     pub linker_data: BTreeMap<LinkerData, u64>,
     /// Initial value of `__stack_pointer` (the top of the stack).
@@ -60,11 +66,23 @@ impl Layout {
     pub fn data_address(&self, d: &symbol_resolve::DataRef) -> Option<u64> {
         match d {
             symbol_resolve::DataRef::Defined { obj, segment, offset } => {
-                self.segment_addresses.get(obj.0 as usize)?.get(segment.index())?.map(|a| a + offset)
+                let base = self.segment_addresses.get(obj.0 as usize)?.get(segment.index())?.as_ref()?;
+                Some(base + self.offset_in_segment(*obj, *segment, *offset))
             }
             symbol_resolve::DataRef::Linker(l) => self.linker_data.get(l).copied(),
             symbol_resolve::DataRef::Absolute(a) => Some(*a),
             symbol_resolve::DataRef::Null => Some(0),
+        }
+    }
+
+    /// Where byte `offset` of an input segment landed, relative to the
+    /// segment's address: the same offset, unless the segment's strings
+    /// were merged (then the offset within the blob of the string holding
+    /// it).
+    pub fn offset_in_segment(&self, obj: ObjectId, segment: SegmentIdx, offset: u64) -> u64 {
+        match self.string_pieces.get(&(obj, segment)) {
+            Some(pieces) => map_offset(pieces, offset),
+            None => offset,
         }
     }
 
@@ -81,6 +99,7 @@ pub fn run(res: &Resolution<'_>, opts: &LayoutOptions) -> Result<Layout, LayoutE
     Ok(Layout {
         segments: mem.segments,
         segment_addresses: mem.segment_addresses,
+        string_pieces: mem.string_pieces,
         linker_data: mem.linker_data,
         stack_pointer: mem.stack_pointer,
         tls: mem.tls,

@@ -43,6 +43,9 @@ pub struct LayoutOptions {
     /// `--table-base=N`: the first slot of the indirect function table (0
     /// means the default, 1, as in wasm-ld).
     pub table_base: u32,
+    /// Merge NUL-terminated string segments (`-O1`, wasm-ld's default, and
+    /// up).
+    pub merge_strings: bool,
     /// `--growable-table`: the indirect function table has no maximum.
     pub growable_table: bool,
 }
@@ -62,6 +65,7 @@ impl Default for LayoutOptions {
             no_growable_memory: false,
             page_size: PAGE_SIZE,
             table_base: 1,
+            merge_strings: true,
             growable_table: false,
         }
     }
@@ -76,6 +80,9 @@ pub struct SegmentPiece {
     pub segment: SegmentIdx,
     /// Offset within the output segment.
     pub offset: u64,
+    /// For a merged string segment: which [`OutputSegment::merged`] blob
+    /// holds its strings (then `offset` is the blob's).
+    pub strings: Option<u32>,
 }
 
 /// One output data segment.
@@ -95,6 +102,8 @@ pub struct OutputSegment {
     pub is_tls: bool,
     /// The input segments, in order.
     pub pieces: Vec<SegmentPiece>,
+    /// Merged strings (`-O1`+), each in place of its first member piece.
+    pub merged: Vec<crate::strings::MergedStrings>,
 }
 
 /// Memory size and import/export decisions.
@@ -119,6 +128,7 @@ pub(crate) struct MemoryLayout {
     pub linker_data: BTreeMap<LinkerData, u64>,
     pub stack_pointer: u64,
     pub tls: Option<(u64, u64, u64)>,
+    pub string_pieces: std::collections::HashMap<(ObjectId, SegmentIdx), crate::strings::StringPieces>,
     pub plan: MemoryPlan,
     pub warnings: Vec<LayoutWarning>,
 }
@@ -192,6 +202,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
                     is_bss: name.starts_with(".bss"),
                     is_tls: name == ".tdata",
                     pieces: Vec::new(),
+                    merged: Vec::new(),
                 });
                 segments.len() - 1
             });
@@ -200,9 +211,16 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
             let offset = align_to(out.size, align);
             out.align_log2 = out.align_log2.max(seg.info.align_log2);
             out.size = offset + seg.data.len() as u64;
-            out.pieces.push(SegmentPiece { obj: ObjectId(o as u32), segment: SegmentIdx(i as u32), offset });
+            out.pieces.push(SegmentPiece {
+                obj: ObjectId(o as u32),
+                segment: SegmentIdx(i as u32),
+                offset,
+                strings: None,
+            });
         }
     }
+    let string_pieces =
+        if opts.merge_strings { crate::strings::merge_strings(res, &mut segments) } else { Default::default() };
     segments.sort_by_key(|s| order(&s.name));
 
     // Stack placement, with wasm-ld 19 compatibility.
@@ -355,6 +373,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         linker_data,
         stack_pointer,
         tls,
+        string_pieces,
         plan: MemoryPlan {
             initial_pages,
             max_pages,

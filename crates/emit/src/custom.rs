@@ -17,6 +17,9 @@ pub struct CustomPolicy {
     pub strip_all: bool,
     /// `--keep-section=NAME`: kept despite the strip options.
     pub keep: Vec<String>,
+    /// Merge the strings of `.debug_str` (and `.debug_str.dwo`,
+    /// `.debug_line_str`), as wasm-ld does at `-O1` and up.
+    pub merge_strings: bool,
 }
 
 impl CustomPolicy {
@@ -37,7 +40,15 @@ pub struct CustomPlan {
     pub sections: IndexMap<String, Vec<(ObjectId, u32)>>,
     /// Per object, per custom section: offset of the piece in its output section.
     pub offsets: Vec<Vec<Option<u64>>>,
+    /// Sections whose strings were merged: name → the whole payload.
+    pub merged: std::collections::HashMap<String, Vec<u8>>,
+    /// Per piece of a merged section: where each of its strings went.
+    pub string_pieces: std::collections::HashMap<(ObjectId, u32), atom_layout::StringPieces>,
 }
+
+/// Custom sections whose strings wasm-ld merges (by name: custom sections
+/// carry no flags).
+const STRING_SECTIONS: [&str; 3] = [".debug_str", ".debug_str.dwo", ".debug_line_str"];
 
 /// Alignment of each input piece inside an output custom section: LLVM's
 /// coverage records (`__llvm_covfun`) must stay 8-byte aligned, as wasm-ld
@@ -67,7 +78,32 @@ pub fn plan(res: &Resolution<'_>, policy: &CustomPolicy) -> CustomPlan {
             sections.entry(c.name.to_string()).or_default().push((ObjectId(o as u32), i as u32));
         }
     }
-    CustomPlan { sections, offsets }
+    let mut plan = CustomPlan { sections, offsets, merged: Default::default(), string_pieces: Default::default() };
+    if policy.merge_strings {
+        for name in STRING_SECTIONS {
+            merge_section_strings(res, &mut plan, name);
+        }
+    }
+    plan
+}
+
+/// Merges the strings of every piece of output section `name`, when each
+/// piece is NUL-terminated and has no relocations: the section becomes one
+/// blob, every piece starts at 0, and [`CustomPlan::string_pieces`] says
+/// where each string went.
+fn merge_section_strings(res: &Resolution<'_>, plan: &mut CustomPlan, name: &str) {
+    let Some(pieces) = plan.sections.get(name) else { return };
+    let data = |(o, i): &(ObjectId, u32)| &res.objects[o.0 as usize].customs[*i as usize];
+    if !pieces.iter().all(|p| data(p).data.last() == Some(&0) && data(p).relocs.is_empty()) {
+        return;
+    }
+    let inputs: Vec<&[u8]> = pieces.iter().map(|p| data(p).data).collect();
+    let (blob, strings) = atom_layout::build_blob(&inputs);
+    for (&(o, i), map) in pieces.iter().zip(strings) {
+        plan.offsets[o.0 as usize][i as usize] = Some(0);
+        plan.string_pieces.insert((o, i), map);
+    }
+    plan.merged.insert(name.to_string(), blob);
 }
 
 /// Where each piece of one output custom section goes: (padding before it,
@@ -86,8 +122,11 @@ fn piece_layout(res: &Resolution<'_>, name: &str, pieces: &[(ObjectId, u32)]) ->
 }
 
 /// Length of one output custom section's payload (after the name).
-pub fn section_len(res: &Resolution<'_>, name: &str, pieces: &[(ObjectId, u32)]) -> usize {
-    piece_layout(res, name, pieces).1
+pub fn section_len(res: &Resolution<'_>, plan: &CustomPlan, name: &str, pieces: &[(ObjectId, u32)]) -> usize {
+    match plan.merged.get(name) {
+        Some(blob) => blob.len(),
+        None => piece_layout(res, name, pieces).1,
+    }
 }
 
 /// Splits `out` (one output custom section's payload, [`section_len`]

@@ -43,6 +43,7 @@ pub fn write_payload(ctx: &RelocContext<'_, '_>, segs: &[&OutputSegment], out: &
     let (count, mut rest) = out.split_at_mut(head.len());
     count.copy_from_slice(&head);
     let mut slots = Vec::new();
+    let mut blobs = Vec::new();
     for seg in segs {
         let header = segment_header(seg);
         let (h, tail) = rest.split_at_mut(header.len());
@@ -50,14 +51,29 @@ pub fn write_payload(ctx: &RelocContext<'_, '_>, segs: &[&OutputSegment], out: &
         let (mut body, tail) = tail.split_at_mut(seg.size as usize);
         rest = tail;
         let mut pos = 0u64;
+        let mut placed = vec![false; seg.merged.len()];
         for p in &seg.pieces {
-            let input = &ctx.res.objects[p.obj.0 as usize].segments[p.segment.index()];
+            let len = match p.strings {
+                // Merged strings: the blob once, where its first member was.
+                Some(b) if placed[b as usize] => continue,
+                Some(b) => {
+                    placed[b as usize] = true;
+                    seg.merged[b as usize].bytes.len()
+                }
+                None => ctx.res.objects[p.obj.0 as usize].segments[p.segment.index()].data.len(),
+            };
             let (_, t) = body.split_at_mut((p.offset - pos) as usize);
-            let (slot, t) = t.split_at_mut(input.data.len());
-            slots.push((*seg, p, slot));
+            let (slot, t) = t.split_at_mut(len);
+            match p.strings {
+                Some(b) => blobs.push((&seg.merged[b as usize].bytes, slot)),
+                None => slots.push((*seg, p, slot)),
+            }
             body = t;
-            pos = p.offset + input.data.len() as u64;
+            pos = p.offset + len as u64;
         }
+    }
+    for (bytes, slot) in blobs {
+        slot.copy_from_slice(bytes);
     }
     slots.into_par_iter().try_for_each(|(seg, p, slot)| {
         let o = &ctx.res.objects[p.obj.0 as usize];

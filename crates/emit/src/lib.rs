@@ -387,7 +387,9 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
         self.code_len().map_or(0, |n| section_len(CODE_SECTION, None, n))
             + self.data_len().map_or(0, |n| section_len(DATA_SECTION, None, n))
             + (self.customs.sections.iter())
-                .map(|(name, pieces)| section_len(CUSTOM_SECTION, Some(name), custom::section_len(res, name, pieces)))
+                .map(|(name, pieces)| {
+                    section_len(CUSTOM_SECTION, Some(name), custom::section_len(res, &self.customs, name, pieces))
+                })
                 .sum::<usize>()
     }
 
@@ -409,7 +411,13 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
         let data_out = self.data_len().map(|n| take_section(&mut out, DATA_SECTION, None, n));
         let mut custom_slots = Vec::new();
         for (name, pieces) in &self.customs.sections {
-            let payload = take_section(&mut out, CUSTOM_SECTION, Some(name), custom::section_len(res, name, pieces));
+            let len = custom::section_len(res, &self.customs, name, pieces);
+            let payload = take_section(&mut out, CUSTOM_SECTION, Some(name), len);
+            if let Some(blob) = self.customs.merged.get(name) {
+                // Merged strings: no relocations, written whole.
+                payload.copy_from_slice(blob);
+                continue;
+            }
             let slots = custom::piece_slots(res, name, pieces, payload);
             custom_slots.extend(slots.into_iter().zip(pieces).map(|(slot, piece)| (name.as_str(), *piece, slot)));
         }
@@ -420,6 +428,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             types,
             code_offsets: &self.code_offsets,
             custom_offsets: &self.customs.offsets,
+            custom_strings: &self.customs.string_pieces,
         };
         let (code, (data, customs)) = rayon::join(
             || code_out.map_or(Ok(()), |out| code::write_payload(&ctx, &self.chunks, out)),

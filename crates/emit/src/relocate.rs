@@ -23,6 +23,9 @@ pub struct RelocContext<'r, 'a> {
     /// Per object, per custom section: offset of that object's piece within
     /// its output custom section.
     pub custom_offsets: &'r [Vec<Option<u64>>],
+    /// Pieces of custom sections whose strings were merged: where each
+    /// string went.
+    pub custom_strings: &'r std::collections::HashMap<(ObjectId, u32), atom_layout::StringPieces>,
 }
 
 /// Where the patched bytes live, for LOCREL and tombstones.
@@ -158,7 +161,10 @@ impl RelocContext<'_, '_> {
                         .copied()
                         .flatten()
                     {
-                        Some(off) => Ok(off.wrapping_add(addend)),
+                        Some(off) => match self.custom_strings.get(&(*obj, *custom)) {
+                            Some(strings) => Ok(off + atom_layout::map_offset(strings, addend)),
+                            None => Ok(off.wrapping_add(addend)),
+                        },
                         None => Ok(addend),
                     }
                 }

@@ -262,6 +262,7 @@ impl Config {
             no_growable_memory: self.no_growable_memory,
             table_base: self.table_base,
             page_size: self.page_size,
+            merge_strings: self.opt_level >= 1,
             growable_table: self.growable_table,
         }
     }
@@ -283,6 +284,7 @@ impl Config {
                 strip_debug: self.strip_debug,
                 strip_all: self.strip_all,
                 keep: self.keep_sections.clone(),
+                merge_strings: self.opt_level >= 1,
             },
             import_memory: self.import_memory,
             memory_import: self.memory_import_name.clone().unwrap_or_else(|| ("env".into(), "memory".into())),

@@ -948,11 +948,38 @@ fn time() {
     assert_eq!(our_bytes("time", &with(&OPTS, &["--time"])), our_bytes("time", &OPTS));
 }
 
+/// The size of custom section `name` in a module.
+fn custom_size(bytes: &[u8], name: &str) -> Option<usize> {
+    wasmparser::Parser::new(0).parse_all(bytes).find_map(|p| match p.ok()? {
+        wasmparser::Payload::CustomSection(c) if c.name() == name => Some(c.data().len()),
+        _ => None,
+    })
+}
+
+/// `-O1` (the default) and up merge NUL-terminated strings, as wasm-ld does:
+/// `.rodata.str*` segments and `.debug_str`, shared strings once and a
+/// string that ends another inside it. `-O0` keeps every copy.
+#[test]
+fn string_merging_by_optimization_level() {
+    let base = ["--no-entry", "--export=total", "strings1.o", "strings2.o"];
+    let rodata = |f: &ModuleFacts| f.segments.iter().find(|s| s.name == ".rodata").map(|s| s.size);
+    let o0 = facts("merge_strings", &with(&base, &["-O0"]));
+    let o1 = facts("merge_strings", &base);
+    let o2 = facts("merge_strings", &with(&base, &["-O2"]));
+    // "hello, world\0" twice, "have a nice day\0", "nice day\0".
+    assert_eq!(rodata(&o0), Some(13 + 13 + 16 + 9), "{:?}", o0.segments);
+    assert_eq!(rodata(&o1), Some(13 + 16), "{:?}", o1.segments);
+    assert_eq!(rodata(&o2), rodata(&o1));
+    let debug_str = |opt: &[&str]| custom_size(&our_bytes("merge_strings", &with(&base, opt)), ".debug_str");
+    let (unmerged, merged) = (debug_str(&["-O0"]), debug_str(&[]));
+    assert!(merged.unwrap() < unmerged.unwrap(), ".debug_str: {merged:?} at -O1, {unmerged:?} at -O0");
+}
+
 /// Options accepted for compatibility that change nothing by design: the
-/// output is byte-identical to the default link. `-O<n>` (wasm-ld merges
-/// strings at -O1+, wasmlink does not yet: see --help), `--no-demangle`
-/// (wasmlink never demangles), `--threads=N` (determinism), `--gc-sections`
-/// (the default). Bad values are rejected.
+/// output is byte-identical to the default link. `-O<n>` on objects without
+/// string segments, `--no-demangle` (wasmlink never demangles),
+/// `--threads=N` (determinism), `--gc-sections` (the default). Bad values
+/// are rejected.
 #[test]
 fn options_without_effect_by_design() {
     let base = our_bytes("no_effect", &OPTS);

@@ -1,0 +1,190 @@
+//! String merging (wasm-ld at `-O1`, its default, and above): the live
+//! input segments flagged `WASM_SEG_FLAG_STRINGS` with 1-byte alignment
+//! that go into one output segment (per segment flags) become one blob of
+//! unique NUL-terminated strings. As in wasm-ld, the blob holds the strings
+//! sorted from the last byte backwards (descending), so that a string that
+//! ends another one follows it and shares its bytes (tail merging); it sits
+//! where the first merged input segment was.
+//!
+//! This is the one place where layout reads data bytes: deduplicating
+//! strings needs them. Segments with relocations are never merged.
+
+use crate::memory::{OutputSegment, SegmentPiece};
+use object_parse::{segment_flags, SegmentIdx};
+use std::collections::HashMap;
+use symbol_resolve::{ObjectId, Resolution};
+
+/// One merged blob of strings inside an output segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergedStrings {
+    /// Offset within the output segment.
+    pub offset: u64,
+    /// The strings, each with its NUL, tail-merged.
+    pub bytes: Vec<u8>,
+}
+
+/// Where each string of a merged input segment went: `(input offset,
+/// offset in the blob)` per string, in input order.
+pub type StringPieces = Vec<(u64, u64)>;
+
+/// Whether an input segment's strings are merged.
+pub(crate) fn is_mergeable(res: &Resolution<'_>, obj: ObjectId, segment: SegmentIdx) -> bool {
+    let seg = &res.objects[obj.0 as usize].segments[segment.index()];
+    seg.info.flags & segment_flags::STRINGS != 0
+        && seg.info.flags & segment_flags::TLS == 0
+        && seg.info.align_log2 == 0
+        && seg.data.last() == Some(&0)
+        && seg.relocs.is_empty()
+}
+
+/// Merges the strings of every output segment that has mergeable input
+/// segments and lays its pieces out again (offsets and size). Returns where
+/// each merged input segment's strings went.
+pub(crate) fn merge_strings(
+    res: &Resolution<'_>,
+    segments: &mut [OutputSegment],
+) -> HashMap<(ObjectId, SegmentIdx), StringPieces> {
+    let mut maps = HashMap::new();
+    for seg in segments.iter_mut() {
+        if seg.is_tls || !seg.pieces.iter().any(|p| is_mergeable(res, p.obj, p.segment)) {
+            continue;
+        }
+        // One blob per distinct segment flags, in first-seen order.
+        let mut groups: Vec<(u32, Vec<usize>)> = Vec::new();
+        for (k, p) in seg.pieces.iter().enumerate() {
+            if is_mergeable(res, p.obj, p.segment) {
+                let flags = res.objects[p.obj.0 as usize].segments[p.segment.index()].info.flags;
+                match groups.iter_mut().find(|(f, _)| *f == flags) {
+                    Some((_, members)) => members.push(k),
+                    None => groups.push((flags, vec![k])),
+                }
+            }
+        }
+        let mut blob_of_piece = vec![None; seg.pieces.len()];
+        let mut blobs = Vec::new();
+        for (g, (_, members)) in groups.iter().enumerate() {
+            let inputs: Vec<&[u8]> = members
+                .iter()
+                .map(|&k| res.objects[seg.pieces[k].obj.0 as usize].segments[seg.pieces[k].segment.index()].data)
+                .collect();
+            let (bytes, offsets) = build_blob(&inputs);
+            for (&k, pieces) in members.iter().zip(offsets) {
+                blob_of_piece[k] = Some(g as u32);
+                maps.insert((seg.pieces[k].obj, seg.pieces[k].segment), pieces);
+            }
+            blobs.push(MergedStrings { offset: 0, bytes });
+        }
+        relayout(res, seg, &blob_of_piece, blobs);
+    }
+    maps
+}
+
+/// Offsets and size of `seg` again, with each blob in place of its first
+/// member and the other members sharing the blob's offset.
+fn relayout(
+    res: &Resolution<'_>,
+    seg: &mut OutputSegment,
+    blob_of_piece: &[Option<u32>],
+    mut blobs: Vec<MergedStrings>,
+) {
+    let mut size = 0u64;
+    let mut placed = vec![false; blobs.len()];
+    let pieces = std::mem::take(&mut seg.pieces);
+    for (p, blob) in pieces.into_iter().zip(blob_of_piece) {
+        let offset = match *blob {
+            Some(b) if placed[b as usize] => blobs[b as usize].offset,
+            Some(b) => {
+                placed[b as usize] = true;
+                blobs[b as usize].offset = size;
+                size += blobs[b as usize].bytes.len() as u64;
+                blobs[b as usize].offset
+            }
+            None => {
+                let input = &res.objects[p.obj.0 as usize].segments[p.segment.index()];
+                let offset = size.div_ceil(1 << input.info.align_log2) << input.info.align_log2;
+                size = offset + input.data.len() as u64;
+                offset
+            }
+        };
+        seg.pieces.push(SegmentPiece { offset, strings: *blob, ..p });
+    }
+    seg.size = size;
+    seg.merged = blobs;
+}
+
+/// The unique strings of `inputs` in wasm-ld's order, tail-merged, and per
+/// input the `(input offset, blob offset)` of each of its strings. Each
+/// input must end with a NUL. (Also used by emit for `.debug_str`.)
+pub fn build_blob(inputs: &[&[u8]]) -> (Vec<u8>, Vec<StringPieces>) {
+    let per_input: Vec<Vec<(u64, &[u8])>> = inputs.iter().map(|d| split_strings(d)).collect();
+    let mut unique: Vec<&[u8]> = per_input.iter().flatten().map(|(_, s)| *s).collect();
+    unique.sort_unstable_by(|a, b| tail_order(a, b));
+    unique.dedup();
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut at: HashMap<&[u8], u64> = HashMap::with_capacity(unique.len());
+    let mut previous: &[u8] = &[];
+    for s in unique {
+        if previous.ends_with(s) {
+            at.insert(s, (bytes.len() - s.len()) as u64);
+            continue;
+        }
+        at.insert(s, bytes.len() as u64);
+        bytes.extend_from_slice(s);
+        previous = s;
+    }
+    let offsets = per_input.iter().map(|strings| strings.iter().map(|(off, s)| (*off, at[s])).collect()).collect();
+    (bytes, offsets)
+}
+
+/// Where byte `offset` of a merged input went in its blob: the blob offset
+/// of the string holding it, plus the offset inside that string.
+pub fn map_offset(pieces: &[(u64, u64)], offset: u64) -> u64 {
+    let k = pieces.partition_point(|(start, _)| *start <= offset);
+    match k.checked_sub(1).and_then(|k| pieces.get(k)) {
+        Some((start, out)) => out + (offset - start),
+        None => offset,
+    }
+}
+
+/// The NUL-terminated strings of `data` (each with its NUL) and their
+/// offsets.
+fn split_strings(data: &[u8]) -> Vec<(u64, &[u8])> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, &b) in data.iter().enumerate() {
+        if b == 0 {
+            out.push((start as u64, &data[start..=i]));
+            start = i + 1;
+        }
+    }
+    out
+}
+
+/// wasm-ld's string table order: compare from the last byte backwards; a
+/// greater byte first, and a string before any string that ends it.
+fn tail_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let mut ai = a.iter().rev();
+    let mut bi = b.iter().rev();
+    loop {
+        match (ai.next(), bi.next()) {
+            (Some(x), Some(y)) if x == y => continue,
+            (Some(x), Some(y)) => return y.cmp(x),
+            (Some(_), None) => return std::cmp::Ordering::Less,
+            (None, Some(_)) => return std::cmp::Ordering::Greater,
+            (None, None) => return std::cmp::Ordering::Equal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_sorted_from_the_end_and_tail_merged() {
+        let (bytes, offsets) = build_blob(&[b"abc\0bc\0zz\0", b"bc\0x\0"]);
+        // From the end: "zz", then "x", then "abc" (which "bc" ends).
+        assert_eq!(bytes, b"zz\0x\0abc\0");
+        assert_eq!(offsets, vec![vec![(0, 5), (4, 6), (7, 0)], vec![(0, 6), (3, 3)]]);
+    }
+}
