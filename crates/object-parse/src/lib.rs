@@ -3,9 +3,11 @@
 //! First stage of the wasmlink pipeline. It memory-maps every input file,
 //! tells objects from archives, and parses all objects in parallel (rayon)
 //! into [`ObjectFile`]s: typed IR that borrows the mapped bytes, so function
-//! bodies, data and debug sections are never copied. Archives are indexed but
-//! their members stay lazy; symbol resolution extracts and parses members
-//! through [`parse_member`].
+//! bodies, data and debug sections are never copied. Archive members stay
+//! lazy: each is only summarized ([`summary`]: its symbols and COMDAT
+//! groups), all in parallel; symbol resolution decides on the summaries
+//! which members to link, and [`parse_selected`] then parses those in full,
+//! in parallel.
 //!
 //! Every error names the file (and archive member) and the byte offset.
 

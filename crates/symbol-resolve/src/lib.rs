@@ -1,13 +1,18 @@
 //! # symbol-resolve: [`ObjectSet`] → [`Resolution`]
 //!
-//! Second stage. Builds one global symbol table from the inputs in
-//! command-line order with wasm-ld's rules (strong/weak/undefined/local,
-//! lazy archive extraction, COMDAT first-wins), defines the linker's own
-//! symbols, turns undefined functions into imports or trap stubs, and marks
-//! what is live from the roots (`--gc-sections` is the default).
+//! Second stage, in two steps around object-parse. [`select`] builds one
+//! global symbol table from the inputs in wasm-ld's order with wasm-ld's
+//! rules (strong/weak/undefined/local, lazy archive members extracted
+//! depth-first, COMDAT first-wins) on symbol summaries alone, and says
+//! which objects are linked in which order; object-parse then parses the
+//! chosen archive members; [`finish`] defines the linker's own symbols,
+//! turns undefined functions into imports or trap stubs, and marks what is
+//! live from the roots (`--gc-sections` is the default). [`run`] does all
+//! three.
 //!
-//! Architecture invariant: this stage reads symbol tables and relocation
-//! entries only; it never reads code or data bytes.
+//! Architecture invariant: this stage reads symbol summaries, symbol tables
+//! and relocation entries only; it never parses and never reads code or
+//! data bytes.
 
 pub mod dump;
 mod error;
