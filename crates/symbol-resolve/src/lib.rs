@@ -1,6 +1,6 @@
 //! # symbol-resolve: [`ObjectSet`] → [`Resolution`]
 //!
-//! Second stage, in two steps around object-parse. [`select`] builds one
+//! Second stage, in two steps around object-parse. [`select()`] builds one
 //! global symbol table from the inputs in wasm-ld's order with wasm-ld's
 //! rules (strong/weak/undefined/local, lazy archive members extracted
 //! depth-first, COMDAT first-wins) on symbol summaries alone, and says
@@ -203,7 +203,7 @@ impl UnresolvedPolicy {
     }
 }
 
-/// Runs the stage on its own: [`select`], then the chosen archive members
+/// Runs the stage on its own: [`select()`], then the chosen archive members
 /// parsed in full ([`object_parse::parse_selected`]), then [`finish`].
 /// (The `wasmlink` library runs the three steps itself, to time and
 /// observe each.)
@@ -218,7 +218,7 @@ pub fn run<'a>(mut set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resoluti
 }
 
 /// Decides which objects are linked and in which order, as wasm-ld does,
-/// from symbol summaries alone (see [`select`](mod@select)): the inputs
+/// from symbol summaries alone (see the [`select`](mod@select) module): the inputs
 /// in command-line order with archive members extracted depth-first, then
 /// the `-u` names, `--export` names, the entry, `__wasm_call_dtors` and the
 /// stub libraries. The archive member summaries are moved out of `set`.

@@ -13,7 +13,7 @@
 //! definition decides among weak definitions and the first object decides
 //! each COMDAT group, this order is semantics, not cosmetics.
 //!
-//! The recursion is an explicit stack of [`Frame`]s. The result, a
+//! The recursion is an explicit stack of frames (file, next symbol). The result, a
 //! [`Selection`], says which objects to parse in full (in parallel, by
 //! [`object_parse::parse_selected`]) and holds the finished symbol table.
 
