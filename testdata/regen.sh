@@ -24,12 +24,13 @@ case_key() {
 }
 
 regen_case() {
-    local dir="$1" name lang crt archive ar_name ar_members compiler variant outdir src base
+    local dir="$1" name lang crt archive pic ar_name ar_members compiler variant outdir src base
     name="$(basename "$dir")"
     [[ -f "$dir/case.txt" ]] || { echo "regen: $name: no case.txt" >&2; return 1; }
     lang="$(case_key "$dir/case.txt" lang)"
     crt="$(case_key "$dir/case.txt" crt)"
     archive="$(case_key "$dir/case.txt" archive)"
+    pic=" $(case_key "$dir/case.txt" pic) "
     ar_name="" ar_members=""
     if [[ -n "$archive" ]]; then
         ar_name="${archive%%:*}"
@@ -62,9 +63,11 @@ regen_case() {
         for src in "${srcs[@]}"; do
             base="$(basename "$src")"
             base="${base%.*}"
+            local -a pflags=()
+            [[ "$pic" == *" $base "* ]] && pflags=(-fPIC)
             # Compile from inside the case dir with relative paths so nothing
             # in the objects depends on where the checkout lives.
-            (cd "$dir" && "$compiler" "${flags[@]}" "${vflags[@]}" -c "$(basename "$src")" \
+            (cd "$dir" && "$compiler" "${flags[@]}" "${vflags[@]}" "${pflags[@]}" -c "$(basename "$src")" \
                 -o "$variant/$base.o")
         done
         if [[ -n "$ar_name" ]]; then

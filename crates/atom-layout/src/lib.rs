@@ -26,7 +26,7 @@ mod table;
 pub use error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, SegmentBound};
 pub use memory::{LayoutOptions, MemoryPlan, OutputSegment, SegmentPiece};
 pub use strings::{build_blob, map_offset, MergedStrings, StringPieces};
-pub use table::TablePlan;
+pub use table::{GotEntry, TablePlan};
 
 use object_parse::SegmentIdx;
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! Indirect function table slots.
 
-use std::collections::HashMap;
+use object_parse::RelocType;
+use std::collections::{HashMap, HashSet};
 use symbol_resolve::{FuncRef, RelocTypeExt, Resolution, SyntheticFunc, Target};
 
 /// Slots of `__indirect_function_table`: slot 0 is null; function `slots[i]`
@@ -15,6 +16,21 @@ pub struct TablePlan {
     pub slots: Vec<FuncRef>,
     /// Slot of each address-taken function.
     pub slot_of: HashMap<FuncRef, u32>,
+    /// GOT entries, for position-independent objects in a static link: the
+    /// functions and data whose table slot or address an immutable global
+    /// holds (`GLOBAL_INDEX` relocations against non-global symbols), in
+    /// wasm-ld's scan order (a function's slot is taken at that point).
+    pub got: Vec<GotEntry>,
+}
+
+/// One GOT entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GotEntry {
+    /// The function or data it holds the slot or address of.
+    pub target: Target,
+    /// The symbol's name (the entry is `GOT.func.internal.NAME` or
+    /// `GOT.data.internal.NAME` in the name section).
+    pub name: String,
 }
 
 impl TablePlan {
@@ -24,8 +40,11 @@ impl TablePlan {
     }
 }
 
+/// Assigns table slots and GOT entries in one scan of the live relocations,
+/// per object: functions, then data segments (wasm-ld's order).
 pub(crate) fn assign_slots(res: &Resolution<'_>, base: u32, growable: bool) -> TablePlan {
     let mut plan = TablePlan { base: base.max(1), growable, ..Default::default() };
+    let mut in_got: HashSet<Target> = HashSet::new();
     let add = |t: &Target, plan: &mut TablePlan| {
         if let Target::Function(f) = t {
             if let FuncRef::Synthetic(SyntheticFunc::Stub(id)) = f {
@@ -39,6 +58,22 @@ pub(crate) fn assign_slots(res: &Resolution<'_>, base: u32, growable: bool) -> T
             }
         }
     };
+    let scan = |r: &object_parse::Reloc,
+                obj: &object_parse::ObjectFile<'_>,
+                target: &Target,
+                plan: &mut TablePlan,
+                in_got: &mut HashSet<Target>| {
+        if r.ty.is_table_index() {
+            add(target, plan);
+        } else if matches!(r.ty, RelocType::GlobalIndexLeb | RelocType::GlobalIndexI32)
+            && matches!(target, Target::Function(_) | Target::Data(_))
+            && in_got.insert(target.clone())
+        {
+            add(target, plan);
+            let name = obj.linking.symbols.get(r.index as usize).map_or("", |s| s.name).to_string();
+            plan.got.push(GotEntry { target: target.clone(), name });
+        }
+    };
     for (o, obj) in res.objects.iter().enumerate() {
         let targets = &res.targets[o];
         for (i, f) in obj.functions.iter().enumerate() {
@@ -46,9 +81,7 @@ pub(crate) fn assign_slots(res: &Resolution<'_>, base: u32, growable: bool) -> T
                 continue;
             }
             for r in &obj.code_relocs[f.relocs.clone()] {
-                if r.ty.is_table_index() {
-                    add(&targets[r.index as usize], &mut plan);
-                }
+                scan(r, obj, &targets[r.index as usize], &mut plan, &mut in_got);
             }
         }
         for (i, s) in obj.segments.iter().enumerate() {
@@ -56,9 +89,7 @@ pub(crate) fn assign_slots(res: &Resolution<'_>, base: u32, growable: bool) -> T
                 continue;
             }
             for r in &obj.data_relocs[s.relocs.clone()] {
-                if r.ty.is_table_index() {
-                    add(&targets[r.index as usize], &mut plan);
-                }
+                scan(r, obj, &targets[r.index as usize], &mut plan, &mut in_got);
             }
         }
     }

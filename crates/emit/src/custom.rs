@@ -256,6 +256,7 @@ pub fn name_section(
             OutputGlobal::Input { obj, index } => gnames[obj.0 as usize][*index as usize].map(str::to_string),
             // wasm-ld leaves the exported-data-address globals unnamed.
             OutputGlobal::DataAddress { .. } => None,
+            OutputGlobal::Got { name, .. } => Some(name.clone()),
         };
         if let Some(n) = name {
             globals.push((idx, n));

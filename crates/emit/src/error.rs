@@ -23,6 +23,10 @@ pub enum EmitError {
     /// internal inconsistency).
     #[error("internal error: tag type")]
     MissingTagType,
+    /// A GOT entry whose function has no table slot or whose data has no
+    /// address (an internal inconsistency).
+    #[error("internal error: GOT entry {0} has no value")]
+    GotEntryWithoutValue(u32),
     /// One input uses a target feature that another input disallows.
     #[error(
         "Target feature '{}' used in {used_in} is disallowed by {disallowed_by}. Use --no-check-features to suppress.",

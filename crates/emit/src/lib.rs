@@ -311,10 +311,22 @@ fn global_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) 
                 enc::ConstExpr::raw(e[..e.len().saturating_sub(1)].iter().copied())
             }
             OutputGlobal::DataAddress { address, .. } => enc::ConstExpr::i32_const(*address as u32 as i32),
+            OutputGlobal::Got { entry, .. } => enc::ConstExpr::i32_const(got_value(layout, *entry)? as u32 as i32),
         };
         gs.global(ty, &init);
     }
     Ok((!gs.is_empty()).then(|| encoded(&gs)))
+}
+
+/// The value a GOT entry holds: its function's table slot or its data
+/// address.
+fn got_value(layout: &Layout, entry: u32) -> Result<u64, EmitError> {
+    let value = match layout.table.got.get(entry as usize).map(|e| &e.target) {
+        Some(symbol_resolve::Target::Function(f)) => layout.table.slot_of.get(f).map(|&s| u64::from(s)),
+        Some(symbol_resolve::Target::Data(d)) => layout.data_address(d),
+        _ => None,
+    };
+    value.ok_or(EmitError::GotEntryWithoutValue(entry))
 }
 
 /// The export section.

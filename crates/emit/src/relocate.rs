@@ -125,6 +125,12 @@ impl RelocContext<'_, '_> {
                     None if matches!(site, Site::Custom { .. }) => dead(),
                     None => Err(bad(UnresolvableTarget::MissingGlobal)),
                 },
+                // A GOT entry: the global holding the address or slot.
+                Target::Function(_) | Target::Data(_) => match self.merged.got_index.get(target) {
+                    Some(i) => Ok(u64::from(i.0)),
+                    None if matches!(site, Site::Custom { .. }) => dead(),
+                    None => Err(bad(UnresolvableTarget::MissingGlobal)),
+                },
                 _ => dead(),
             },
             TagIndexLeb => match target {

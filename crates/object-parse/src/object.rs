@@ -820,6 +820,9 @@ fn check_relocs(
             (RelocTarget::Function, SymbolKind::Function(_))
                 | (RelocTarget::Data, SymbolKind::Data(_))
                 | (RelocTarget::Global, SymbolKind::Global(_))
+                // A GOT entry: position-independent code reads a function's
+                // table index or a data address from a global.
+                | (RelocTarget::Global, SymbolKind::Function(_) | SymbolKind::Data(_))
                 | (RelocTarget::Tag, SymbolKind::Tag(_))
                 | (RelocTarget::Table, SymbolKind::Table(_))
                 | (RelocTarget::Section, SymbolKind::Section(_))

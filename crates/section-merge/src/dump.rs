@@ -89,6 +89,7 @@ fn global_label(names: &Names<'_, '_>, merged: &MergedModule, index: u32) -> Str
             format!("{}:{}", names.object(*obj), names.global_name(*obj, *index))
         }
         Some(OutputGlobal::DataAddress { symbol, .. }) => format!("address of {symbol}"),
+        Some(OutputGlobal::Got { name, .. }) => name.clone(),
         None => "<bad global>".into(),
     }
 }

@@ -43,6 +43,11 @@ pub enum OutputGlobal {
     Input { obj: ObjectId, index: u32 },
     /// An immutable i32 holding the address of an exported data symbol.
     DataAddress { symbol: String, address: u64 },
+    /// A GOT entry (position-independent objects in a static link): an
+    /// immutable i32 holding a function's table slot or a data address;
+    /// `layout.table.got[entry]` says which. `name` is what the name
+    /// section calls it (`GOT.func.internal.NAME`, `GOT.data.internal.NAME`).
+    Got { entry: u32, name: String },
 }
 
 /// A table of the output module (after imported tables).
@@ -124,6 +129,9 @@ pub struct MergedModule {
     pub stub_index: Vec<Option<OutputFuncIdx>>,
     /// Output indices of the synthetic globals.
     pub synthetic_global_index: HashMap<SyntheticGlobal, OutputGlobalIdx>,
+    /// Output index of the GOT entry of each function or data target
+    /// (`layout.table.got`).
+    pub got_index: HashMap<Target, OutputGlobalIdx>,
     /// Output index of `__indirect_function_table`.
     pub indirect_table: Option<u32>,
     /// The constructors `__wasm_call_ctors` calls: (function index, results to drop).
@@ -258,6 +266,13 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         }
         global_index.push(map);
     }
+    // GOT entries, after the input globals (wasm-ld's order).
+    let mut got_index = HashMap::new();
+    for (k, e) in layout.table.got.iter().enumerate() {
+        got_index.insert(e.target.clone(), OutputGlobalIdx(ng + globals.len() as u32));
+        let kind = if matches!(e.target, Target::Function(_)) { "func" } else { "data" };
+        globals.push(OutputGlobal::Got { entry: k as u32, name: format!("GOT.{kind}.internal.{}", e.name) });
+    }
 
     // Tables: the indirect function table is table 0 (after imports), as
     // call_indirect sites without a table relocation assume.
@@ -325,6 +340,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         call_ctors,
         stub_index,
         synthetic_global_index,
+        got_index,
         indirect_table,
         ctor_calls: Vec::new(),
         call_dtors: None,
@@ -424,7 +440,7 @@ pub fn global_type(res: &Resolution<'_>, g: &OutputGlobal) -> GlobalType {
         OutputGlobal::Synthetic(SyntheticGlobal::StackPointer | SyntheticGlobal::TlsBase) => {
             GlobalType { content_type: ValType::I32, mutable: true, shared: false }
         }
-        OutputGlobal::Synthetic(_) | OutputGlobal::DataAddress { .. } => {
+        OutputGlobal::Synthetic(_) | OutputGlobal::DataAddress { .. } | OutputGlobal::Got { .. } => {
             GlobalType { content_type: ValType::I32, mutable: false, shared: false }
         }
         OutputGlobal::Input { obj, index } => res.objects[obj.0 as usize].globals[*index as usize].ty,

@@ -78,6 +78,11 @@ impl<'a> Resolver<'a> {
                 }
                 Some(Kind::Global) => match linker_global(sym.name) {
                     Some(g) => Target::Global(GlobalRef::Synthetic(g)),
+                    // Position-independent code reads these as globals; in a
+                    // static module they are the constants 0 and the table
+                    // base, reached through GOT entries as in wasm-ld.
+                    None if sym.name == "__memory_base" => Target::Data(DataRef::Linker(LinkerData::MemoryBase)),
+                    None if sym.name == "__table_base" => Target::Data(DataRef::Linker(LinkerData::TableBase)),
                     None => continue,
                 },
                 Some(Kind::Table) if sym.name == "__indirect_function_table" => {

@@ -274,13 +274,11 @@ fn zig_zig_debug() {
 }
 
 #[test]
-#[ignore = "zig's libc++ is PIC: wasmlink doesn't yet link PIC objects into a static module (GOT.mem/GOT.func, __memory_base)"]
 fn zig_cxx_release_small() {
     check(&CONTAINERS_CPP, "ReleaseSmall");
 }
 
 #[test]
-#[ignore = "zig's libc++ is PIC: wasmlink doesn't yet link PIC objects into a static module (GOT.mem/GOT.func, __memory_base)"]
 fn zig_cxx_debug() {
     check(&CONTAINERS_CPP, "Debug");
 }

@@ -1044,8 +1044,12 @@ fn hostile_relocations() {
         Case::edit("function-index relocation naming a data symbol", CMP, |m| {
             m.edit_relocs("reloc.CODE", |r| r.entries[0].index = 9)
         }),
-        Case::edit("global-index relocation naming a function symbol", CMP, |m| {
-            m.edit_relocs("reloc.CODE", |r| r.entries[0].ty = R_GLOBAL_INDEX_LEB)
+        // (Against a function or data symbol it is a GOT entry, valid.)
+        Case::edit("global-index relocation naming a table symbol", CMP, |m| {
+            m.edit_relocs("reloc.CODE", |r| {
+                r.entries[0].ty = R_GLOBAL_INDEX_LEB;
+                r.entries[0].index = 17;
+            })
         }),
         Case::edit("function-index relocation naming a table symbol", CMP, |m| {
             m.edit_relocs("reloc.CODE", |r| r.entries[0].index = 17)

@@ -81,6 +81,7 @@ cases!(
     big_tables,
     cpp_features,
     ctors_atexit,
+    pic_static,
     qsort_callback,
     reactor_exports,
     weak_override,

@@ -229,7 +229,7 @@ impl Case {
             let k = k.trim().to_string();
             let v = v.trim().to_string();
             assert!(
-                matches!(k.as_str(), "lang" | "crt" | "libs" | "entry" | "call" | "host" | "archive"),
+                matches!(k.as_str(), "lang" | "crt" | "libs" | "entry" | "call" | "host" | "archive" | "pic"),
                 "{name}/case.txt:{}: unknown key {k:?}",
                 i + 1
             );
