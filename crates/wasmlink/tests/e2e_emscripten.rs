@@ -28,7 +28,7 @@
 
 mod common;
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::Path;
 use std::process::Command;
@@ -76,6 +76,7 @@ const EXC: Program = Program { file: "exc.cpp", stdout_has: "caught: boom 4", ex
 const SJLJ: Program = Program { file: "sjlj.c", stdout_has: "done 3", exit: 0 };
 const EMASM: Program = Program { file: "emasm.c", stdout_has: "js_add=7 x=42", exit: 0 };
 const THREADS: Program = Program { file: "threads.c", stdout_has: "total 26 tl 5", exit: 0 };
+const LUA: Program = Program { file: "lua/main.c", stdout_has: "lua done 20", exit: 0 };
 
 /// Whether emcc, em++, node and wasm-ld-14 are installed; when not, notes
 /// the skip (or fails under `WASMLINK_REQUIRE_TOOLCHAIN=1`).
@@ -139,15 +140,23 @@ fn emcc(program: &Program, cwd: &Path) -> Command {
     cmd
 }
 
-/// Links `prog.o` (in the scratch directory) into `<dir>/prog.js` with emcc,
-/// `EM_LLVM_ROOT=<dir>/llvm` whose `wasm-ld-14` runs `linker`. Returns the
-/// captured link line and the linker's raw output.
-fn link(test: &str, case: &Case, scratch: &Scratch, dir: &str, linker: &Path) -> (Vec<String>, Vec<u8>) {
+/// Links `inputs` (paths relative to `<dir>`, e.g. `../prog.o`) into
+/// `<dir>/prog.js` with emcc, `EM_LLVM_ROOT=<dir>/llvm` whose `wasm-ld-14`
+/// runs `linker`. Returns the captured link line and the linker's raw
+/// output.
+fn link(
+    test: &str,
+    case: &Case,
+    scratch: &Scratch,
+    inputs: &[&str],
+    dir: &str,
+    linker: &Path,
+) -> (Vec<String>, Vec<u8>) {
     let out_dir = scratch.join(dir);
     let root = out_dir.join("llvm");
     make_llvm_root(&root, linker);
     let mut cmd = emcc(&case.program, &out_dir);
-    cmd.env("EM_LLVM_ROOT", &root).args(case.flags).arg("../prog.o").args(["-o", "prog.js"]);
+    cmd.env("EM_LLVM_ROOT", &root).args(case.flags).args(inputs).args(["-o", "prog.js"]);
     let res = run_process_with_timeout(&mut cmd, EMCC_TIMEOUT);
     assert!(res.code == Some(0), "{test}: emcc link with {dir} failed\n{}", res.describe());
     assert!(!res.stderr.contains("panicked"), "{test}: the linker panicked\n{}", res.describe());
@@ -189,21 +198,32 @@ fn run_node(test: &str, scratch: &Scratch, dir: &str) -> NodeRun {
     NodeRun { stdout: res.stdout, stderr: res.stderr, exit: res.code }
 }
 
-/// The whole check for one case.
+/// Compiles `src` into `<scratch>/<out>` with the case's flags (and
+/// `extra` ones).
+fn compile(case: &Case, scratch: &Scratch, src: &Path, out: &str, extra: &[&OsStr]) {
+    let mut cmd = emcc(&case.program, scratch.path());
+    cmd.args(case.flags).args(extra).arg("-c").arg(src).args(["-o", out]);
+    let res = run_process_with_timeout(&mut cmd, EMCC_TIMEOUT);
+    assert!(res.code == Some(0), "{}: compiling {} failed\n{}", case.name, src.display(), res.describe());
+}
+
+/// The whole check for one case: its program compiled into `prog.o`, then
+/// linked and run.
 fn check(case: &Case) {
-    let test = case.name;
-    if !tools_ready(test) {
+    if !tools_ready(case.name) {
         return;
     }
-    let scratch = Scratch::new(test);
-    let src = testdata().join("emscripten").join(case.program.file);
-    let mut cmd = emcc(&case.program, scratch.path());
-    cmd.args(case.flags).arg("-c").arg(&src).args(["-o", "prog.o"]);
-    let res = run_process_with_timeout(&mut cmd, EMCC_TIMEOUT);
-    assert!(res.code == Some(0), "{test}: compiling {} failed\n{}", src.display(), res.describe());
+    let scratch = Scratch::new(case.name);
+    compile(case, &scratch, &testdata().join("emscripten").join(case.program.file), "prog.o", &[]);
+    check_linked(case, &scratch, &["../prog.o"]);
+}
 
-    let (ref_line, _) = link(test, case, &scratch, "wasm-ld-14", Path::new(WASM_LD_14));
-    let (our_line, ours) = link(test, case, &scratch, "wasmlink", &linker_under_test());
+/// Links `inputs` (compiled into the scratch directory) with both linkers
+/// through emcc, runs both programs and compares them.
+fn check_linked(case: &Case, scratch: &Scratch, inputs: &[&str]) {
+    let test = case.name;
+    let (ref_line, _) = link(test, case, scratch, inputs, "wasm-ld-14", Path::new(WASM_LD_14));
+    let (our_line, ours) = link(test, case, scratch, inputs, "wasmlink", &linker_under_test());
     check_line(test, case, &our_line);
     assert_eq!(our_line, ref_line, "{test}: emcc passed different lines to the two linkers");
     eprintln!("{test}: emcc's link line: wasm-ld-14 {}", our_line.join(" "));
@@ -212,8 +232,8 @@ fn check(case: &Case) {
         panic!("{test}: wasmlink's output does not validate: {} (at offset {:#x})", e.message(), e.offset());
     }
 
-    let theirs = run_node(test, &scratch, "wasm-ld-14");
-    let our_run = run_node(test, &scratch, "wasmlink");
+    let theirs = run_node(test, scratch, "wasm-ld-14");
+    let our_run = run_node(test, scratch, "wasmlink");
     let describe =
         |r: &NodeRun| format!("exit {:?}\n--- stdout ---\n{}--- stderr ---\n{}---", r.exit, r.stdout, r.stderr);
     assert!(
@@ -318,4 +338,59 @@ fn emcc_pthread() {
         flags: &["-O2", "-pthread", "-sPTHREAD_POOL_SIZE=4", "-sEXIT_RUNTIME"],
         line_has: &["--shared-memory", "--import-memory"],
     });
+}
+
+/// Where Lua 5.4.7's C sources are: fetched from crates.io (the `lua-src`
+/// crate) by `cargo fetch` on `testdata/emscripten/lua/Cargo.toml`, found
+/// with `cargo metadata`. `None` (a skip, or a failure under
+/// `WASMLINK_REQUIRE_TOOLCHAIN=1`) when cargo can't fetch it.
+fn lua_sources(test: &str) -> Option<std::path::PathBuf> {
+    let manifest = testdata().join("emscripten/lua/Cargo.toml");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let fetch = run_process_with_timeout(
+        Command::new(&cargo).arg("fetch").arg("--manifest-path").arg(&manifest),
+        Duration::from_secs(300),
+    );
+    if fetch.code != Some(0) {
+        skip(test, &format!("cargo fetch of the Lua sources failed\n{}", fetch.describe()));
+        return None;
+    }
+    let mut meta = Command::new(&cargo);
+    meta.args(["metadata", "--format-version", "1", "--offline", "--manifest-path"]).arg(&manifest);
+    let res = run_process_with_timeout(&mut meta, Duration::from_secs(120));
+    let key = "lua-src-547.0.0/Cargo.toml";
+    let end = res.stdout.find(key)? + key.len() - "Cargo.toml".len();
+    let start = res.stdout[..end].rfind('"')? + 1;
+    let dir = Path::new(&res.stdout[start..end]).join("lua-5.4.7");
+    dir.join("lua.h").exists().then_some(dir)
+}
+
+/// A real program: the Lua interpreter (33 C files archived into
+/// `liblua.a`, so the link extracts what `main.c` needs) running a script;
+/// setjmp/longjmp carries Lua's errors.
+#[test]
+fn emcc_lua() {
+    let case = Case { name: "emcc_lua", program: LUA, flags: &["-O2"], line_has: &[] };
+    if !tools_ready(case.name) {
+        return;
+    }
+    let Some(lua) = lua_sources(case.name) else { return };
+    let scratch = Scratch::new(case.name);
+    let mut members = Vec::new();
+    for e in std::fs::read_dir(&lua).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "c") {
+            let obj = format!("{}.o", path.file_stem().unwrap().to_string_lossy());
+            compile(&case, &scratch, &path, &obj, &[]);
+            members.push(obj);
+        }
+    }
+    members.sort();
+    let include = OsString::from(format!("-I{}", lua.display()));
+    compile(&case, &scratch, &testdata().join("emscripten/lua/main.c"), "main.o", &[&include]);
+    let ar = run_process(
+        Command::new("/usr/bin/llvm-ar-14").current_dir(scratch.path()).arg("rcs").arg("liblua.a").args(&members),
+    );
+    assert_eq!(ar.code, Some(0), "emcc_lua: llvm-ar-14 failed\n{}", ar.describe());
+    check_linked(&case, &scratch, &["../main.o", "../liblua.a"]);
 }

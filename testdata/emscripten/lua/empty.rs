@@ -1,0 +1,1 @@
+//! Nothing: this package only fetches its dependency's sources.
