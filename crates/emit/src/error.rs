@@ -23,6 +23,9 @@ pub enum EmitError {
     /// internal inconsistency).
     #[error("internal error: tag type")]
     MissingTagType,
+    /// `--build-id=uuid` found no randomness.
+    #[error("entropy source failure: {0}")]
+    BuildId(String),
     /// A GOT entry whose function has no table slot or whose data has no
     /// address (an internal inconsistency).
     #[error("internal error: GOT entry {0} has no value")]

@@ -12,6 +12,7 @@
 //! writes through a temporary file and a rename, so a failed link never
 //! leaves a partial output and never destroys an existing one.
 
+mod build_id;
 mod code;
 mod custom;
 mod data;
@@ -20,6 +21,7 @@ mod error;
 mod leb;
 pub mod relocate;
 
+pub use build_id::BuildId;
 pub use custom::CustomPolicy;
 pub use error::{EmitError, PatchError, UnresolvableTarget};
 
@@ -45,6 +47,8 @@ pub struct EmitOptions {
     pub features: Option<Vec<String>>,
     /// `--extra-features=`: added to the output's feature set.
     pub extra_features: Vec<String>,
+    /// `--build-id`: the `build_id` section written last, if any.
+    pub build_id: BuildId,
     /// The module name the `name` section gives (wasm-ld: `--soname`, else
     /// the output file's name); `None` writes no module name.
     pub module_name: Option<String>,
@@ -60,6 +64,7 @@ impl Default for EmitOptions {
             features: None,
             extra_features: Vec::new(),
             module_name: None,
+            build_id: BuildId::None,
         }
     }
 }
@@ -180,6 +185,7 @@ pub fn run(
     }
     linker_customs?;
     debug_assert!(rest.is_empty(), "emit sized the module wrong");
+    opts.build_id.fill(&mut module).map_err(|e| EmitError::BuildId(e.to_string()))?;
     Ok(module)
 }
 
@@ -500,6 +506,10 @@ fn linker_custom_sections(
         if keeps_linker_section(opts, "target_features") {
             out.push(("target_features", tf));
         }
+    }
+    // Last, so that its placeholder is the module's last bytes.
+    if let Some(placeholder) = opts.build_id.placeholder() {
+        out.push(("build_id", placeholder));
     }
     Ok(out)
 }

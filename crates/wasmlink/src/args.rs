@@ -80,7 +80,8 @@ OPTIONS:
   --color-diagnostics[=auto|always|never], --no-color-diagnostics
                             Colour error and warning labels (default: on a terminal)
   -E                        Alias for --export-dynamic
-  --build-id=none           No build ID section (the default; other kinds are not built yet)
+  --build-id[=<style>]      A build_id section: fast (the default style: a UUID from an xxh3
+                            hash of the module), sha1 (or tree), uuid (random), 0x<hex>, none
   -mllvm <arg>, --lto-*, --thinlto-*, -plugin-opt=<arg>, --save-temps, --disable-verify
                             Only matter for LLVM bitcode inputs (LTO); accepted
   -flavor wasm              Accepted as the first argument (rustc passes it)
@@ -318,7 +319,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "E" => c.export_dynamic = true,
             // No build ID section, which is also the default (zig passes it).
             // The other kinds are not built yet.
-            "build-id" if inline.as_deref() == Some("none") => {}
+            "build-id" => c.build_id = parse_build_id(inline.as_deref())?,
             "error-limit" => {
                 let v = value("--error-limit")?;
                 c.error_limit = v.parse().map_err(|_| format!("--error-limit: number expected, but got '{v}'"))?;
@@ -407,6 +408,30 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
     Ok(c)
 }
 
+/// `--build-id`'s style (no value: `fast`), as wasm-ld spells them.
+fn parse_build_id(style: Option<&str>) -> Result<emit::BuildId, ArgsError> {
+    Ok(match style {
+        None | Some("fast") => emit::BuildId::Fast,
+        Some("sha1" | "tree") => emit::BuildId::Sha1,
+        Some("uuid") => emit::BuildId::Uuid,
+        Some("none") => emit::BuildId::None,
+        Some(s) if s.starts_with("0x") => emit::BuildId::Hex(parse_hex(&s[2..])?),
+        Some(s) => return Err(format!("unknown --build-id style: {s}").into()),
+    })
+}
+
+/// The bytes a hex string spells (an even number of digits).
+fn parse_hex(hex: &str) -> Result<Vec<u8>, ArgsError> {
+    let bad = || ArgsError::from(format!("not a hexadecimal value: {hex}"));
+    if !hex.len().is_multiple_of(2) {
+        return Err(bad());
+    }
+    (0..hex.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(hex.get(i..i + 2).ok_or_else(bad)?, 16).map_err(|_| bad()))
+        .collect()
+}
+
 /// wasm-ld 22 options wasmlink doesn't implement yet: they fail with "not
 /// supported yet" (never silently ignored); any other unknown option fails
 /// as wasm-ld's do, with "unknown argument".
@@ -414,7 +439,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "Bdynamic",
     "Bstatic",
     "Bsymbolic",
-    "build-id",
     "call_shared",
     "compress-relocations",
     "demangle",

@@ -120,6 +120,8 @@ pub struct Config {
     pub color: ColorChoice,
     /// `-t` / `--trace`: print every linked input's name.
     pub trace: bool,
+    /// `--build-id[=fast|sha1|tree|uuid|0xHEX|none]`.
+    pub build_id: emit::BuildId,
     /// `--soname=NAME`: the module name in the `name` section (default: the
     /// output file's name).
     pub soname: Option<String>,
@@ -192,6 +194,7 @@ impl Default for Config {
             trace: false,
             why_extract: None,
             soname: None,
+            build_id: emit::BuildId::None,
             reproduce: None,
             command_line: Vec::new(),
             version: false,
@@ -291,6 +294,7 @@ impl Config {
             check_features: !self.no_check_features,
             features: self.features.clone(),
             extra_features: self.extra_features.clone(),
+            build_id: self.build_id.clone(),
             module_name: self.soname.clone().or_else(|| {
                 let output = self.output.as_ref()?;
                 Some(output.file_name()?.to_string_lossy().into_owned())

@@ -1117,17 +1117,55 @@ fn lto_only_options_are_accepted() {
     assert_eq!(our_bytes("lto", &with(&OPTS, &lto)), plain);
 }
 
-/// `--build-id=none` (zig passes it) writes no build ID section, as by
-/// default; the kinds that need a hash are rejected as not built yet.
+/// The payload of custom section `name`.
+fn custom_payload(bytes: &[u8], name: &str) -> Option<Vec<u8>> {
+    wasmparser::Parser::new(0).parse_all(bytes).find_map(|p| match p.ok()? {
+        wasmparser::Payload::CustomSection(c) if c.name() == name => Some(c.data().to_vec()),
+        _ => None,
+    })
+}
+
+/// `--build-id[=STYLE]` writes a `build_id` section last: the same bytes as
+/// wasm-ld-22's for the hash styles (`fast`, the default, `sha1`, `tree`) and
+/// for `0x...`; a fresh version-4 UUID for `uuid`; nothing for `none` (zig
+/// passes it). Unknown styles and bad hex fail as in wasm-ld.
 #[test]
-fn build_id_none() {
-    let f = facts("build_id", &with(&OPTS, &["--build-id=none"]));
-    assert!(!f.custom_sections.iter().any(|s| s == "build_id"), "{:?}", f.custom_sections);
-    assert_eq!(our_bytes("build_id", &with(&OPTS, &["--build-id=none"])), our_bytes("build_id", &OPTS));
-    for kind in ["--build-id", "--build-id=sha1"] {
-        let r = our_run("build_id", &with(&OPTS, &[kind]));
-        assert!(r.code == Some(1) && r.stderr.contains("not supported yet"), "{kind}: {}", r.describe());
+fn build_id() {
+    let g = ["--no-entry", "--export=visible_fn", "opts-g.o"];
+    assert_eq!(custom_payload(&our_bytes("build_id", &g), "build_id"), None);
+    for (opt, len) in [("--build-id", 16), ("--build-id=fast", 16), ("--build-id=sha1", 20), ("--build-id=tree", 20)] {
+        let pair = link_pair("build_id", &with(&g, &[opt]));
+        let ours = custom_payload(pair.ours.bytes(&pair.what), "build_id").expect("a build_id section");
+        assert_eq!((ours[0] as usize, ours.len()), (len, len + 1), "{opt}");
+        assert!(ours[1..].iter().any(|&b| b != b' '), "{opt}: the id was filled in");
+        if let Some(theirs) = &pair.theirs {
+            let theirs = custom_payload(theirs.bytes(&pair.what), "build_id");
+            assert_eq!(Some(ours), theirs, "{opt}: differs from wasm-ld-22's");
+        }
     }
+    let hex = custom_payload(&our_bytes("build_id", &with(&g, &["--build-id=0x0123abCD"])), "build_id");
+    assert_eq!(hex, Some(vec![4, 0x01, 0x23, 0xab, 0xcd]));
+    let uuid = |n: u32| {
+        let bytes = our_bytes(&format!("build_id_uuid{n}"), &with(&g, &["--build-id=uuid"]));
+        custom_payload(&bytes, "build_id").expect("a build_id section")
+    };
+    let (a, b) = (uuid(1), uuid(2));
+    assert_eq!((a.len(), a[7] >> 4, a[9] >> 6), (17, 4, 0b10), "{a:02x?}");
+    assert_ne!(a, b, "two random UUIDs");
+    let none = with(&g, &["--build-id=sha1", "--build-id=none"]);
+    assert_eq!(our_bytes("build_id", &none), our_bytes("build_id", &g));
+    both_fail(
+        "build_id",
+        &with(&g, &["--build-id=md5"]),
+        "unknown --build-id style: md5",
+        "unknown --build-id style: md5",
+    );
+    both_fail(
+        "build_id",
+        &with(&g, &["--build-id=0xzz"]),
+        "not a hexadecimal value: zz",
+        "not a hexadecimal value: zz",
+    );
 }
 
 /// `--export-if-defined=NAME` exports NAME when something defines it (a
