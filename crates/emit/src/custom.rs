@@ -24,13 +24,13 @@ pub struct CustomPolicy {
 
 impl CustomPolicy {
     fn keeps(&self, name: &str) -> bool {
-        if self.keep.iter().any(|k| k == name) {
-            return true;
-        }
-        if self.strip_all {
+        let debug = name.starts_with(".debug_");
+        // As in wasm-ld, `--keep-section` never brings back debug sections
+        // that `--strip-debug` or `--strip-all` drop.
+        if debug && (self.strip_debug || self.strip_all) {
             return false;
         }
-        !(self.strip_debug && name.starts_with(".debug_"))
+        self.keep.iter().any(|k| k == name) || !self.strip_all
     }
 }
 

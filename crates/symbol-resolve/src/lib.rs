@@ -253,10 +253,12 @@ pub fn finish<'a>(
         mark_live(&r, &t, opts)?;
     let init_funcs = init_functions(&r.objects, &t.targets, &live, &live_provisional_imports)?;
     let call_ctors_referenced = live.call_ctors_referenced;
-    // Without --gc-sections everything is kept, __wasm_call_ctors included.
-    let call_ctors_live = call_ctors_referenced || !init_funcs.is_empty() || !opts.gc_sections;
     let mut exports = symbol_exports(&r, opts);
     add_linker_exports(&r, opts, &mut exports, &mut live)?;
+    let call_ctors_exported =
+        exports.iter().any(|e| e.target == Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors)));
+    // Without --gc-sections everything is kept, __wasm_call_ctors included.
+    let call_ctors_live = call_ctors_referenced || call_ctors_exported || !init_funcs.is_empty() || !opts.gc_sections;
     let mut resolution = Resolution {
         objects: r.objects,
         targets: t.targets,
@@ -481,6 +483,13 @@ fn symbol_exports(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<Expor
                 (targets::defined_target(*obj, o, *s), by_option || os.flags & object_parse::flags::EXPORTED != 0, name)
             }
             table::Definition::Linker(t) if forced => (t.clone(), false, None),
+            // `--export-all` exports the linker's symbols too, hidden or not;
+            // `--export-dynamic` the one that isn't hidden.
+            table::Definition::Linker(t)
+                if opts.export_all || (opts.export_dynamic && sym.name == "__stack_pointer") =>
+            {
+                (t.clone(), true, None)
+            }
             _ => continue,
         };
         if forced || flagged_export {
@@ -506,7 +515,16 @@ fn add_linker_exports(
 ) -> Result<(), ResolveError> {
     let mut errors = Vec::new();
     let required = opts.exports.iter().map(|n| (n, true));
-    for (name, required) in required.chain(opts.exports_if_defined.iter().map(|n| (n, false))) {
+    // `--export-all` also defines (and so exports) the optional linker data
+    // symbols nothing referenced, in wasm-ld's order.
+    let optional: &[&str] = if opts.export_all { &OPTIONAL_LINKER_DATA } else { &[] };
+    let optional: Vec<String> = optional
+        .iter()
+        .filter(|n| r.table.find(n).is_none_or(|s| matches!(r.table.get(s).def, table::Definition::None)))
+        .map(|n| n.to_string())
+        .collect();
+    let if_defined = opts.exports_if_defined.iter().chain(&optional).map(|n| (n, false));
+    for (name, required) in required.chain(if_defined) {
         if exports.iter().any(|e| &e.symbol == name) {
             continue;
         }
@@ -532,6 +550,21 @@ fn add_linker_exports(
         Err(ResolveError::Symbols(errors))
     }
 }
+
+/// The linker-defined data symbols wasm-ld creates when referenced (or
+/// exported), in its order.
+const OPTIONAL_LINKER_DATA: [&str; 10] = [
+    "__dso_handle",
+    "__data_end",
+    "__stack_low",
+    "__stack_high",
+    "__global_base",
+    "__heap_base",
+    "__heap_end",
+    "__memory_base",
+    "__table_base",
+    "__wasm_first_page_end",
+];
 
 /// For `__start_X` / `__stop_X` where X is a C identifier that names a
 /// data segment of some input: X. wasm-ld defines these bounds only for

@@ -157,9 +157,12 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &SelectOptions<'_>) -> Result<S
         allow_multiple_definition: opts.allow_multiple_definition,
         noinhibit_exec: opts.noinhibit_exec,
     };
-    // The linker's own function exists from the start, as in wasm-ld.
+    // The linker's own function and stack pointer exist from the start, as
+    // in wasm-ld (their place in the table orders `--export-all`'s exports).
     let ctors = s.table.intern("__wasm_call_ctors");
     s.table.get_mut(ctors).kind = Some(Kind::Function);
+    let stack_pointer = s.table.intern("__stack_pointer");
+    s.table.get_mut(stack_pointer).kind = Some(Kind::Global);
     let mut stubs = Vec::new();
     for (i, input) in set.inputs.iter_mut().enumerate() {
         match input {

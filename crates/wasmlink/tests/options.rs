@@ -178,16 +178,6 @@ fn with<'a>(base: &[&'a str], extra: &[&'a str]) -> Vec<&'a str> {
 // ---------------------------------------------------------------------------
 // Exports
 
-/// Drops the exports of linker-defined symbols (`__stack_pointer`,
-/// `__heap_base`, ..., `__wasm_call_ctors`, the table): wasmlink does not
-/// export them under `--export-dynamic` / `--export-all`, wasm-ld-22 does
-/// (see the ignored `*_linker_symbols` tests).
-fn mask_linker_symbol_exports(f: &mut ModuleFacts) {
-    f.exports.retain(|e| !e.starts_with("__"));
-    f.globals.retain(|name, _| !name.starts_with("__") || name == "__stack_pointer");
-    f.function_names.retain(|n| n != "__wasm_call_ctors");
-}
-
 /// `--export-dynamic` exports every defined default-visibility symbol
 /// (`visible_fn`, `counter` as a global holding its address) but no hidden
 /// one; `--no-export-dynamic` after it turns it off again.
@@ -195,7 +185,7 @@ fn mask_linker_symbol_exports(f: &mut ModuleFacts) {
 fn export_dynamic_exports_visible_definitions() {
     let base = facts("export_dynamic", &OPTS);
     assert!(!base.has_export("visible_fn"), "visible_fn is not exported by default: {:?}", base.exports);
-    let f = facts_except("export_dynamic", &with(&OPTS, &["--export-dynamic"]), mask_linker_symbol_exports);
+    let f = facts("export_dynamic", &with(&OPTS, &["--export-dynamic"]));
     for e in ["visible_fn func", "counter global", "run func"] {
         assert!(f.exports.iter().any(|x| x == e), "--export-dynamic should export {e:?}: {:?}", f.exports);
     }
@@ -209,7 +199,6 @@ fn export_dynamic_exports_visible_definitions() {
 /// `--export-dynamic` also exports the non-hidden linker-defined
 /// `__stack_pointer` in wasm-ld-22.
 #[test]
-#[ignore = "wasmlink differs from wasm-ld-22: --export-dynamic does not export __stack_pointer"]
 fn export_dynamic_linker_symbols() {
     let f = facts("export_dynamic_linker", &with(&OPTS, &["--export-dynamic"]));
     assert!(f.exports.iter().any(|e| e == "__stack_pointer global"), "{:?}", f.exports);
@@ -221,7 +210,7 @@ fn export_dynamic_linker_symbols() {
 fn export_all_exports_hidden_symbols() {
     let base = facts("export_all", &OPTS);
     assert!(!base.has_export("hidden_fn") && !base.has_export("message"));
-    let f = facts_except("export_all", &with(&OPTS, &["--export-all"]), mask_linker_symbol_exports);
+    let f = facts("export_all", &with(&OPTS, &["--export-all"]));
     for e in ["hidden_fn", "dead_hidden_fn", "visible_fn", "counter", "message", "fptr", "zeroes"] {
         assert!(f.has_export(e), "--export-all should export {e}: {:?}", f.exports);
     }
@@ -231,8 +220,6 @@ fn export_all_exports_hidden_symbols() {
 /// `__heap_base`, `__data_end`, `__stack_pointer`, `__wasm_call_ctors`, the
 /// table, ... (the full comparison).
 #[test]
-#[ignore = "wasmlink differs from wasm-ld-22: --export-all does not export the linker-defined symbols \
-            (__heap_base, __data_end, __stack_pointer, __wasm_call_ctors, __indirect_function_table, ...)"]
 fn export_all_linker_symbols() {
     let f = facts("export_all_linker", &with(&OPTS, &["--export-all"]));
     for e in ["__heap_base", "__data_end", "__stack_pointer", "__wasm_call_ctors", "__indirect_function_table"] {
@@ -558,8 +545,6 @@ fn keep_section() {
 /// wasm-ld-22's `--keep-section` does not bring back `.debug_*` sections:
 /// `--strip-all` / `--strip-debug` drop them regardless.
 #[test]
-#[ignore = "wasmlink differs from wasm-ld-22: --keep-section=.debug_X keeps a debug section under \
-            --strip-all/--strip-debug; wasm-ld-22 drops it anyway"]
 fn keep_section_does_not_keep_debug_sections() {
     let g = ["--no-entry", "opts-g.o"];
     let f = facts("keep_section_debug", &with(&g, &["--strip-all", "--keep-section=.debug_info"]));
