@@ -66,6 +66,10 @@ pub struct ResolveOptions {
     /// `--wrap=NAME`: references to NAME go to `__wrap_NAME`, references to
     /// `__real_NAME` go to NAME.
     pub wrap: Vec<String>,
+    /// `--features=`: the output's exact feature set, when given.
+    pub features: Option<Vec<String>>,
+    /// `--extra-features=`: added to the inputs' features.
+    pub extra_features: Vec<String>,
 }
 
 impl Default for ResolveOptions {
@@ -85,6 +89,8 @@ impl Default for ResolveOptions {
             export_dynamic: false,
             allow_undefined_symbols: Vec::new(),
             wrap: Vec::new(),
+            features: None,
+            extra_features: Vec::new(),
         }
     }
 }
@@ -465,6 +471,7 @@ fn init_functions(
 /// `--export-dynamic` select.
 fn symbol_exports(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<ExportItem> {
     let mut exports = Vec::new();
+    let mutable_globals = has_mutable_globals(r, opts);
     for (i, sym) in r.table.symbols.iter().enumerate() {
         let forced = opts.entry.as_deref() == Some(sym.name)
             || opts.exports.iter().chain(&opts.exports_if_defined).any(|e| e == sym.name)
@@ -483,11 +490,14 @@ fn symbol_exports(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<Expor
                 (targets::defined_target(*obj, o, *s), by_option || os.flags & object_parse::flags::EXPORTED != 0, name)
             }
             table::Definition::Linker(t) if forced => (t.clone(), false, None),
-            // `--export-all` exports the linker's symbols too, hidden or not;
-            // `--export-dynamic` the one that isn't hidden.
-            table::Definition::Linker(t)
-                if opts.export_all || (opts.export_dynamic && sym.name == "__stack_pointer") =>
-            {
+            // `--export-all` exports the linker's symbols too, and like
+            // `--export-dynamic` its mutable `__stack_pointer`, as wasm-ld
+            // does, only when the output may have mutable globals.
+            table::Definition::Linker(t) if opts.export_all || opts.export_dynamic => {
+                let mutable = matches!(t, Target::Global(GlobalRef::Synthetic(SyntheticGlobal::StackPointer)));
+                if (mutable && !mutable_globals) || (!opts.export_all && !mutable) {
+                    continue;
+                }
                 (t.clone(), true, None)
             }
             _ => continue,
@@ -548,6 +558,20 @@ fn add_linker_exports(
         Ok(())
     } else {
         Err(ResolveError::Symbols(errors))
+    }
+}
+
+/// Whether the output has the `mutable-globals` feature (`--features=`, or
+/// an input using it, or `--extra-features=`): only then does wasm-ld export
+/// the linker's mutable globals under `--export-all` / `--export-dynamic`.
+fn has_mutable_globals(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> bool {
+    const NAME: &str = "mutable-globals";
+    match &opts.features {
+        Some(list) => list.iter().any(|f| f == NAME),
+        None => {
+            opts.extra_features.iter().any(|f| f == NAME)
+                || r.objects.iter().any(|o| o.features.iter().any(|f| f.prefix == b'+' && f.name == NAME))
+        }
     }
 }
 

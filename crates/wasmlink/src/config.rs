@@ -247,6 +247,8 @@ impl Config {
             export_dynamic: self.export_dynamic,
             allow_undefined_symbols: self.allow_undefined_symbols.clone(),
             wrap: self.wrap.clone(),
+            features: self.features.clone(),
+            extra_features: self.extra_features.clone(),
         }
     }
 

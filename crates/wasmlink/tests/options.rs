@@ -202,6 +202,15 @@ fn export_dynamic_exports_visible_definitions() {
 fn export_dynamic_linker_symbols() {
     let f = facts("export_dynamic_linker", &with(&OPTS, &["--export-dynamic"]));
     assert!(f.exports.iter().any(|e| e == "__stack_pointer global"), "{:?}", f.exports);
+    // Without the mutable-globals feature the mutable stack pointer stays
+    // unexported, even under --export-all.
+    for opt in ["--export-dynamic", "--export-all"] {
+        let f = facts(
+            "export_dynamic_linker",
+            &with(&OPTS, &[opt, "--features=sign-ext,multivalue", "--no-check-features"]),
+        );
+        assert!(!f.has_export("__stack_pointer"), "{opt}: {:?}", f.exports);
+    }
 }
 
 /// `--export-all` exports hidden definitions too (`hidden_fn`, even the
