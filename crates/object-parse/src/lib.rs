@@ -34,7 +34,9 @@ pub use object::{
     MemoryType, ObjectFile, ProducerField, RefType, Signature, TableType, ValType,
 };
 pub use reloc::{FieldEncoding, Reloc, RelocTarget, RelocType};
-pub use summary::{summarize_member, summarize_object, MemberSummary, ObjectSummary, SymbolClass, SymbolSummary};
+pub use summary::{
+    summarize_member, summarize_object, EntityType, MemberSummary, ObjectSummary, SymbolClass, SymbolSummary,
+};
 
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};

@@ -44,6 +44,43 @@ impl SymbolClass {
     }
 }
 
+/// The type of a global or table symbol's item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityType {
+    /// A global: value type and mutability.
+    Global(wasmparser::ValType, bool),
+    /// A table: element type.
+    Table(wasmparser::RefType),
+}
+
+impl std::fmt::Display for EntityType {
+    /// wasm-ld's spelling: `var i32`, `const i64`, `funcref`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let val = |v: &wasmparser::ValType| match v {
+            wasmparser::ValType::I32 => "i32".to_string(),
+            wasmparser::ValType::I64 => "i64".to_string(),
+            wasmparser::ValType::F32 => "f32".to_string(),
+            wasmparser::ValType::F64 => "f64".to_string(),
+            wasmparser::ValType::V128 => "v128".to_string(),
+            wasmparser::ValType::Ref(r) => ref_name(r),
+        };
+        match self {
+            EntityType::Global(v, mutable) => write!(f, "{} {}", if *mutable { "var" } else { "const" }, val(v)),
+            EntityType::Table(r) => f.write_str(&ref_name(r)),
+        }
+    }
+}
+
+fn ref_name(r: &wasmparser::RefType) -> String {
+    if *r == wasmparser::RefType::FUNCREF {
+        "funcref".into()
+    } else if *r == wasmparser::RefType::EXTERNREF {
+        "externref".into()
+    } else {
+        format!("{r:?}")
+    }
+}
+
 /// One symbol table entry, summarized.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SymbolSummary<'a> {
@@ -53,6 +90,9 @@ pub struct SymbolSummary<'a> {
     pub class: SymbolClass,
     /// `WASM_SYM_*` bits.
     pub flags: u32,
+    /// For a global: its value type and mutability; for a table: its
+    /// element type (wasm-ld rejects a name used with two of them).
+    pub ty: Option<EntityType>,
     /// For a definition inside a COMDAT group: the group's index in
     /// [`ObjectSummary::comdats`]. If another object claimed the group
     /// first, the definition is dropped and the symbol acts as an undefined
@@ -103,6 +143,16 @@ pub enum MemberSummary<'a> {
 /// indices there are the object's defined-item indices (as
 /// [`crate::parse_object`] leaves them).
 pub fn summarize_object<'a>(obj: &ObjectFile<'a>) -> ObjectSummary<'a> {
+    let mut types = ItemTypes::default();
+    for i in &obj.imports {
+        match i.kind {
+            crate::InputImportKind::Global(g) => types.globals.push(EntityType::Global(g.content_type, g.mutable)),
+            crate::InputImportKind::Table(t) => types.tables.push(EntityType::Table(t.element_type)),
+            _ => {}
+        }
+    }
+    types.globals.extend(obj.globals.iter().map(|g| EntityType::Global(g.ty.content_type, g.ty.mutable)));
+    types.tables.extend(obj.tables.iter().map(|t| EntityType::Table(t.element_type)));
     let key = |kind: &SymbolKind| -> Option<(ComdatKind, u32)> {
         Some(match *kind {
             SymbolKind::Function(i) => (ComdatKind::Function, obj.defined_function(i)?.0),
@@ -113,7 +163,15 @@ pub fn summarize_object<'a>(obj: &ObjectFile<'a>) -> ObjectSummary<'a> {
             _ => return None,
         })
     };
-    summarize_linking(&obj.linking, key)
+    summarize_linking(&obj.linking, key, &types)
+}
+
+/// The types of an object's globals and tables, imports first (their
+/// index spaces).
+#[derive(Default)]
+struct ItemTypes {
+    globals: Vec<EntityType>,
+    tables: Vec<EntityType>,
 }
 
 /// Reads a member's summary: its import names and `linking` section only.
@@ -135,6 +193,7 @@ fn summarize_bytes(bytes: &[u8]) -> RawResult<MemberSummary<'_>> {
         return Err(RawError::new(4, ParseErrorKind::UnsupportedVersion(version_of(bytes))));
     }
     let mut imports = ImportNames { functions: Vec::new(), globals: Vec::new(), tables: Vec::new(), tags: Vec::new() };
+    let mut types = ItemTypes::default();
     for payload in Parser::new(0).parse_all(bytes) {
         match payload? {
             Payload::ImportSection(r) => {
@@ -142,11 +201,28 @@ fn summarize_bytes(bytes: &[u8]) -> RawResult<MemberSummary<'_>> {
                     let imp = imp?;
                     match imp.ty {
                         TypeRef::Func(_) => imports.functions.push(imp.name),
-                        TypeRef::Global(_) => imports.globals.push(imp.name),
-                        TypeRef::Table(_) => imports.tables.push(imp.name),
+                        TypeRef::Global(g) => {
+                            imports.globals.push(imp.name);
+                            types.globals.push(EntityType::Global(g.content_type, g.mutable));
+                        }
+                        TypeRef::Table(t) => {
+                            imports.tables.push(imp.name);
+                            types.tables.push(EntityType::Table(t.element_type));
+                        }
                         TypeRef::Tag(_) => imports.tags.push(imp.name),
                         _ => {}
                     }
+                }
+            }
+            Payload::GlobalSection(r) => {
+                for g in r {
+                    let g = g?.ty;
+                    types.globals.push(EntityType::Global(g.content_type, g.mutable));
+                }
+            }
+            Payload::TableSection(r) => {
+                for t in r {
+                    types.tables.push(EntityType::Table(t?.ty.element_type));
                 }
             }
             Payload::CustomSection(c) if c.name() == "linking" => {
@@ -166,7 +242,7 @@ fn summarize_bytes(bytes: &[u8]) -> RawResult<MemberSummary<'_>> {
                         _ => return None,
                     })
                 };
-                return Ok(MemberSummary::Object(summarize_linking(&linking, key)));
+                return Ok(MemberSummary::Object(summarize_linking(&linking, key, &types)));
             }
             _ => {}
         }
@@ -184,6 +260,7 @@ fn version_of(bytes: &[u8]) -> u32 {
 fn summarize_linking<'a>(
     linking: &Linking<'a>,
     key: impl Fn(&SymbolKind) -> Option<(ComdatKind, u32)>,
+    types: &ItemTypes,
 ) -> ObjectSummary<'a> {
     let mut group_of = std::collections::HashMap::new();
     for (g, c) in linking.comdats.iter().enumerate() {
@@ -200,7 +277,12 @@ fn summarize_linking<'a>(
             } else {
                 key(&s.kind).and_then(|k| group_of.get(&k).copied())
             };
-            SymbolSummary { name: s.name, class: SymbolClass::of(&s.kind), flags: s.flags, comdat }
+            let ty = match s.kind {
+                SymbolKind::Global(i) => types.globals.get(i as usize).copied(),
+                SymbolKind::Table(i) => types.tables.get(i as usize).copied(),
+                _ => None,
+            };
+            SymbolSummary { name: s.name, class: SymbolClass::of(&s.kind), flags: s.flags, ty, comdat }
         })
         .collect();
     ObjectSummary { symbols, comdats: linking.comdats.iter().map(|c| c.name).collect() }

@@ -51,6 +51,23 @@ pub enum SymbolError {
         /// The file with the conflicting kind.
         second_file: String,
     },
+    /// A global used with two types (value type or mutability).
+    #[error(
+        "Global type mismatch: {}\n>>> defined as {first} in {first_file}\n>>> defined as {second} in {second_file}",
+        escape_controls(.name)
+    )]
+    GlobalTypeMismatch {
+        /// The symbol.
+        name: String,
+        /// The type it had first (`var i32`, `const i64`, ...).
+        first: String,
+        /// Where that type comes from.
+        first_file: String,
+        /// The conflicting type.
+        second: String,
+        /// The file with the conflicting type.
+        second_file: String,
+    },
     /// Two strong definitions of one symbol.
     #[error(
         "duplicate symbol: {}\n>>> {}\n>>> defined in {second}",

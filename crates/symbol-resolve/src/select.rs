@@ -279,6 +279,9 @@ impl<'a> Selector<'a> {
             }
         }
         self.table.get_mut(sid).kind = Some(kind);
+        if kind == Kind::Global {
+            self.check_global_type(file, sid, sym);
+        }
         let discarded = sym
             .comdat
             .is_some_and(|c| !self.files[file.0 as usize].kept_comdats.get(c as usize).copied().unwrap_or(true));
@@ -288,6 +291,31 @@ impl<'a> Selector<'a> {
             self.add_definition(file, index, sid, sym);
         }
         Slot::Global(sid)
+    }
+
+    /// wasm-ld's global type check: a definition must have the type of the
+    /// existing definition or first reference, a reference the type of the
+    /// existing definition.
+    fn check_global_type(&mut self, file: FileId, sid: SymbolId, sym: &SymbolSummary<'a>) {
+        let entry = self.table.get(sid);
+        let existing = match (&entry.def, sym.is_undefined()) {
+            (Definition::Object { obj, sym, .. }, _) => Some((*obj, sym.0)),
+            (Definition::None, false) => entry.first_ref,
+            _ => None,
+        };
+        let Some((other, index)) = existing else { return };
+        let theirs = self.files.get(other.0 as usize).and_then(|f| f.summary.symbols.get(index as usize)?.ty);
+        if let (Some(first), Some(second)) = (theirs, sym.ty) {
+            if first != second {
+                self.errors.push(SymbolError::GlobalTypeMismatch {
+                    name: sym.name.to_string(),
+                    first: first.to_string(),
+                    first_file: self.files[other.0 as usize].name.clone(),
+                    second: second.to_string(),
+                    second_file: self.files[file.0 as usize].name.clone(),
+                });
+            }
+        }
     }
 
     /// An undefined reference (or a definition another object's COMDAT

@@ -25,6 +25,9 @@ struct Diagnostics {
     prog: String,
     color: bool,
     limit: usize,
+    /// The last message printed spanned several lines: as in wasm-ld, the
+    /// next one starts after an empty line.
+    separate: std::sync::atomic::AtomicBool,
 }
 
 impl Diagnostics {
@@ -34,7 +37,7 @@ impl Diagnostics {
             ColorChoice::Never => false,
             ColorChoice::Auto => std::io::stderr().is_terminal(),
         };
-        Diagnostics { prog, color, limit }
+        Diagnostics { prog, color, limit, separate: std::sync::atomic::AtomicBool::new(false) }
     }
 
     /// Prints `errors`, stopping after the limit as wasm-ld does.
@@ -58,6 +61,9 @@ impl Diagnostics {
 
     fn print(&self, kind: &str, color: &str, message: &str) {
         let (on, off) = if self.color { (color, "\x1b[0m") } else { ("", "") };
+        if self.separate.swap(message.contains('\n'), std::sync::atomic::Ordering::Relaxed) {
+            eprintln!();
+        }
         for (i, line) in message.lines().enumerate() {
             if i == 0 {
                 eprintln!("{}: {on}{kind}: {off}{line}", self.prog);

@@ -177,3 +177,54 @@ fn whole_archive_and_start_lib() {
     check("whole_archive", &files, &["main.o", "--whole-archive", "lib.a", "--no-whole-archive"]);
     check("start_lib", &files, &["main.o", "--start-lib", "unused.o", "used.o", "--end-lib"]);
 }
+
+/// Links `files` with `args` by both linkers; both must fail with the same
+/// error lines (after the program name).
+fn both_fail_alike(test: &str, files: &[(&str, Vec<u8>)], args: &[&str]) {
+    let Some(reference) = reference_linker() else { return };
+    let scratch = Scratch::new(test);
+    for (name, bytes) in files {
+        std::fs::write(scratch.join(name), bytes).unwrap();
+    }
+    let mut stderrs = Vec::new();
+    for linker in [reference, linker_under_test()] {
+        let mut cmd = std::process::Command::new(&linker);
+        cmd.current_dir(scratch.path()).args(args).arg("-o").arg(scratch.join("out.wasm"));
+        let res = run_process(&mut cmd);
+        assert_eq!(res.code, Some(1), "{test}: {} should fail\n{}", linker.display(), res.describe());
+        let lines: Vec<String> = res
+            .stderr
+            .lines()
+            .map(|l| l.split_once(": error: ").map_or(l.to_string(), |(_, rest)| format!("error: {rest}")))
+            .collect();
+        stderrs.push(lines);
+    }
+    assert_eq!(stderrs[1], stderrs[0], "{test}: wasmlink's errors (left) differ from wasm-ld-22's (right)");
+}
+
+/// A global's type must agree between its definition and its references,
+/// in either order, and between two definitions (wasm-ld's "Global type
+/// mismatch"); two references may differ.
+#[test]
+fn global_type_mismatch() {
+    let def = ObjectBuilder::new()
+        .global("g", test_objects::ValType::I32, true, 0)
+        .func("_start", Sig::void(), Body::new().global_get("g").drop())
+        .build();
+    let reference = |ty| {
+        ObjectBuilder::new()
+            .import_global("g", ty, false)
+            .func("use_g", Sig::void(), Body::new().global_get("g").drop())
+            .build()
+    };
+    let other_def = ObjectBuilder::new().global("g", test_objects::ValType::I64, false, 0).build();
+    let files = [
+        ("def.o", def),
+        ("ref64.o", reference(test_objects::ValType::I64)),
+        ("ref32.o", reference(test_objects::ValType::I32)),
+        ("def64.o", other_def),
+    ];
+    both_fail_alike("global_type_def_ref", &files, &["def.o", "ref64.o", "--export=use_g"]);
+    both_fail_alike("global_type_ref_def", &files, &["ref64.o", "def.o", "--export=use_g"]);
+    both_fail_alike("global_type_def_def", &files, &["def.o", "def64.o"]);
+}
