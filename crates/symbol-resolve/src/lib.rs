@@ -13,6 +13,9 @@ pub mod dump;
 mod error;
 pub mod ids;
 pub mod live;
+mod output_kind;
+mod relocatable;
+pub mod output_symbols;
 mod resolve;
 pub mod table;
 mod targets;
@@ -20,6 +23,8 @@ mod targets;
 pub use error::{DefinedBy, ResolveError, ResolveWarning, SymbolError};
 pub use ids::*;
 pub use live::Liveness;
+pub use output_kind::OutputKind;
+pub use output_symbols::{OutputSymbol, OutputSymbols};
 
 use object_parse::{ObjectFile, ObjectSet};
 
@@ -59,6 +64,11 @@ pub struct ResolveOptions {
     /// `--wrap=NAME`: references to NAME go to `__wrap_NAME`, references to
     /// `__real_NAME` go to NAME.
     pub wrap: Vec<String>,
+    /// What the link writes: with [`OutputKind::Relocatable`] nothing is
+    /// collected, there is no entry, the linker defines no symbols (but
+    /// `__indirect_function_table`, kept as an import), every undefined
+    /// non-data symbol is imported and nothing is exported.
+    pub output: OutputKind,
 }
 
 impl Default for ResolveOptions {
@@ -78,6 +88,7 @@ impl Default for ResolveOptions {
             export_dynamic: false,
             allow_undefined_symbols: Vec::new(),
             wrap: Vec::new(),
+            output: OutputKind::Executable,
         }
     }
 }
@@ -132,6 +143,9 @@ pub struct Resolution<'a> {
     pub entry: Option<FuncRef>,
     /// Warnings to print (signature mismatches).
     pub warnings: Vec<ResolveWarning>,
+    /// The output's symbol table, when the output keeps its relocations
+    /// (`-r`, `--emit-relocs`).
+    pub symtab: Option<OutputSymbols>,
 }
 
 impl Resolution<'_> {
@@ -198,18 +212,27 @@ impl UnresolvedPolicy {
 
 /// Runs the stage.
 pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'a>, ResolveError> {
+    let relocatable = opts.output.is_relocatable();
     let mut r = build_symbol_table(set, opts)?;
-    r.define_linker_symbols();
+    if relocatable {
+        relocatable::define_linker_symbols(&mut r);
+    } else {
+        r.define_linker_symbols();
+    }
     r.wrap_symbols(&opts.wrap);
     let t = r.compute_targets(opts);
     let Marked { mut live, live_provisional_imports, entry, call_dtors, warnings: undefined_warnings } =
         mark_live(&r, &t, opts)?;
     let init_funcs = init_functions(&r.objects, &t.targets, &live, &live_provisional_imports)?;
     let call_ctors_referenced = live.call_ctors_referenced;
-    // Without --gc-sections everything is kept, __wasm_call_ctors included.
-    let call_ctors_live = call_ctors_referenced || !init_funcs.is_empty() || !opts.gc_sections;
-    let mut exports = symbol_exports(&r, opts);
-    add_linker_exports(&r, opts, &mut exports, &mut live)?;
+    // Without --gc-sections everything is kept, __wasm_call_ctors included;
+    // a relocatable output has no linker-written functions.
+    let call_ctors_live = !relocatable && (call_ctors_referenced || !init_funcs.is_empty() || !opts.gc_sections);
+    let mut exports = Vec::new();
+    if !relocatable {
+        exports = symbol_exports(&r, opts);
+        add_linker_exports(&r, opts, &mut exports, &mut live)?;
+    }
     let mut resolution = Resolution {
         objects: r.objects,
         targets: t.targets,
@@ -223,8 +246,12 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
         exports,
         entry,
         warnings: std::mem::take(&mut r.warnings).into_iter().chain(t.warnings).chain(undefined_warnings).collect(),
+        symtab: None,
     };
     keep_live_imports(&r.table, t.imports, &live_provisional_imports, &mut resolution);
+    if opts.output.keeps_relocations() {
+        resolution.symtab = Some(output_symbols::build(&r.table, &r.slots, &resolution, opts.output));
+    }
     Ok(resolution)
 }
 
@@ -234,9 +261,12 @@ pub fn run<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<Resolution<'
 /// errors met on the way (duplicates, COMDAT conflicts).
 fn build_symbol_table<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<resolve::Resolver<'a>, ResolveError> {
     let mut r = resolve::Resolver::new();
-    // The linker's own function exists from the start, as in wasm-ld.
-    let ctors = r.table.intern("__wasm_call_ctors");
-    r.table.get_mut(ctors).kind = Some(table::Kind::Function);
+    // The linker's own function exists from the start, as in wasm-ld
+    // (a relocatable output has none).
+    if !opts.output.is_relocatable() {
+        let ctors = r.table.intern("__wasm_call_ctors");
+        r.table.get_mut(ctors).kind = Some(table::Kind::Function);
+    }
     r.allow_multiple_definition = opts.allow_multiple_definition;
     r.noinhibit_exec = opts.noinhibit_exec;
     r.add_inputs(set)?;
@@ -346,6 +376,10 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     }
     // Reported per referencing file in link order, as wasm-ld does.
     let mut undefined = std::mem::take(&mut marker.undefined);
+    if opts.output.is_relocatable() {
+        // Undefined symbols stay undefined in a relocatable output.
+        undefined.clear();
+    }
     undefined.sort_by_key(|(o, _)| *o);
     let mut warnings = Vec::new();
     for (o, name) in undefined {
@@ -358,6 +392,10 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     }
     let live_provisional_imports = std::mem::take(&mut marker.imports);
     let mut live = marker.live;
+    if opts.output.is_relocatable() {
+        // `__stack_pointer` is the inputs' import, not the linker's global.
+        live.synthetic_globals.clear();
+    }
     // wasm-ld emits the table whenever an input mentions it (clang's
     // objects import it; an MVP object imports it without a symbol, and its
     // `call_indirect`s name table 0) or a function's address is taken.
