@@ -3,7 +3,7 @@
 //! that knows which flag feeds which stage.
 
 use std::path::PathBuf;
-pub use symbol_resolve::UnresolvedPolicy;
+pub use symbol_resolve::{OutputKind, UnresolvedPolicy};
 
 /// One input on the command line, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,6 +125,9 @@ pub struct Config {
     pub reproduce: Option<PathBuf>,
     /// The command line, option by option, as `--reproduce` writes it again.
     pub command_line: Vec<LineItem>,
+    /// What the link writes: `-r` / `--relocatable` gives a relocatable
+    /// object, `--emit-relocs` a module that keeps its relocations.
+    pub output_kind: OutputKind,
     /// `--version` was given.
     pub version: bool,
     /// `--help` was given.
@@ -186,6 +189,7 @@ impl Default for Config {
             trace: false,
             reproduce: None,
             command_line: Vec::new(),
+            output_kind: OutputKind::Executable,
             version: false,
             help: false,
             version_continues: false,
@@ -236,6 +240,7 @@ impl Config {
             export_dynamic: self.export_dynamic,
             allow_undefined_symbols: self.allow_undefined_symbols.clone(),
             wrap: self.wrap.clone(),
+            output: self.output_kind,
         }
     }
 
@@ -255,6 +260,7 @@ impl Config {
             table_base: self.table_base,
             page_size: self.page_size,
             growable_table: self.growable_table,
+            output: self.output_kind,
         }
     }
 
@@ -265,6 +271,7 @@ impl Config {
             memory_export_name: self.memory_export_name.clone().unwrap_or_else(|| "memory".into()),
             import_table: self.import_table,
             export_table: self.export_table,
+            output: self.output_kind,
         }
     }
 
@@ -281,6 +288,7 @@ impl Config {
             check_features: !self.no_check_features,
             features: self.features.clone(),
             extra_features: self.extra_features.clone(),
+            output: self.output_kind,
         }
     }
 
