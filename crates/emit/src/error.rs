@@ -68,10 +68,10 @@ pub enum EmitError {
         /// Why the value could not be written.
         problem: PatchError,
     },
-    /// A relocation kept for the output (`-r`, `--emit-relocs`) whose
-    /// symbol is not in the output symbol table.
-    #[error("{file}: {} at offset 0x{offset:x}: its symbol is not in the output symbol table", .ty.name())]
-    RelocSymbolNotInOutput {
+    /// A type-index relocation kept for the output (`-r`,
+    /// `--emit-relocs`) whose type is not in the output.
+    #[error("{file}: {} at offset 0x{offset:x}: its type is not in the output", .ty.name())]
+    RelocTypeNotInOutput {
         /// The object with the relocation.
         file: String,
         /// The relocation type.

@@ -281,37 +281,39 @@ impl Inputs<'_, '_> {
     }
 
     /// Appends `relocs` of object `obj`, their offsets moved by `shift`.
+    /// A relocation against a symbol that is not in the output (dead code
+    /// named by debug info) is left out, as wasm-ld does.
     fn add_relocs(&self, entries: &mut Entries, obj: ObjectId, relocs: &[Reloc], shift: i64) -> Result<(), EmitError> {
         for r in relocs {
-            let (index, addend) = self.output_index(obj, r)?;
-            entries.push(r.ty, (i64::from(r.offset) + shift) as u32, index, addend);
+            if let Some((index, addend)) = self.output_index(obj, r)? {
+                entries.push(r.ty, (i64::from(r.offset) + shift) as u32, index, addend);
+            }
         }
         Ok(())
     }
 
     /// A relocation's index in the output (output type index, or output
     /// symbol index) and its addend there: a section offset is now relative
-    /// to the whole output section.
-    fn output_index(&self, obj: ObjectId, r: &Reloc) -> Result<(u32, i64), EmitError> {
+    /// to the whole output section. `None` for a symbol not in the output.
+    fn output_index(&self, obj: ObjectId, r: &Reloc) -> Result<Option<(u32, i64)>, EmitError> {
         let o = obj.0 as usize;
-        let not_in_output = || EmitError::RelocSymbolNotInOutput {
+        let not_in_output = || EmitError::RelocTypeNotInOutput {
             file: self.res.objects[o].name.clone(),
             ty: r.ty,
             offset: r.offset,
         };
         if r.ty == RelocType::TypeIndexLeb {
             let t = self.types.object_types[o].get(r.index as usize).copied().flatten();
-            return Ok((t.ok_or_else(not_in_output)?, 0));
+            return Ok(Some((t.ok_or_else(not_in_output)?, 0)));
         }
         if let Target::Section { obj: sobj, custom } = self.res.targets[o][r.index as usize] {
             let name = self.object(sobj).customs[custom as usize].name;
-            let k = self.place.customs.get_index_of(name).ok_or_else(not_in_output)?;
+            let Some(k) = self.place.customs.get_index_of(name) else { return Ok(None) };
             let piece = self.place.custom_offsets[sobj.0 as usize][custom as usize].unwrap_or(0);
             let index = self.symtab.symbols.len() + k;
-            return Ok((index as u32, r.addend + piece as i64));
+            return Ok(Some((index as u32, r.addend + piece as i64)));
         }
-        let index = self.symtab.index[o].get(r.index as usize).copied().flatten().ok_or_else(not_in_output)?;
-        Ok((index, r.addend))
+        Ok(self.symtab.index[o].get(r.index as usize).copied().flatten().map(|index| (index, r.addend)))
     }
 }
 

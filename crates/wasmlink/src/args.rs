@@ -55,6 +55,8 @@ OPTIONS:
   --fatal-warnings          Treat warnings as errors
   --wrap=<sym>              Calls to <sym> go to __wrap_<sym>; __real_<sym> reaches <sym>
   --start-lib, --end-lib    Link the objects in between lazily, like archive members
+  -r, --relocatable         Write a relocatable object (linking and reloc sections)
+  --emit-relocs             Keep the linking and reloc sections in the linked module
   -O0 -O1 -O2 -O3           Optimization level. Accepted for compatibility:
                             wasm-ld merges identical strings at -O1 and up;
                             wasmlink does not merge strings yet, so the output

@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::module_facts::ModuleFacts;
+use common::module_facts::{module_facts, ModuleFacts};
 use common::{
     assert_same_run, linker_under_test, reference_linker, run_linker, run_module_cached, validate, Case, Scratch,
     BUILTINS, VARIANTS, WASI_LIB_DIR,
@@ -122,7 +122,7 @@ fn relocatable_output_facts() {
     let case = Case::load("qsort_callback");
     let scratch = Scratch::new("reloc-facts");
     let objects = own_objects(&case, "O2");
-    let ours = ModuleFacts::read(&link_relocatable(&linker_under_test(), &objects, &scratch.join("ours.o")));
+    let ours = module_facts(&link_relocatable(&linker_under_test(), &objects, &scratch.join("ours.o")));
     assert!(ours.has_custom("linking") && ours.has_custom("reloc.CODE") && ours.has_custom("reloc.DATA"));
     assert!(ours.exports.is_empty(), "{:?}", ours.exports);
     assert!(ours.has_import("env.__stack_pointer") && ours.has_import("env.__indirect_function_table"));
@@ -131,10 +131,10 @@ fn relocatable_output_facts() {
     assert!(ours.segment_names().contains(&".rodata.binops"), "{:?}", ours.segment_names());
     // Without -r: a runnable module, none of that.
     let full = common::link_case(&linker_under_test(), &case, "O2", &scratch.join("full.wasm"));
-    let full = ModuleFacts::read(&full);
+    let full = module_facts(&full);
     assert!(!full.has_custom("linking") && full.has_export("_start"));
     if let Some(wasm_ld) = reference_linker() {
-        let theirs = ModuleFacts::read(&link_relocatable(&wasm_ld, &objects, &scratch.join("theirs.o")));
+        let theirs = module_facts(&link_relocatable(&wasm_ld, &objects, &scratch.join("theirs.o")));
         let shape = |f: &ModuleFacts| (f.imports.clone(), f.exports.clone(), f.memory, f.table, f.custom_sections.clone());
         assert_eq!(shape(&ours), shape(&theirs));
         assert_eq!(ours.function_names, theirs.function_names);
@@ -158,11 +158,11 @@ fn emit_relocs_keeps_relocations() {
     assert_eq!(res.code, Some(0), "{}", res.describe());
     let bytes = std::fs::read(&out).unwrap();
     validate(&bytes).unwrap();
-    let ours = ModuleFacts::read(&bytes);
+    let ours = module_facts(&bytes);
     assert!(ours.has_custom("linking") && ours.has_custom("reloc.CODE"), "{:?}", ours.custom_sections);
     assert!(ours.has_export("_start"));
     let plain = common::link_case(&linker_under_test(), &case, "O2", &scratch.join("plain.wasm"));
-    assert!(!ModuleFacts::read(&plain).has_custom("linking"));
+    assert!(!module_facts(&plain).has_custom("linking"));
     let run = run_module_cached(&bytes, &case).unwrap();
     assert_same_run("--emit-relocs", &run, &run_module_cached(&plain, &case).unwrap());
     if let Some(wasm_ld) = reference_linker() {
@@ -170,7 +170,7 @@ fn emit_relocs_keeps_relocations() {
         let mut line = case.link_args("O2", &theirs_out);
         line.insert(0, "--emit-relocs".into());
         assert_eq!(run_linker(&wasm_ld, &line).code, Some(0));
-        let theirs = ModuleFacts::read(&std::fs::read(&theirs_out).unwrap());
+        let theirs = module_facts(&std::fs::read(&theirs_out).unwrap());
         assert_eq!(ours.custom_sections, theirs.custom_sections);
     }
 }
