@@ -63,6 +63,37 @@ fn is_live(live: &Liveness, t: &Target) -> bool {
     }
 }
 
+/// The indirect function table's name.
+const INDIRECT_FUNCTION_TABLE: &str = "__indirect_function_table";
+
+/// When no input has a symbol for the indirect function table but an MVP
+/// object imports it without one, wasm-ld makes the symbol itself, after
+/// that object's symbols: that object.
+fn legacy_table_import(table: &SymbolTable<'_>, res: &Resolution<'_>) -> Option<ObjectId> {
+    if table.find(INDIRECT_FUNCTION_TABLE).is_some() {
+        return None;
+    }
+    let o = res.objects.iter().position(|o| {
+        let imports_table = o.imports.iter().any(|i| {
+            i.field == INDIRECT_FUNCTION_TABLE && matches!(i.kind, object_parse::InputImportKind::Table(_))
+        });
+        imports_table && !o.linking.symbols.iter().any(|s| matches!(s.kind, SymbolKind::Table(_)))
+    })?;
+    Some(ObjectId(o as u32))
+}
+
+/// The symbol wasm-ld makes for an MVP object's table import.
+fn legacy_table_symbol(relocatable: bool) -> OutputSymbol {
+    let defined_by = if relocatable { flags::UNDEFINED } else { flags::VISIBILITY_HIDDEN };
+    OutputSymbol {
+        name: INDIRECT_FUNCTION_TABLE.to_string(),
+        flags: defined_by | flags::NO_STRIP,
+        kind: Kind::Table,
+        target: Target::Table(TableRef::IndirectFunctionTable),
+        source: None,
+    }
+}
+
 /// Builds the output symbol table of `res` (after imports are final).
 pub(crate) fn build(table: &SymbolTable<'_>, slots: &[Vec<Slot>], res: &Resolution<'_>, kind: OutputKind) -> OutputSymbols {
     let relocatable = kind.is_relocatable();
@@ -81,8 +112,19 @@ pub(crate) fn build(table: &SymbolTable<'_>, slots: &[Vec<Slot>], res: &Resoluti
         ..Default::default()
     };
     let mut global_index = vec![None; table.symbols.len()];
+    let mut legacy_table = legacy_table_import(table, res);
     for (g, sym) in table.symbols.iter().enumerate() {
         let Some(kind) = sym.kind else { continue };
+        let first_object = match &sym.def {
+            Definition::Object { obj, .. } => Some(first_slot[g].map_or(*obj, |(o, _)| o.min(*obj))),
+            _ => first_slot[g].map(|(o, _)| o),
+        };
+        if let (Some(after), Some(o)) = (legacy_table, first_object) {
+            if o > after {
+                out.symbols.push(legacy_table_symbol(relocatable));
+                legacy_table = None;
+            }
+        }
         let entry = match &sym.def {
             Definition::Object { obj, sym: s, weak } => {
                 let o = &res.objects[obj.0 as usize];
@@ -114,6 +156,9 @@ pub(crate) fn build(table: &SymbolTable<'_>, slots: &[Vec<Slot>], res: &Resoluti
         }
         global_index[g] = Some(out.symbols.len() as u32);
         out.symbols.push(OutputSymbol { name: sym.name.to_string(), flags: f, kind, target, source });
+    }
+    if legacy_table.is_some() {
+        out.symbols.push(legacy_table_symbol(relocatable));
     }
     for (o, obj) in res.objects.iter().enumerate() {
         for (i, s) in obj.linking.symbols.iter().enumerate() {
