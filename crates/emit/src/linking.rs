@@ -203,10 +203,7 @@ impl Inputs<'_, '_> {
         let mut body = Vec::new();
         leb::write_u32(&mut body, self.place.segments.len() as u32);
         for seg in self.place.segments {
-            let flags = seg
-                .pieces
-                .iter()
-                .fold(0, |f, p| f | self.object(p.obj).segments[p.segment.index()].info.flags);
+            let flags = seg.pieces.iter().fold(0, |f, p| f | self.object(p.obj).segments[p.segment.index()].info.flags);
             write_name(&mut body, &seg.name);
             leb::write_u32(&mut body, seg.align_log2);
             leb::write_u32(&mut body, flags);
@@ -297,11 +294,8 @@ impl Inputs<'_, '_> {
     /// to the whole output section. `None` for a symbol not in the output.
     fn output_index(&self, obj: ObjectId, r: &Reloc) -> Result<Option<(u32, i64)>, EmitError> {
         let o = obj.0 as usize;
-        let not_in_output = || EmitError::RelocTypeNotInOutput {
-            file: self.res.objects[o].name.clone(),
-            ty: r.ty,
-            offset: r.offset,
-        };
+        let not_in_output =
+            || EmitError::RelocTypeNotInOutput { file: self.res.objects[o].name.clone(), ty: r.ty, offset: r.offset };
         if r.ty == RelocType::TypeIndexLeb {
             let t = self.types.object_types[o].get(r.index as usize).copied().flatten();
             return Ok(Some((t.ok_or_else(not_in_output)?, 0)));

@@ -74,9 +74,10 @@ fn legacy_table_import(table: &SymbolTable<'_>, res: &Resolution<'_>) -> Option<
         return None;
     }
     let o = res.objects.iter().position(|o| {
-        let imports_table = o.imports.iter().any(|i| {
-            i.field == INDIRECT_FUNCTION_TABLE && matches!(i.kind, object_parse::InputImportKind::Table(_))
-        });
+        let imports_table = o
+            .imports
+            .iter()
+            .any(|i| i.field == INDIRECT_FUNCTION_TABLE && matches!(i.kind, object_parse::InputImportKind::Table(_)));
         imports_table && !o.linking.symbols.iter().any(|s| matches!(s.kind, SymbolKind::Table(_)))
     })?;
     Some(ObjectId(o as u32))
@@ -95,7 +96,12 @@ fn legacy_table_symbol(relocatable: bool) -> OutputSymbol {
 }
 
 /// Builds the output symbol table of `res` (after imports are final).
-pub(crate) fn build(table: &SymbolTable<'_>, slots: &[Vec<Slot>], res: &Resolution<'_>, kind: OutputKind) -> OutputSymbols {
+pub(crate) fn build(
+    table: &SymbolTable<'_>,
+    slots: &[Vec<Slot>],
+    res: &Resolution<'_>,
+    kind: OutputKind,
+) -> OutputSymbols {
     let relocatable = kind.is_relocatable();
     // The first object symbol that refers to each global symbol (after
     // --wrap redirected references).

@@ -67,7 +67,8 @@ fn check_case(name: &str) {
         let what = format!("{name}/{variant}");
         let scratch = Scratch::new(&format!("reloc-{name}-{variant}"));
         let objects = own_objects(&case, variant);
-        let direct = common::link_case(reference.as_deref().unwrap_or(&ours), &case, variant, &scratch.join("direct.wasm"));
+        let direct =
+            common::link_case(reference.as_deref().unwrap_or(&ours), &case, variant, &scratch.join("direct.wasm"));
         let expected = run_module_cached(&direct, &case).unwrap_or_else(|e| panic!("{what}: direct link: {e}"));
 
         let combined = scratch.join("ours.o");
@@ -135,7 +136,8 @@ fn relocatable_output_facts() {
     assert!(!full.has_custom("linking") && full.has_export("_start"));
     if let Some(wasm_ld) = reference_linker() {
         let theirs = module_facts(&link_relocatable(&wasm_ld, &objects, &scratch.join("theirs.o")));
-        let shape = |f: &ModuleFacts| (f.imports.clone(), f.exports.clone(), f.memory, f.table, f.custom_sections.clone());
+        let shape =
+            |f: &ModuleFacts| (f.imports.clone(), f.exports.clone(), f.memory, f.table, f.custom_sections.clone());
         assert_eq!(shape(&ours), shape(&theirs));
         assert_eq!(ours.function_names, theirs.function_names);
         assert_eq!(ours.segment_names(), theirs.segment_names());
