@@ -5,7 +5,7 @@ use crate::error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, Seg
 use crate::PAGE_SIZE;
 use object_parse::{segment_flags, SegmentIdx};
 use std::collections::BTreeMap;
-use symbol_resolve::{DataRef, LinkerData, ObjectId, Resolution, Target};
+use symbol_resolve::{DataRef, LinkerData, ObjectId, OutputKind, Resolution, Target};
 
 /// Alignment of the stack and its size.
 pub(crate) const STACK_ALIGN: u64 = 16;
@@ -48,6 +48,11 @@ pub struct LayoutOptions {
     pub merge_strings: bool,
     /// `--growable-table`: the indirect function table has no maximum.
     pub growable_table: bool,
+    /// What the link writes: a relocatable output has no stack, its data
+    /// starts at address 0, and segments in a COMDAT stay apart; an output
+    /// that keeps relocations writes its `.bss` segments (relocations may
+    /// point into them).
+    pub output: OutputKind,
 }
 
 impl Default for LayoutOptions {
@@ -67,6 +72,7 @@ impl Default for LayoutOptions {
             table_base: 1,
             merge_strings: true,
             growable_table: false,
+            output: OutputKind::Executable,
         }
     }
 }
@@ -149,6 +155,12 @@ pub fn output_segment_name(name: &str, flags: u32, merge: bool) -> &str {
     name
 }
 
+/// The data segments of `obj` that belong to a COMDAT group.
+fn comdat_segments(obj: &object_parse::ObjectFile<'_>) -> Vec<u32> {
+    let members = obj.linking.comdats.iter().flat_map(|c| &c.members);
+    members.filter(|(k, _)| *k == object_parse::ComdatKind::Data).map(|(_, i)| *i).collect()
+}
+
 fn order(name: &str) -> u8 {
     if name.starts_with(".tdata") {
         0
@@ -187,25 +199,34 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
     // Group live input segments by output name, in first-seen order.
     let mut segments: Vec<OutputSegment> = Vec::new();
     let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
+    let relocatable = opts.output.is_relocatable();
     for (o, obj) in res.objects.iter().enumerate() {
+        let in_comdat = comdat_segments(obj);
         for (i, seg) in obj.segments.iter().enumerate() {
             if !res.live.segments[o][i] {
                 continue;
             }
             let name = output_segment_name(seg.info.name, seg.info.flags, opts.merge_data_segments);
-            let idx = *by_name.entry(name.to_string()).or_insert_with(|| {
+            let new_segment = |segments: &mut Vec<OutputSegment>| {
                 segments.push(OutputSegment {
                     name: name.to_string(),
                     align_log2: 0,
                     address: 0,
                     size: 0,
-                    is_bss: name.starts_with(".bss"),
+                    is_bss: name.starts_with(".bss") && !opts.output.keeps_relocations(),
                     is_tls: name == ".tdata",
                     pieces: Vec::new(),
                     merged: Vec::new(),
                 });
                 segments.len() - 1
-            });
+            };
+            // A relocatable output keeps each COMDAT segment apart, so the
+            // final link can still drop it.
+            let idx = if relocatable && in_comdat.contains(&(i as u32)) {
+                new_segment(&mut segments)
+            } else {
+                *by_name.entry(name.to_string()).or_insert_with(|| new_segment(&mut segments))
+            };
             let out = &mut segments[idx];
             let align = 1u64 << seg.info.align_log2;
             let offset = align_to(out.size, align);
@@ -247,7 +268,9 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         stack_pointer = *ptr;
         linker_data.insert(LinkerData::StackHigh, *ptr);
     };
-    if stack_first {
+    if relocatable {
+        // No stack; the data starts at 0.
+    } else if stack_first {
         place_stack(&mut ptr, &mut linker_data);
         if let Some(gb) = opts.global_base {
             if gb < ptr {
@@ -270,7 +293,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         ptr += seg.size;
     }
     linker_data.insert(LinkerData::DataEnd, ptr);
-    if !stack_first {
+    if !stack_first && !relocatable {
         place_stack(&mut ptr, &mut linker_data);
     }
     // Allocators expect an aligned `__heap_base`; wasm-ld aligns the end of

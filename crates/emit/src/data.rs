@@ -33,6 +33,19 @@ pub fn payload_len(segs: &[&OutputSegment]) -> usize {
     leb::len_u32(segs.len() as u32) + segs.iter().map(|s| segment_header(s).len() + s.size as usize).sum::<usize>()
 }
 
+/// Offset of each segment's first byte within the data section payload,
+/// for the relocations kept in the output.
+pub fn body_offsets(segs: &[&OutputSegment]) -> Vec<u64> {
+    let mut off = leb::len_u32(segs.len() as u32) as u64;
+    segs.iter()
+        .map(|s| {
+            let body = off + segment_header(s).len() as u64;
+            off = body + s.size;
+            body
+        })
+        .collect()
+}
+
 /// Writes the data section payload (count, then each active segment at its
 /// address) into `out`, exactly [`payload_len`] bytes. Input segments are
 /// copied once into their slots, in parallel, and relocated there; the gaps

@@ -75,6 +75,21 @@ pub enum EmitError {
         /// Why the value could not be written.
         problem: PatchError,
     },
+    /// A type-index relocation kept for the output (`-r`,
+    /// `--emit-relocs`) whose type is not in the output.
+    #[error("{file}: {} at offset 0x{offset:x}: its type is not in the output", .ty.name())]
+    RelocTypeNotInOutput {
+        /// The object with the relocation.
+        file: String,
+        /// The relocation type.
+        ty: RelocType,
+        /// Offset of the relocated field within its section.
+        offset: u32,
+    },
+    /// A symbol of the output symbol table that has no index or place in
+    /// the output (an internal inconsistency).
+    #[error("internal error: symbol {} has no place in the output", escape_controls(.0))]
+    SymbolNotInOutput(String),
 }
 
 /// What an unresolvable relocation refers to (see

@@ -19,6 +19,7 @@ mod data;
 pub mod dump;
 mod error;
 mod leb;
+mod linking;
 pub mod relocate;
 
 pub use build_id::BuildId;
@@ -28,7 +29,7 @@ pub use error::{EmitError, PatchError, UnresolvableTarget};
 use atom_layout::Layout;
 use section_merge::{global_type, table_type, ExportKind, MergedModule, OutputGlobal};
 use std::path::Path;
-use symbol_resolve::{OutputImportKind, Resolution, SyntheticGlobal};
+use symbol_resolve::{OutputImportKind, OutputKind, Resolution, SyntheticGlobal};
 use type_dedup::TypeTable;
 use wasm_encoder as enc;
 
@@ -52,6 +53,9 @@ pub struct EmitOptions {
     /// The module name the `name` section gives (wasm-ld: `--soname`, else
     /// the output file's name); `None` writes no module name.
     pub module_name: Option<String>,
+    /// What the link writes: with `-r` and `--emit-relocs` the output also
+    /// has a `linking` section and its `reloc.*` sections.
+    pub output: OutputKind,
 }
 
 impl Default for EmitOptions {
@@ -65,6 +69,7 @@ impl Default for EmitOptions {
             extra_features: Vec::new(),
             module_name: None,
             build_id: BuildId::None,
+            output: OutputKind::Executable,
         }
     }
 }
@@ -167,10 +172,17 @@ pub fn run(
     // sections were presized; until then it just contributes no sections.
     let linker_customs = linker_custom_sections(res, layout, merged, opts);
     let linker_sections: &[(&str, Vec<u8>)] = linker_customs.as_deref().unwrap_or(&[]);
+    let reloc_sections = match &res.symtab {
+        Some(symtab) if opts.output.keeps_relocations() => {
+            relocated.linking_sections(res, layout, merged, types, symtab, header_sections.len())?
+        }
+        _ => Vec::new(),
+    };
 
     let total = MODULE_HEADER.len()
         + header_sections.iter().map(Vec::len).sum::<usize>()
         + relocated.len(res)
+        + reloc_sections.iter().map(|(n, p)| section_len(CUSTOM_SECTION, Some(n), p.len())).sum::<usize>()
         + linker_sections.iter().map(|(n, p)| section_len(CUSTOM_SECTION, Some(n), p.len())).sum::<usize>();
     let mut module = vec![0u8; total];
     let mut rest: &mut [u8] = &mut module;
@@ -180,6 +192,9 @@ pub fn run(
     }
     let relocated_out = take(&mut rest, relocated.len(res));
     relocated.write(res, layout, merged, types, relocated_out)?;
+    for (name, payload) in &reloc_sections {
+        take_section(&mut rest, CUSTOM_SECTION, Some(name), payload.len()).copy_from_slice(payload);
+    }
     for (name, payload) in linker_sections {
         take_section(&mut rest, CUSTOM_SECTION, Some(name), payload.len()).copy_from_slice(payload);
     }
@@ -398,6 +413,41 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
     /// Payload length of the data section, if it is written (any segment).
     fn data_len(&self) -> Option<usize> {
         (!self.segments.is_empty()).then(|| data::payload_len(&self.segments))
+    }
+
+    /// The `linking` and `reloc.*` sections of an output that keeps its
+    /// relocations; `first_index` is the index of the first of these
+    /// planned sections (code, data, customs) among all sections.
+    fn linking_sections(
+        &self,
+        res: &Resolution<'_>,
+        layout: &Layout,
+        merged: &MergedModule,
+        types: &TypeTable,
+        symtab: &symbol_resolve::OutputSymbols,
+        first_index: usize,
+    ) -> Result<Vec<(String, Vec<u8>)>, EmitError> {
+        let mut next = first_index as u32;
+        let mut index_if = |present: bool| {
+            present.then(|| {
+                next += 1;
+                next - 1
+            })
+        };
+        let code_section = index_if(self.code_len().is_some());
+        let data_section = index_if(self.data_len().is_some());
+        let custom_sections = self.customs.sections.iter().filter_map(|_| index_if(true)).collect();
+        let place = linking::Placement {
+            code_section,
+            data_section,
+            custom_sections,
+            code_offsets: &self.code_offsets,
+            segments: &self.segments,
+            segment_offsets: data::body_offsets(&self.segments),
+            customs: &self.customs.sections,
+            custom_offsets: &self.customs.offsets,
+        };
+        linking::Inputs { res, layout, merged, types, symtab, place }.sections()
     }
 
     /// Length of all these sections, headers included.

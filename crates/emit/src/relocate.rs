@@ -105,7 +105,12 @@ impl RelocContext<'_, '_> {
                     _ => None,
                 };
                 let Some(address) = address else { return dead() };
-                let v = address.wrapping_add(addend);
+                let mut v = address.wrapping_add(addend);
+                if matches!(r.ty.encoding(), FieldEncoding::Uleb32 | FieldEncoding::Sleb32 | FieldEncoding::I32) {
+                    // A 32-bit address wraps, as in wasm-ld (`foo - 2048`
+                    // near address 0).
+                    v = u64::from(v as u32);
+                }
                 Ok(match r.ty {
                     MemoryAddrLocrelI32 => match site {
                         Site::Data { address: seg } => v.wrapping_sub(seg + rel_offset),

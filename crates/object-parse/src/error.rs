@@ -294,8 +294,9 @@ pub enum ParseErrorKind {
     /// A section that relocatable objects do not have (e.g. components).
     #[error("unexpected section in a relocatable object")]
     UnexpectedSection,
-    /// A memory section with definitions: objects import their memory.
-    #[error("relocatable objects must import their memory, not define it")]
+    /// More than one memory, imported or defined (an object imports its
+    /// memory, or defines it when it is the output of `wasm-ld -r`).
+    #[error("relocatable objects have one memory, imported or defined")]
     DefinedMemory,
     /// An import whose kind the linker does not support.
     #[error("unsupported import kind for {}.{}", escape_controls(.module), escape_controls(.field))]

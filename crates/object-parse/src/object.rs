@@ -369,7 +369,10 @@ impl<'a> SectionPass<'a> {
             }
             Payload::MemorySection(r) => {
                 self.sections.push(SectionRef::Other);
-                if r.count() > 0 {
+                // A relocatable link's output (wasm-ld -r) defines its one
+                // memory; like an imported one, the link provides its own.
+                let imported = self.obj.imports.iter().filter(|i| matches!(i.kind, InputImportKind::Memory(_))).count();
+                if r.count() as usize + imported > 1 {
                     return Err(RawError::new(r.range().start as usize, K::DefinedMemory));
                 }
             }

@@ -191,6 +191,9 @@ pub struct MergeOptions {
     pub import_table: bool,
     /// `--export-table`: `__indirect_function_table` is exported.
     pub export_table: bool,
+    /// What the link writes: a relocatable output imports the indirect
+    /// function table only when an input uses it.
+    pub output: OutputKind,
 }
 
 impl Default for MergeOptions {
@@ -202,6 +205,7 @@ impl Default for MergeOptions {
             memory_export_name: "memory".into(),
             import_table: false,
             export_table: false,
+            output: OutputKind::Executable,
         }
     }
 }
@@ -276,8 +280,8 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
 
     // Tables: the indirect function table is table 0 (after imports), as
     // call_indirect sites without a table relocation assume.
-    let needs_table =
-        res.live.indirect_table || !layout.table.slots.is_empty() || opts.import_table || opts.export_table;
+    let forced = (opts.import_table && !opts.output.is_relocatable()) || opts.export_table;
+    let needs_table = res.live.indirect_table || !layout.table.slots.is_empty() || forced;
     let mut tables = Vec::new();
     let mut indirect_table = None;
     let mut import_table = false;

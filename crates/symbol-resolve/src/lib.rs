@@ -18,6 +18,9 @@ pub mod dump;
 mod error;
 pub mod ids;
 pub mod live;
+mod output_kind;
+pub mod output_symbols;
+mod relocatable;
 mod resolve;
 pub mod select;
 pub mod table;
@@ -26,6 +29,8 @@ mod targets;
 pub use error::{DefinedBy, ResolveError, ResolveWarning, SymbolError};
 pub use ids::*;
 pub use live::Liveness;
+pub use output_kind::OutputKind;
+pub use output_symbols::{OutputSymbol, OutputSymbols};
 pub use select::{Extraction, Selection};
 
 use object_parse::{ObjectFile, ObjectSet};
@@ -70,6 +75,11 @@ pub struct ResolveOptions {
     pub features: Option<Vec<String>>,
     /// `--extra-features=`: added to the inputs' features.
     pub extra_features: Vec<String>,
+    /// What the link writes: with [`OutputKind::Relocatable`] nothing is
+    /// collected, there is no entry, the linker defines no symbols (but
+    /// `__indirect_function_table`, kept as an import), every undefined
+    /// non-data symbol is imported and nothing is exported.
+    pub output: OutputKind,
 }
 
 impl Default for ResolveOptions {
@@ -91,6 +101,7 @@ impl Default for ResolveOptions {
             wrap: Vec::new(),
             features: None,
             extra_features: Vec::new(),
+            output: OutputKind::Executable,
         }
     }
 }
@@ -145,6 +156,9 @@ pub struct Resolution<'a> {
     pub entry: Option<FuncRef>,
     /// Warnings to print (signature mismatches).
     pub warnings: Vec<ResolveWarning>,
+    /// The output's symbol table, when the output keeps its relocations
+    /// (`-r`, `--emit-relocs`).
+    pub symtab: Option<OutputSymbols>,
 }
 
 impl Resolution<'_> {
@@ -239,6 +253,7 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &ResolveOptions) -> Result<Sele
         entry: opts.entry.as_deref(),
         allow_multiple_definition: opts.allow_multiple_definition,
         noinhibit_exec: opts.noinhibit_exec,
+        relocatable: opts.output.is_relocatable(),
     };
     select::select(set, &select_opts)
 }
@@ -251,20 +266,30 @@ pub fn finish<'a>(
     objects: Vec<ObjectFile<'a>>,
     opts: &ResolveOptions,
 ) -> Result<Resolution<'a>, ResolveError> {
+    let relocatable = opts.output.is_relocatable();
     let mut r = resolve::Resolver::new(selection, objects);
-    r.define_linker_symbols();
+    if relocatable {
+        relocatable::define_linker_symbols(&mut r);
+    } else {
+        r.define_linker_symbols();
+    }
     r.wrap_symbols(&opts.wrap);
     let t = r.compute_targets(opts);
     let Marked { mut live, live_provisional_imports, entry, call_dtors, warnings: undefined_warnings } =
         mark_live(&r, &t, opts)?;
     let init_funcs = init_functions(&r.objects, &t.targets, &live, &live_provisional_imports)?;
     let call_ctors_referenced = live.call_ctors_referenced;
-    let mut exports = symbol_exports(&r, opts);
-    add_linker_exports(&r, opts, &mut exports, &mut live)?;
+    let mut exports = Vec::new();
+    if !relocatable {
+        exports = symbol_exports(&r, opts);
+        add_linker_exports(&r, opts, &mut exports, &mut live)?;
+    }
     let call_ctors_exported =
         exports.iter().any(|e| e.target == Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors)));
-    // Without --gc-sections everything is kept, __wasm_call_ctors included.
-    let call_ctors_live = call_ctors_referenced || call_ctors_exported || !init_funcs.is_empty() || !opts.gc_sections;
+    // Without --gc-sections everything is kept, __wasm_call_ctors included;
+    // a relocatable output has no linker-written functions.
+    let call_ctors_live =
+        !relocatable && (call_ctors_referenced || call_ctors_exported || !init_funcs.is_empty() || !opts.gc_sections);
     let mut resolution = Resolution {
         objects: r.objects,
         targets: t.targets,
@@ -278,8 +303,12 @@ pub fn finish<'a>(
         exports,
         entry,
         warnings: std::mem::take(&mut r.warnings).into_iter().chain(t.warnings).chain(undefined_warnings).collect(),
+        symtab: None,
     };
     keep_live_imports(&r.table, t.imports, &live_provisional_imports, &mut resolution);
+    if opts.output.keeps_relocations() {
+        resolution.symtab = Some(output_symbols::build(&r.table, &r.slots, &resolution, opts.output));
+    }
     Ok(resolution)
 }
 
@@ -374,6 +403,10 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     }
     // Reported per referencing file in link order, as wasm-ld does.
     let mut undefined = std::mem::take(&mut marker.undefined);
+    if opts.output.is_relocatable() {
+        // Undefined symbols stay undefined in a relocatable output.
+        undefined.clear();
+    }
     undefined.sort_by_key(|(o, _)| *o);
     let mut warnings = Vec::new();
     for (o, name) in undefined {
@@ -386,6 +419,10 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     }
     let live_provisional_imports = std::mem::take(&mut marker.imports);
     let mut live = marker.live;
+    if opts.output.is_relocatable() {
+        // `__stack_pointer` is the inputs' import, not the linker's global.
+        live.synthetic_globals.clear();
+    }
     // wasm-ld emits the table whenever an input mentions it (clang's
     // objects import it; an MVP object imports it without a symbol, and its
     // `call_indirect`s name table 0) or a function's address is taken.

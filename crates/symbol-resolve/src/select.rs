@@ -93,6 +93,9 @@ pub struct SelectOptions<'o> {
     pub allow_multiple_definition: bool,
     /// `--noinhibit-exec`: duplicates are warnings, the later one wins.
     pub noinhibit_exec: bool,
+    /// `-r`: the linker defines no symbols of its own, and there is no
+    /// entry or `__wasm_call_dtors` to look up.
+    pub relocatable: bool,
 }
 
 /// Index of a file in the order resolution started reading it.
@@ -158,11 +161,15 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &SelectOptions<'_>) -> Result<S
         noinhibit_exec: opts.noinhibit_exec,
     };
     // The linker's own function and stack pointer exist from the start, as
-    // in wasm-ld (their place in the table orders `--export-all`'s exports).
-    let ctors = s.table.intern("__wasm_call_ctors");
-    s.table.get_mut(ctors).kind = Some(Kind::Function);
-    let stack_pointer = s.table.intern("__stack_pointer");
-    s.table.get_mut(stack_pointer).kind = Some(Kind::Global);
+    // in wasm-ld (their place in the table orders `--export-all`'s exports;
+    // a relocatable output has neither).
+    let ctors = (!opts.relocatable).then(|| {
+        let ctors = s.table.intern("__wasm_call_ctors");
+        s.table.get_mut(ctors).kind = Some(Kind::Function);
+        let stack_pointer = s.table.intern("__stack_pointer");
+        s.table.get_mut(stack_pointer).kind = Some(Kind::Global);
+        ctors
+    });
     let mut stubs = Vec::new();
     for (i, input) in set.inputs.iter_mut().enumerate() {
         match input {
@@ -185,10 +192,12 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &SelectOptions<'_>) -> Result<S
     if let Some(entry) = opts.entry {
         s.force(leak(entry), "--entry");
     }
-    let ctors_used = s.table.get(ctors).first_ref.is_some();
-    let ctors_named = opts.entry == Some("__wasm_call_ctors") || opts.exports.contains(&"__wasm_call_ctors");
-    if !ctors_used && !ctors_named {
-        s.force("__wasm_call_dtors", "<internal>");
+    if let Some(ctors) = ctors {
+        let ctors_used = s.table.get(ctors).first_ref.is_some();
+        let ctors_named = opts.entry == Some("__wasm_call_ctors") || opts.exports.contains(&"__wasm_call_ctors");
+        if !ctors_used && !ctors_named {
+            s.force("__wasm_call_dtors", "<internal>");
+        }
     }
     let (stub_imports, stub_exports) = s.apply_stub_libraries(&stubs);
     if !s.errors.is_empty() {

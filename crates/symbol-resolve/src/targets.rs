@@ -146,6 +146,10 @@ impl<'a> Resolver<'a> {
         let mut warnings = Vec::new();
         let mut warned: std::collections::HashSet<(u32, u32)> = Default::default();
         let mut unresolved_names = HashMap::new();
+        // A relocatable output keeps every undefined function, global,
+        // table and tag as an import (weak ones too) and checks no
+        // signatures: the final link does.
+        let relocatable = opts.output.is_relocatable();
         let mut stub = |kind: StubKind, name: &str, sig: &Signature, stubs: &mut Vec<Stub>| -> StubId {
             *stub_ids.entry((kind, name.to_string(), sig.clone())).or_insert_with(|| {
                 stubs.push(Stub { kind, name: name.to_string(), signature: sig.clone() });
@@ -186,7 +190,7 @@ impl<'a> Resolver<'a> {
                                         _ => None,
                                     };
                                     if let (Some(here), Some(there)) = (here, there) {
-                                        if here != there && s.is_undefined() && called[i] {
+                                        if here != there && s.is_undefined() && called[i] && !relocatable {
                                             if warned.insert((sid.0, o as u32)) {
                                                 warnings.push(ResolveWarning::SignatureMismatch {
                                                     name: g.name.to_string(),
@@ -217,7 +221,7 @@ impl<'a> Resolver<'a> {
                                 });
                                 let weak = !g.strong_ref;
                                 match g.kind {
-                                    Some(Kind::Function) if weak => {
+                                    Some(Kind::Function) if weak && !relocatable => {
                                         let sig = match s.kind {
                                             SymbolKind::Function(fi) => obj.function_signature(fi).cloned(),
                                             _ => None,
@@ -231,6 +235,7 @@ impl<'a> Resolver<'a> {
                                     }
                                     Some(kind)
                                         if explicit
+                                            || (relocatable && kind != Kind::Data)
                                             || ((opts.import_undefined
                                                 || self.stub_imports.contains(&sid)
                                                 || opts.allow_undefined_symbols.iter().any(|n| n == g.name))

@@ -3,7 +3,7 @@
 //! "not supported yet", never ignored; an option wasm-ld doesn't have is an
 //! "unknown argument", as in wasm-ld.
 
-use crate::config::{ColorChoice, Config, InputArg, LineItem, UnresolvedPolicy};
+use crate::config::{ColorChoice, Config, InputArg, LineItem, OutputKind, UnresolvedPolicy};
 use std::path::PathBuf;
 
 /// Help text.
@@ -55,6 +55,8 @@ OPTIONS:
   --fatal-warnings          Treat warnings as errors
   --wrap=<sym>              Calls to <sym> go to __wrap_<sym>; __real_<sym> reaches <sym>
   --start-lib, --end-lib    Link the objects in between lazily, like archive members
+  -r, --relocatable         Write a relocatable object (linking and reloc sections)
+  --emit-relocs             Keep the linking and reloc sections in the linked module
   -O0 -O1 -O2 -O3           Optimization level. Accepted for compatibility:
                             wasm-ld merges identical strings at -O1 and up;
                             wasmlink does not merge strings yet, so the output
@@ -173,6 +175,10 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
     let mut c = Config::default();
     let mut it = args.iter().cloned().enumerate().peekable();
     let mut explicit_export_memory = false;
+    // What -r changes depends on whether these were given.
+    let (mut explicit_entry, mut explicit_gc, mut explicit_merge) = (false, None, None);
+    let mut relocatable = false;
+    let mut emit_relocs = false;
     while let Some((start, arg)) = it.next() {
         // Split "--opt=value"; options may start with one or two dashes.
         let (name, inline): (String, Option<String>) = if arg.starts_with('-') && arg.len() > 1 {
@@ -203,15 +209,24 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
                     return Err(format!("not supported yet: -m {m}").into());
                 }
             }
-            "entry" | "e" => c.entry = Some(value("--entry")?),
+            "entry" | "e" => {
+                c.entry = Some(value("--entry")?);
+                explicit_entry = true;
+            }
+            "relocatable" | "r" => relocatable = true,
+            // Shared memory isn't built; with -r it is wasm-ld's option error.
+            "shared-memory" if relocatable => {
+                return Err("-r and --shared-memory may not be used together".to_string().into())
+            }
+            "emit-relocs" => emit_relocs = true,
             "no-entry" => c.entry = None,
             "export" => c.exports.push(value("--export")?),
             "export-if-defined" => c.exports_if_defined.push(value("--export-if-defined")?),
             "why-extract" => c.why_extract = Some(value("--why-extract")?),
             "soname" => c.soname = Some(value("--soname")?),
             "allow-undefined" => c.allow_undefined = true,
-            "gc-sections" => c.gc_sections = true,
-            "no-gc-sections" => c.gc_sections = false,
+            "gc-sections" => explicit_gc = Some(true),
+            "no-gc-sections" => explicit_gc = Some(false),
             "strip-debug" | "S" => c.strip_debug = true,
             "strip-all" | "s" => c.strip_all = true,
             "keep-section" => c.keep_sections.push(value("--keep-section")?),
@@ -267,7 +282,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "export-table" => c.export_table = true,
             "import-table" => c.import_table = true,
             "print-gc-sections" => c.print_gc_sections = true,
-            "merge-data-segments" => c.merge_data_segments = true,
+            "merge-data-segments" => explicit_merge = Some(true),
             "features" => {
                 let v = value("--features")?;
                 c.features = Some(v.split(',').filter(|f| !f.is_empty()).map(str::to_string).collect());
@@ -276,7 +291,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
                 let v = value("--extra-features")?;
                 c.extra_features.extend(v.split(',').filter(|f| !f.is_empty()).map(str::to_string));
             }
-            "no-merge-data-segments" => c.merge_data_segments = false,
+            "no-merge-data-segments" => explicit_merge = Some(false),
             "no-print-gc-sections" => c.print_gc_sections = false,
             "no-allow-multiple-definition" => c.allow_multiple_definition = false,
             "export-memory" => {
@@ -402,6 +417,13 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
         return Err("--max-memory is incompatible with --no-growable-memory".to_string().into());
     }
     c.export_memory = explicit_export_memory || !c.import_memory;
+    c.gc_sections = explicit_gc.unwrap_or(!relocatable);
+    c.merge_data_segments = explicit_merge.unwrap_or(!relocatable);
+    if relocatable {
+        apply_relocatable(&mut c, explicit_entry)?;
+    } else if emit_relocs {
+        c.output_kind = OutputKind::ExecutableWithRelocs;
+    }
     if c.import_table && c.export_table {
         return Err("--import-table and --export-table may not be used together".to_string().into());
     }
@@ -432,6 +454,35 @@ fn parse_hex(hex: &str) -> Result<Vec<u8>, ArgsError> {
         .collect()
 }
 
+/// `-r`: a relocatable output, with wasm-ld's checks of the options that
+/// make no sense for one. There is no entry, the memory is not exported and
+/// the indirect function table is imported when used.
+fn apply_relocatable(c: &mut Config, explicit_entry: bool) -> Result<(), ArgsError> {
+    let conflict = if explicit_entry && c.entry.is_some() {
+        Some("entry point specified for relocatable output file")
+    } else if c.gc_sections {
+        Some("-r and --gc-sections may not be used together")
+    } else if !c.undefined.is_empty() {
+        Some("-r -and --undefined may not be used together")
+    } else if c.global_base.is_some() {
+        Some("-r and --global-base may not by used together")
+    } else if c.export_table {
+        Some("--relocatable is incompatible with --export-table")
+    } else if c.growable_table {
+        Some("--relocatable is incompatible with --growable-table")
+    } else {
+        None
+    };
+    if let Some(message) = conflict {
+        return Err(message.to_string().into());
+    }
+    c.output_kind = OutputKind::Relocatable;
+    c.entry = None;
+    c.export_memory = false;
+    c.import_table = true;
+    Ok(())
+}
+
 /// wasm-ld 22 options wasmlink doesn't implement yet: they fail with "not
 /// supported yet" (never silently ignored); any other unknown option fails
 /// as wasm-ld's do, with "unknown argument".
@@ -444,7 +495,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "demangle",
     "dn",
     "dy",
-    "emit-relocs",
     "experimental-pic",
     "Map",
     "M",
@@ -452,8 +502,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "non_shared",
     "pie",
     "no-pie",
-    "relocatable",
-    "r",
     "rpath",
     "rsp-quoting",
     "shared",
@@ -532,7 +580,7 @@ mod tests {
             p(&["--frobnicate", "-bogus"]).unwrap_err(),
             "unknown argument: --frobnicate\nunknown argument: -bogus"
         );
-        assert_eq!(p(&["--emit-relocs"]).unwrap_err(), "not supported yet: --emit-relocs");
+        assert_eq!(p(&["--compress-relocations"]).unwrap_err(), "not supported yet: --compress-relocations");
         assert!(p(&["--shared"]).unwrap_err().contains("--shared"));
         assert!(p(&["-z", "noexecstack"]).unwrap_err().contains("noexecstack"));
     }

@@ -3,7 +3,7 @@
 //! that knows which flag feeds which stage.
 
 use std::path::PathBuf;
-pub use symbol_resolve::UnresolvedPolicy;
+pub use symbol_resolve::{OutputKind, UnresolvedPolicy};
 
 /// One input on the command line, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +133,9 @@ pub struct Config {
     pub reproduce: Option<PathBuf>,
     /// The command line, option by option, as `--reproduce` writes it again.
     pub command_line: Vec<LineItem>,
+    /// What the link writes: `-r` / `--relocatable` gives a relocatable
+    /// object, `--emit-relocs` a module that keeps its relocations.
+    pub output_kind: OutputKind,
     /// `--version` was given.
     pub version: bool,
     /// `--help` was given.
@@ -197,6 +200,7 @@ impl Default for Config {
             build_id: emit::BuildId::None,
             reproduce: None,
             command_line: Vec::new(),
+            output_kind: OutputKind::Executable,
             version: false,
             help: false,
             version_continues: false,
@@ -249,7 +253,15 @@ impl Config {
             wrap: self.wrap.clone(),
             features: self.features.clone(),
             extra_features: self.extra_features.clone(),
+            output: self.output_kind,
         }
+    }
+
+    /// Whether strings are merged: at `-O1` (the default) and up, unless the
+    /// output keeps relocations (`-r`, `--emit-relocs`), whose symbols and
+    /// addends point into the unmerged segments.
+    fn merges_strings(&self) -> bool {
+        self.opt_level >= 1 && !self.output_kind.keeps_relocations()
     }
 
     /// The options of memory and table layout.
@@ -267,8 +279,9 @@ impl Config {
             no_growable_memory: self.no_growable_memory,
             table_base: self.table_base,
             page_size: self.page_size,
-            merge_strings: self.opt_level >= 1,
+            merge_strings: self.merges_strings(),
             growable_table: self.growable_table,
+            output: self.output_kind,
         }
     }
 
@@ -279,6 +292,7 @@ impl Config {
             memory_export_name: self.memory_export_name.clone().unwrap_or_else(|| "memory".into()),
             import_table: self.import_table,
             export_table: self.export_table,
+            output: self.output_kind,
         }
     }
 
@@ -289,7 +303,7 @@ impl Config {
                 strip_debug: self.strip_debug,
                 strip_all: self.strip_all,
                 keep: self.keep_sections.clone(),
-                merge_strings: self.opt_level >= 1,
+                merge_strings: self.merges_strings(),
             },
             import_memory: self.import_memory,
             memory_import: self.memory_import_name.clone().unwrap_or_else(|| ("env".into(), "memory".into())),
@@ -301,6 +315,7 @@ impl Config {
                 let output = self.output.as_ref()?;
                 Some(output.file_name()?.to_string_lossy().into_owned())
             }),
+            output: self.output_kind,
         }
     }
 

@@ -1074,8 +1074,8 @@ fn unknown_arguments_are_reported_like_wasm_ld() {
     if let Some(theirs) = theirs {
         assert_eq!(ours, theirs);
     }
-    let r = our_run("unknown", &with(&OPTS, &["--emit-relocs"]));
-    assert!(r.stderr.contains("not supported yet: --emit-relocs"), "{}", r.describe());
+    let r = our_run("unknown", &with(&OPTS, &["--compress-relocations"]));
+    assert!(r.stderr.contains("not supported yet: --compress-relocations"), "{}", r.describe());
 }
 
 /// `-E` is `--export-dynamic`: the same exports (`visible_fn`), which the
