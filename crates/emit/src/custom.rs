@@ -144,8 +144,17 @@ fn subsection(out: &mut Vec<u8>, id: u8, entries: &[(u32, String)]) {
     out.extend(body);
 }
 
-/// Builds the `name` section payload: function, global and data segment names.
-pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[String]) -> Vec<u8> {
+/// Builds the `name` section payload: the module name (when given),
+/// function, global and data segment names; symbol names shown as wasm-ld shows them (demangled when
+/// `demangle` is on, `main` for `__main_argc_argv`).
+pub fn name_section(
+    res: &Resolution<'_>,
+    merged: &MergedModule,
+    data_names: &[String],
+    module_name: Option<&str>,
+    demangle: bool,
+) -> Vec<u8> {
+    let shown = |name: &str| demangle::display_name(name, demangle).into_owned();
     // Name of each input function and global: its first defining symbol.
     let mut fnames: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; o.functions.len()]).collect();
     let mut gnames: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; o.globals.len()]).collect();
@@ -174,11 +183,11 @@ pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[S
     for imp in &res.imports {
         match imp.kind {
             symbol_resolve::OutputImportKind::Function(_) => {
-                funcs.push((fi, imp.symbol.clone()));
+                funcs.push((fi, shown(&imp.symbol)));
                 fi += 1;
             }
             symbol_resolve::OutputImportKind::Global(_) => {
-                globals.push((gi, imp.symbol.clone()));
+                globals.push((gi, shown(&imp.symbol)));
                 gi += 1;
             }
             _ => {}
@@ -187,10 +196,10 @@ pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[S
     for (k, f) in merged.functions.iter().enumerate() {
         let idx = merged.num_imported_functions + k as u32;
         let name = match f {
-            OutputFunction::Input { obj, index } => fnames[obj.0 as usize][index.index()].map(str::to_string),
+            OutputFunction::Input { obj, index } => fnames[obj.0 as usize][index.index()].map(shown),
             OutputFunction::CallCtors => Some("__wasm_call_ctors".to_string()),
-            OutputFunction::Stub(id) => Some(res.stubs[id.0 as usize].display_name()),
-            OutputFunction::CommandExport { name, .. } => Some(name.clone()),
+            OutputFunction::Stub(id) => Some(stub_name(&res.stubs[id.0 as usize], demangle)),
+            OutputFunction::CommandExport { name, .. } => Some(shown(name)),
         };
         if let Some(n) = name {
             funcs.push((idx, n));
@@ -208,7 +217,7 @@ pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[S
                 }
                 .to_string(),
             ),
-            OutputGlobal::Input { obj, index } => gnames[obj.0 as usize][*index as usize].map(str::to_string),
+            OutputGlobal::Input { obj, index } => gnames[obj.0 as usize][*index as usize].map(shown),
             // wasm-ld leaves the exported-data-address globals unnamed.
             OutputGlobal::DataAddress { .. } => None,
         };
@@ -218,10 +227,28 @@ pub fn name_section(res: &Resolution<'_>, merged: &MergedModule, data_names: &[S
     }
     let data: Vec<(u32, String)> = data_names.iter().enumerate().map(|(i, n)| (i as u32, n.clone())).collect();
     let mut out = Vec::new();
+    if let Some(module) = module_name {
+        let mut body = Vec::new();
+        write_name(&mut body, module);
+        out.push(0);
+        leb::write_u32(&mut out, body.len() as u32);
+        out.extend(body);
+    }
     subsection(&mut out, 1, &funcs);
     subsection(&mut out, 7, &globals);
     subsection(&mut out, 9, &data);
     out
+}
+
+/// A trap stub's name in the name section: wasm-ld's `undefined_weak:NAME`
+/// and `signature_mismatch:NAME` show NAME as it shows symbols.
+fn stub_name(stub: &symbol_resolve::Stub, demangle: bool) -> String {
+    let name = demangle::display_name(&stub.name, demangle);
+    match stub.kind {
+        symbol_resolve::StubKind::WeakUndefined => format!("undefined_weak:{name}"),
+        symbol_resolve::StubKind::SignatureMismatch => format!("signature_mismatch:{name}"),
+        symbol_resolve::StubKind::Undefined => "undefined_stub".to_string(),
+    }
 }
 
 /// Builds the merged `producers` payload (fields and values in first-seen

@@ -47,6 +47,12 @@ pub struct EmitOptions {
     pub features: Option<Vec<String>>,
     /// `--extra-features=`: added to the output's feature set.
     pub extra_features: Vec<String>,
+    /// `--demangle`: the name section shows C++ and Rust names demangled,
+    /// as wasm-ld writes it.
+    pub demangle: bool,
+    /// The module's name in the name section: wasm-ld writes the output
+    /// file's name there.
+    pub module_name: Option<String>,
 }
 
 impl Default for EmitOptions {
@@ -58,6 +64,8 @@ impl Default for EmitOptions {
             check_features: true,
             features: None,
             extra_features: Vec::new(),
+            demangle: true,
+            module_name: None,
         }
     }
 }
@@ -526,7 +534,7 @@ fn linker_custom_sections(
             .filter(|s| data::is_emitted(s, opts.import_memory))
             .map(|s| s.name.clone())
             .collect();
-        let names = custom::name_section(res, merged, &data_names);
+        let names = custom::name_section(res, merged, &data_names, opts.module_name.as_deref(), opts.demangle);
         if !names.is_empty() {
             out.push(("name", names));
         }

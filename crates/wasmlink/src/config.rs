@@ -120,6 +120,16 @@ pub struct Config {
     pub color: ColorChoice,
     /// `-t` / `--trace`: print every linked input's name.
     pub trace: bool,
+    /// `-Map=FILE`, or `-` (standard output) for `-M` / `--print-map`.
+    pub map_file: Option<PathBuf>,
+    /// `--demangle` (default) / `--no-demangle`: C++ and Rust symbol names
+    /// demangled in messages, the map file and the name section.
+    pub demangle: bool,
+    /// `-y NAME` / `--trace-symbol=NAME`: report where these symbols are
+    /// defined and referenced.
+    pub trace_symbols: Vec<String>,
+    /// `--verbose`: log what the link does, as wasm-ld's `--verbose`.
+    pub verbose: bool,
     /// `--reproduce=FILE` (or `LLD_REPRODUCE`): where to write the
     /// reproducer tar.
     pub reproduce: Option<PathBuf>,
@@ -185,6 +195,10 @@ impl Default for Config {
             color: ColorChoice::Auto,
             trace: false,
             reproduce: None,
+            map_file: None,
+            demangle: true,
+            trace_symbols: Vec::new(),
+            verbose: false,
             command_line: Vec::new(),
             version: false,
             help: false,
@@ -281,6 +295,11 @@ impl Config {
             check_features: !self.no_check_features,
             features: self.features.clone(),
             extra_features: self.extra_features.clone(),
+            demangle: self.demangle,
+            module_name: self.output.as_ref().map(|o| match o.file_name() {
+                Some(name) => name.to_string_lossy().into_owned(),
+                None => o.to_string_lossy().into_owned(),
+            }),
         }
     }
 

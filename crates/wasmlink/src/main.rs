@@ -122,6 +122,7 @@ fn run_link(cfg: &Config, diagnostics: &Diagnostics) -> Result<(), LinkError> {
     if cfg!(debug_assertions) {
         wasmlink::validate(&linked.bytes)?;
     }
+    wasmlink::write_map(cfg, &linked)?;
     timer.stage("write", || wasmlink::write_output(cfg, &linked))?;
     if cfg.time {
         eprint!("{}", timer.report());
