@@ -133,9 +133,11 @@ pub fn link_observed<'a>(
     warnings.observer.stage_done(StageOutput::Parsed(&set), t.elapsed());
 
     let t = Instant::now();
-    let resolution = symbol_resolve::run(set, &config.resolve_options()).map_err(LinkError::Resolve)?;
+    let show = |name: &str| demangle::display_name(name, config.demangle).into_owned();
+    let resolution = symbol_resolve::run(set, &config.resolve_options())
+        .map_err(|e| LinkError::Resolve(e.map_symbol_names(&show)))?;
     warnings.observer.stage_done(StageOutput::Resolved(&resolution), t.elapsed());
-    warnings.add(resolution.warnings.iter().map(ToString::to_string))?;
+    warnings.add(resolution.warnings.iter().map(|w| w.clone().map_symbol_names(&show).to_string()))?;
 
     let t = Instant::now();
     let layout = atom_layout::run(&resolution, &config.layout_options()).map_err(LinkError::Layout)?;
