@@ -139,7 +139,9 @@ impl SymbolError {
     pub fn map_symbol_names(self, show: &dyn Fn(&str) -> String) -> Self {
         match self {
             SymbolError::Undefined { file, name } => SymbolError::Undefined { file, name: show(&name) },
-            SymbolError::Duplicate { name, first, second } => SymbolError::Duplicate { name: show(&name), first, second },
+            SymbolError::Duplicate { name, first, second } => {
+                SymbolError::Duplicate { name: show(&name), first, second }
+            }
             SymbolError::TypeMismatch { name, first_kind, first_file, second_kind, second_file } => {
                 SymbolError::TypeMismatch { name: show(&name), first_kind, first_file, second_kind, second_file }
             }

@@ -21,6 +21,7 @@ pub mod error;
 mod link;
 pub mod map_file;
 pub mod reproduce;
+pub mod symbol_trace;
 pub mod timing;
 
 /// The version line `--version` prints (it names LLD, as tools that check

@@ -70,6 +70,8 @@ pub trait Observer<'a> {
     /// A warning (not called for warnings that `--fatal-warnings` turns
     /// into the link's error).
     fn warning(&mut self, _message: &str) {}
+    /// A `-y` / `--trace-symbol` line (wasm-ld prints them to stdout).
+    fn trace_symbol(&mut self, _line: &str) {}
 }
 
 /// An observer that ignores everything.
@@ -131,12 +133,24 @@ pub fn link_observed<'a>(
     let t = Instant::now();
     let set = object_parse::run(inputs).map_err(LinkError::Parse)?;
     warnings.observer.stage_done(StageOutput::Parsed(&set), t.elapsed());
+    let roots = crate::symbol_trace::RootNames {
+        undefined: &config.undefined,
+        exports: config.exports.iter().chain(&config.exports_if_defined).map(String::as_str).collect(),
+        entry: config.entry.as_deref(),
+    };
+    let trace = crate::symbol_trace::trace_lines(&set, &roots, &config.trace_symbols);
+    for line in &trace.inputs {
+        warnings.observer.trace_symbol(line);
+    }
 
     let t = Instant::now();
     let show = |name: &str| demangle::display_name(name, config.demangle).into_owned();
     let resolution = symbol_resolve::run(set, &config.resolve_options())
         .map_err(|e| LinkError::Resolve(e.map_symbol_names(&show)))?;
     warnings.observer.stage_done(StageOutput::Resolved(&resolution), t.elapsed());
+    for line in &trace.linker {
+        warnings.observer.trace_symbol(line);
+    }
     warnings.add(resolution.warnings.iter().map(|w| w.clone().map_symbol_names(&show).to_string()))?;
 
     let t = Instant::now();

@@ -157,4 +157,8 @@ impl<'a> Observer<'a> for Console<'_> {
     fn warning(&mut self, message: &str) {
         self.diagnostics.warning(message);
     }
+
+    fn trace_symbol(&mut self, line: &str) {
+        println!("{line}");
+    }
 }
