@@ -138,7 +138,7 @@ pub fn link_observed<'a>(
         exports: config.exports.iter().chain(&config.exports_if_defined).map(String::as_str).collect(),
         entry: config.entry.as_deref(),
     };
-    let trace = crate::symbol_trace::trace_lines(&set, &roots, &config.trace_symbols);
+    let trace = crate::symbol_trace::trace_lines(&set, &roots, &config.trace_symbols, config.demangle);
     for line in &trace.inputs {
         warnings.observer.trace_symbol(line);
     }

@@ -12,9 +12,10 @@
 //! its errors). Members extracted by the replay are parsed again for their
 //! symbol tables: only with `-y`, which is a debugging aid.
 //!
-//! Not replayed: the trap stubs for weak undefined functions (wasm-ld
-//! renames the symbol `undefined_weak:NAME` and traces that late), `--wrap`
-//! and signature variants.
+//! Weak undefined functions that nothing defines are traced as wasm-ld
+//! traces their trap stubs (`<internal>: definition of undefined_weak:NAME`,
+//! NAME demangled unless `--no-demangle`). Not replayed: `--wrap` and
+//! signature variants.
 
 use object_parse::{Input, ObjectFile, ObjectSet, SymbolKind};
 use std::collections::{HashMap, HashSet};
@@ -22,8 +23,9 @@ use std::collections::{HashMap, HashSet};
 /// What the replayed symbol table holds for a name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
-    /// Only referenced; `weak` while every reference is weak.
-    Undefined { weak: bool },
+    /// Only referenced; `weak` while every reference is weak; `function`
+    /// for a function symbol.
+    Undefined { weak: bool, function: bool },
     /// An archive member defines it, not extracted yet.
     Lazy { archive: usize, member: usize, weak: bool },
     /// Defined; `weak` for a weak definition.
@@ -70,8 +72,10 @@ pub struct TraceLines {
     pub linker: Vec<String>,
 }
 
-/// The `-y` lines for `traced` names over the inputs of `set`.
-pub fn trace_lines(set: &ObjectSet<'_>, roots: &RootNames<'_>, traced: &[String]) -> TraceLines {
+/// The `-y` lines for `traced` names over the inputs of `set`; `demangle`
+/// for the names of weak-undefined stubs (wasm-ld names them
+/// `undefined_weak:` and the symbol as it shows it).
+pub fn trace_lines(set: &ObjectSet<'_>, roots: &RootNames<'_>, traced: &[String], demangle: bool) -> TraceLines {
     if traced.is_empty() {
         return TraceLines::default();
     }
@@ -106,6 +110,13 @@ pub fn trace_lines(set: &ObjectSet<'_>, roots: &RootNames<'_>, traced: &[String]
         };
         if wanted {
             replay.define_internal(name);
+        }
+    }
+    // Weak undefined functions become trap stubs, renamed `undefined_weak:NAME`.
+    for name in traced {
+        if let Some(State::Undefined { weak: true, function: true }) = replay.symbols.get(name.as_str()) {
+            let stub = format!("undefined_weak:{}", demangle::display_name(name, demangle));
+            replay.lines.push(format!("<internal>: definition of {stub}"));
         }
     }
     TraceLines { inputs, linker: replay.lines }
@@ -144,14 +155,15 @@ impl<'s, 'a> Replay<'s, 'a> {
                 self.note(&obj.name, "reference to", s.name);
                 match self.symbols.get(s.name).copied() {
                     None => {
-                        self.symbols.insert(s.name, State::Undefined { weak });
+                        let function = matches!(s.kind, SymbolKind::Function(_));
+                        self.symbols.insert(s.name, State::Undefined { weak, function });
                     }
                     Some(State::Lazy { archive, member, .. }) if !weak => self.extract(archive, member),
                     Some(State::Lazy { archive, member, .. }) => {
                         self.symbols.insert(s.name, State::Lazy { archive, member, weak: true });
                     }
-                    Some(State::Undefined { weak: true }) if !weak => {
-                        self.symbols.insert(s.name, State::Undefined { weak: false });
+                    Some(State::Undefined { weak: true, function }) if !weak => {
+                        self.symbols.insert(s.name, State::Undefined { weak: false, function });
                     }
                     _ => {}
                 }
@@ -184,11 +196,11 @@ impl<'s, 'a> Replay<'s, 'a> {
                     self.symbols.insert(name, lazy);
                     self.note(&file, "lazy definition of", name);
                 }
-                Some(State::Undefined { weak: true }) => {
+                Some(State::Undefined { weak: true, .. }) => {
                     self.symbols.insert(name, State::Lazy { archive: id, member, weak: true });
                     self.note(&file, "lazy definition of", name);
                 }
-                Some(State::Undefined { weak: false }) => self.extract(id, member),
+                Some(State::Undefined { weak: false, .. }) => self.extract(id, member),
                 _ => {}
             }
         }

@@ -1452,8 +1452,8 @@ fn trace_symbol() {
     assert_eq!(
         ours,
         "<internal>: definition of __stack_pointer\n\
-         liblazy.a(lazy.o): lazy definition of lazy_fn\n\
          opts.o: definition of run\n\
+         liblazy.a(lazy.o): lazy definition of lazy_fn\n\
          liblazy.a(lazy.o): definition of lazy_fn\n",
         "stdout"
     );
@@ -1464,7 +1464,8 @@ fn trace_symbol() {
 }
 
 /// `-y` lines of a C++ link name symbols as they are (wasm-ld doesn't
-/// demangle them), with references from each file.
+/// demangle them), with references from each file; a weak undefined
+/// function shows as its trap stub `undefined_weak:` (demangled).
 #[test]
 fn trace_symbol_references() {
     let line = with(&MANGLED, &["-y", "_Z13optional_hooki", "-y", "_ZN6shapes4areaEii", "-y", "__heap_base"]);
@@ -1472,6 +1473,11 @@ fn trace_symbol_references() {
     assert!(pair.ours.succeeded(), "{}", pair.ours.res.describe());
     assert!(pair.ours.res.stdout.contains("mangled.o: definition of _ZN6shapes4areaEii"), "{}", pair.ours.res.stdout);
     assert!(pair.ours.res.stdout.contains("mangled.o: reference to _Z13optional_hooki"), "{}", pair.ours.res.stdout);
+    assert!(
+        pair.ours.res.stdout.contains("<internal>: definition of undefined_weak:optional_hook(int)"),
+        "{}",
+        pair.ours.res.stdout
+    );
     if let Some(theirs) = pair.theirs {
         assert_eq!(pair.ours.res.stdout, theirs.res.stdout, "wasm-ld-22's trace differs");
     }
