@@ -9,6 +9,7 @@
 #   sections.o                 --export-if-defined, exported __start_/__stop_ bounds
 #   unresolved.o               --import-undefined, --unresolved-symbols, --warn-unresolved-symbols
 #   strings1.o strings2.o      -O0/-O1/-O2 string merging (.rodata.str*, .debug_str)
+#   mangled.o mangled_undef.o  C++ names: --demangle/--no-demangle, -Map, -y
 set -euo pipefail
 cd "$(dirname "$0")"
 CC="${CC:-clang-19}"
@@ -27,5 +28,7 @@ done
 for s in multi1 multi2; do
     "$CC" "${flags[@]}" -O0 -c "$s.c" -o "$s.o"
 done
+"${CXX:-clang++-19}" "${flags[@]}" -O0 -fno-exceptions -c mangled.cc -o mangled.o
+"${CXX:-clang++-19}" "${flags[@]}" -O2 -fno-exceptions -c mangled_undef.cc -o mangled_undef.o
 rm -f liblazy.a
 "$AR" rcsD liblazy.a lazy.o

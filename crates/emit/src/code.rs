@@ -97,6 +97,19 @@ pub fn body_offsets(res: &Resolution<'_>, merged: &MergedModule, chunks: &[FuncC
     out
 }
 
+/// Where each chunk sits in the code section payload (after the count).
+pub fn placements(chunks: &[FuncChunk<'_>]) -> Vec<crate::PlacedChunk> {
+    let mut at = leb::len_u32(chunks.len() as u32) as u64;
+    chunks
+        .iter()
+        .map(|c| {
+            let placed = crate::PlacedChunk { payload_offset: at, size: c.len() as u64 };
+            at += c.len() as u64;
+            placed
+        })
+        .collect()
+}
+
 /// Length of the code section payload: the count and every chunk.
 pub fn payload_len(chunks: &[FuncChunk<'_>]) -> usize {
     leb::len_u32(chunks.len() as u32) + chunks.iter().map(|c| c.len()).sum::<usize>()

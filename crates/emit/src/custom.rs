@@ -183,14 +183,17 @@ fn subsection(out: &mut Vec<u8>, id: u8, entries: &[(u32, String)]) {
     out.extend(body);
 }
 
-/// Builds the `name` section payload: the module name (when given), then
-/// function, global and data segment names.
+/// Builds the `name` section payload: the module name (when given),
+/// function, global and data segment names; symbol names shown as wasm-ld shows them (demangled when
+/// `demangle` is on, `main` for `__main_argc_argv`).
 pub fn name_section(
     res: &Resolution<'_>,
     merged: &MergedModule,
     data_names: &[String],
     module_name: Option<&str>,
+    demangle: bool,
 ) -> Vec<u8> {
+    let shown = |name: &str| demangle::display_name(name, demangle).into_owned();
     // Name of each input function and global: its first defining symbol.
     let mut fnames: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; o.functions.len()]).collect();
     let mut gnames: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; o.globals.len()]).collect();
@@ -219,11 +222,11 @@ pub fn name_section(
     for imp in &res.imports {
         match imp.kind {
             symbol_resolve::OutputImportKind::Function(_) => {
-                funcs.push((fi, imp.symbol.clone()));
+                funcs.push((fi, shown(&imp.symbol)));
                 fi += 1;
             }
             symbol_resolve::OutputImportKind::Global(_) => {
-                globals.push((gi, imp.symbol.clone()));
+                globals.push((gi, shown(&imp.symbol)));
                 gi += 1;
             }
             _ => {}
@@ -232,10 +235,10 @@ pub fn name_section(
     for (k, f) in merged.functions.iter().enumerate() {
         let idx = merged.num_imported_functions + k as u32;
         let name = match f {
-            OutputFunction::Input { obj, index } => fnames[obj.0 as usize][index.index()].map(str::to_string),
+            OutputFunction::Input { obj, index } => fnames[obj.0 as usize][index.index()].map(shown),
             OutputFunction::CallCtors => Some("__wasm_call_ctors".to_string()),
-            OutputFunction::Stub(id) => Some(res.stubs[id.0 as usize].display_name()),
-            OutputFunction::CommandExport { name, .. } => Some(name.clone()),
+            OutputFunction::Stub(id) => Some(stub_name(&res.stubs[id.0 as usize], demangle)),
+            OutputFunction::CommandExport { name, .. } => Some(shown(name)),
         };
         if let Some(n) = name {
             funcs.push((idx, n));
@@ -253,7 +256,7 @@ pub fn name_section(
                 }
                 .to_string(),
             ),
-            OutputGlobal::Input { obj, index } => gnames[obj.0 as usize][*index as usize].map(str::to_string),
+            OutputGlobal::Input { obj, index } => gnames[obj.0 as usize][*index as usize].map(shown),
             // wasm-ld leaves the exported-data-address globals unnamed.
             OutputGlobal::DataAddress { .. } => None,
             OutputGlobal::Got { name, .. } => Some(name.clone()),
@@ -264,10 +267,9 @@ pub fn name_section(
     }
     let data: Vec<(u32, String)> = data_names.iter().enumerate().map(|(i, n)| (i as u32, n.clone())).collect();
     let mut out = Vec::new();
-    if let Some(name) = module_name {
-        // Subsection 0: the module name, a bare string.
+    if let Some(module) = module_name {
         let mut body = Vec::new();
-        write_name(&mut body, name);
+        write_name(&mut body, module);
         out.push(0);
         leb::write_u32(&mut out, body.len() as u32);
         out.extend(body);
@@ -276,6 +278,17 @@ pub fn name_section(
     subsection(&mut out, 7, &globals);
     subsection(&mut out, 9, &data);
     out
+}
+
+/// A trap stub's name in the name section: wasm-ld's `undefined_weak:NAME`
+/// and `signature_mismatch:NAME` show NAME as it shows symbols.
+fn stub_name(stub: &symbol_resolve::Stub, demangle: bool) -> String {
+    let name = demangle::display_name(&stub.name, demangle);
+    match stub.kind {
+        symbol_resolve::StubKind::WeakUndefined => format!("undefined_weak:{name}"),
+        symbol_resolve::StubKind::SignatureMismatch => format!("signature_mismatch:{name}"),
+        symbol_resolve::StubKind::Undefined => "undefined_stub".to_string(),
+    }
 }
 
 /// Builds the merged `producers` payload (fields and values in first-seen

@@ -28,6 +28,27 @@ pub fn emitted_segments(layout: &atom_layout::Layout, import_memory: bool) -> Ve
     layout.segments.iter().filter(|s| is_emitted(s, import_memory)).collect()
 }
 
+/// Where each of `layout`'s segments sits in the data section payload
+/// (`None` for those not written); `written` are the written ones, in order.
+pub fn placements(layout: &atom_layout::Layout, written: &[&OutputSegment]) -> Vec<Option<crate::PlacedSegment>> {
+    let mut at = leb::len_u32(written.len() as u32) as u64;
+    let mut next = written.iter().peekable();
+    layout
+        .segments
+        .iter()
+        .map(|seg| {
+            if !next.peek().is_some_and(|w| std::ptr::eq(**w, seg)) {
+                return None;
+            }
+            next.next();
+            let header_len = segment_header(seg).len() as u64;
+            let placed = crate::PlacedSegment { payload_offset: at, header_len };
+            at += header_len + seg.size;
+            Some(placed)
+        })
+        .collect()
+}
+
 /// Length of the data section payload for `segs`.
 pub fn payload_len(segs: &[&OutputSegment]) -> usize {
     leb::len_u32(segs.len() as u32) + segs.iter().map(|s| segment_header(s).len() + s.size as usize).sum::<usize>()

@@ -18,6 +18,7 @@ mod custom;
 mod data;
 pub mod dump;
 mod error;
+pub mod file_layout;
 mod leb;
 mod linking;
 pub mod relocate;
@@ -25,6 +26,7 @@ pub mod relocate;
 pub use build_id::BuildId;
 pub use custom::CustomPolicy;
 pub use error::{EmitError, PatchError, UnresolvableTarget};
+pub use file_layout::{FileLayout, PlacedChunk, PlacedSection, PlacedSegment, SectionKind};
 
 use atom_layout::Layout;
 use section_merge::{global_type, table_type, ExportKind, MergedModule, OutputGlobal};
@@ -56,6 +58,9 @@ pub struct EmitOptions {
     /// What the link writes: with `-r` and `--emit-relocs` the output also
     /// has a `linking` section and its `reloc.*` sections.
     pub output: OutputKind,
+    /// `--demangle`: the name section shows C++ and Rust names demangled,
+    /// as wasm-ld writes it.
+    pub demangle: bool,
 }
 
 impl Default for EmitOptions {
@@ -70,6 +75,7 @@ impl Default for EmitOptions {
             module_name: None,
             build_id: BuildId::None,
             output: OutputKind::Executable,
+            demangle: true,
         }
     }
 }
@@ -152,20 +158,33 @@ pub fn run(
     types: &TypeTable,
     opts: &EmitOptions,
 ) -> Result<Vec<u8>, EmitError> {
+    run_with_layout(res, layout, merged, types, opts).map(|(bytes, _)| bytes)
+}
+
+/// [`run`], also describing where every section, function and data segment
+/// sits in the file ([`FileLayout`], from the sizes computed before writing).
+pub fn run_with_layout(
+    res: &Resolution<'_>,
+    layout: &Layout,
+    merged: &MergedModule,
+    types: &TypeTable,
+    opts: &EmitOptions,
+) -> Result<(Vec<u8>, FileLayout), EmitError> {
+    use SectionKind as K;
     let memory = memory_type(layout);
-    let header_sections: Vec<Vec<u8>> = [
-        type_section(types)?,
-        import_section(res, layout, merged, types, opts, memory)?,
-        function_section(types),
-        table_section(res, layout, merged)?,
-        memory_section(opts, memory),
-        tag_section(merged, types),
-        global_section(res, layout, merged)?,
-        export_section(merged),
-        element_section(layout, merged),
+    let header_sections: Vec<(SectionKind, Vec<u8>)> = [
+        (K::Type, type_section(types)?),
+        (K::Import, import_section(res, layout, merged, types, opts, memory)?),
+        (K::Function, function_section(types)),
+        (K::Table, table_section(res, layout, merged)?),
+        (K::Memory, memory_section(opts, memory)),
+        (K::Tag, tag_section(merged, types)),
+        (K::Global, global_section(res, layout, merged)?),
+        (K::Export, export_section(merged)),
+        (K::Element, element_section(layout, merged)),
     ]
     .into_iter()
-    .flatten()
+    .filter_map(|(kind, bytes)| Some((kind, bytes?)))
     .collect();
     let relocated = RelocatedPlan::new(res, layout, merged, opts);
     // A feature conflict is reported after relocation errors, as before the
@@ -179,15 +198,35 @@ pub fn run(
         _ => Vec::new(),
     };
 
+    let mut file = FileLayout::default();
+    let mut at = MODULE_HEADER.len() as u64;
+    for (kind, bytes) in &header_sections {
+        // The generated sections start with their id and a size LEB.
+        let header_len = 1 + bytes.iter().skip(1).position(|b| b & 0x80 == 0).map_or(0, |i| i as u64 + 1);
+        file.sections.push(PlacedSection { kind: kind.clone(), offset: at, size: bytes.len() as u64, header_len });
+        at += bytes.len() as u64;
+    }
+    at = relocated.describe(res, layout, at, &mut file);
+    let custom_sections =
+        reloc_sections.iter().map(|(n, p)| (n.as_ref(), p)).chain(linker_sections.iter().map(|(n, p)| (*n, p)));
+    for (name, payload) in custom_sections {
+        let size = section_len(CUSTOM_SECTION, Some(name), payload.len()) as u64;
+        let header_len = size - payload.len() as u64 - (leb::len_u32(name.len() as u32) + name.len()) as u64;
+        file.sections.push(PlacedSection { kind: K::Custom(name.to_string()), offset: at, size, header_len });
+        at += size;
+    }
+    file.total_size = at;
+
     let total = MODULE_HEADER.len()
-        + header_sections.iter().map(Vec::len).sum::<usize>()
+        + header_sections.iter().map(|(_, s)| s.len()).sum::<usize>()
         + relocated.len(res)
         + reloc_sections.iter().map(|(n, p)| section_len(CUSTOM_SECTION, Some(n), p.len())).sum::<usize>()
         + linker_sections.iter().map(|(n, p)| section_len(CUSTOM_SECTION, Some(n), p.len())).sum::<usize>();
+    debug_assert_eq!(total as u64, file.total_size, "emit described the module wrong");
     let mut module = vec![0u8; total];
     let mut rest: &mut [u8] = &mut module;
     take(&mut rest, MODULE_HEADER.len()).copy_from_slice(MODULE_HEADER);
-    for s in &header_sections {
+    for (_, s) in &header_sections {
         take(&mut rest, s.len()).copy_from_slice(s);
     }
     let relocated_out = take(&mut rest, relocated.len(res));
@@ -201,7 +240,7 @@ pub fn run(
     linker_customs?;
     debug_assert!(rest.is_empty(), "emit sized the module wrong");
     opts.build_id.fill(&mut module).map_err(|e| EmitError::BuildId(e.to_string()))?;
-    Ok(module)
+    Ok((module, file))
 }
 
 /// The memory's limits, whether it is defined or imported.
@@ -461,6 +500,40 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
                 .sum::<usize>()
     }
 
+    /// Adds these sections, starting at file offset `at`, to `file`
+    /// (sections, function chunks, data segments); returns the offset after
+    /// them.
+    fn describe(&self, res: &Resolution<'_>, layout: &Layout, mut at: u64, file: &mut FileLayout) -> u64 {
+        let mut place = |kind: SectionKind, id: u8, name: Option<&str>, payload_len: usize| {
+            let size = section_len(id, name, payload_len) as u64;
+            let name_len = name.map_or(0, |n| leb::len_u32(n.len() as u32) + n.len()) as u64;
+            file.sections.push(PlacedSection {
+                kind,
+                offset: at,
+                size,
+                header_len: size - payload_len as u64 - name_len,
+            });
+            at += size;
+        };
+        if let Some(n) = self.code_len() {
+            place(SectionKind::Code, CODE_SECTION, None, n);
+        }
+        if let Some(n) = self.data_len() {
+            place(SectionKind::Data, DATA_SECTION, None, n);
+        }
+        for (name, pieces) in &self.customs.sections {
+            place(
+                SectionKind::Custom(name.clone()),
+                CUSTOM_SECTION,
+                Some(name),
+                custom::section_len(res, &self.customs, name, pieces),
+            );
+        }
+        file.functions = code::placements(&self.chunks);
+        file.segments = data::placements(layout, &self.segments);
+        at
+    }
+
     /// Writes the sections into `out` ([`Self::len`] bytes, zeroed): the
     /// headers in order, then every input chunk (functions, data segments,
     /// custom pieces) copied once into its slot and relocated there, in
@@ -540,7 +613,7 @@ fn linker_custom_sections(
             .filter(|s| data::is_emitted(s, opts.import_memory))
             .map(|s| s.name.clone())
             .collect();
-        let names = custom::name_section(res, merged, &data_names, opts.module_name.as_deref());
+        let names = custom::name_section(res, merged, &data_names, opts.module_name.as_deref(), opts.demangle);
         if !names.is_empty() {
             out.push(("name", names));
         }

@@ -141,7 +141,14 @@ pub struct StageDump {
 fn failed_stage(e: &wasmlink::LinkError) -> &'static str {
     use wasmlink::LinkError as E;
     match e {
-        E::Config(_) | E::NoOutput | E::Output { .. } | E::Reproduce { .. } | E::Load(_) | E::Parse(_) => "1_parse",
+        E::Config(_)
+        | E::NoOutput
+        | E::Output { .. }
+        | E::MapFile { .. }
+        | E::Several(_)
+        | E::Reproduce { .. }
+        | E::Load(_)
+        | E::Parse(_) => "1_parse",
         E::Resolve(_) | E::FatalWarnings(_) | E::WhyExtract { .. } => "2_resolve",
         E::Layout(_) => "3_layout",
         E::Merge(_) => "4_merge",

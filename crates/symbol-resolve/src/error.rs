@@ -156,3 +156,46 @@ pub enum ResolveWarning {
         name: String,
     },
 }
+
+impl SymbolError {
+    /// The same error with the symbol names that wasm-ld shows through
+    /// `toString(Symbol)` (undefined, duplicate and type-mismatched
+    /// symbols) passed through `show`, e.g. to demangle them.
+    pub fn map_symbol_names(self, show: &dyn Fn(&str) -> String) -> Self {
+        match self {
+            SymbolError::Undefined { file, name } => SymbolError::Undefined { file, name: show(&name) },
+            SymbolError::Duplicate { name, first, second } => {
+                SymbolError::Duplicate { name: show(&name), first, second }
+            }
+            SymbolError::TypeMismatch { name, first_kind, first_file, second_kind, second_file } => {
+                SymbolError::TypeMismatch { name: show(&name), first_kind, first_file, second_kind, second_file }
+            }
+            other => other,
+        }
+    }
+}
+
+impl ResolveError {
+    /// [`SymbolError::map_symbol_names`] on every symbol error.
+    pub fn map_symbol_names(self, show: &dyn Fn(&str) -> String) -> Self {
+        match self {
+            ResolveError::Symbols(list) => {
+                ResolveError::Symbols(list.into_iter().map(|e| e.map_symbol_names(show)).collect())
+            }
+            other => other,
+        }
+    }
+}
+
+impl ResolveWarning {
+    /// [`SymbolError::map_symbol_names`] for warnings: undefined and
+    /// duplicate symbols (a signature mismatch names the symbol as it is,
+    /// as wasm-ld does).
+    pub fn map_symbol_names(self, show: &dyn Fn(&str) -> String) -> Self {
+        match self {
+            ResolveWarning::Undefined { file, name } => ResolveWarning::Undefined { file, name: show(&name) },
+            ResolveWarning::Tolerated(e) => ResolveWarning::Tolerated(e.map_symbol_names(show)),
+            other => other,
+        }
+    }
+}

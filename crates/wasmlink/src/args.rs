@@ -70,7 +70,12 @@ OPTIONS:
   --features=<a,b>          Exactly these target features in the output
   --extra-features=<a,b>    Add these target features to the output
   --no-check-features       Skip the target-feature compatibility check
-  --no-demangle             Print symbol names as they are (wasmlink never demangles)
+  --demangle, --no-demangle Demangle C++ and Rust symbol names in messages, the map
+                            file and the name section (default), or show them as they are
+  -Map=<file>, --Map <file> Write a map of the output (sections, functions, data, symbols)
+  -M, --print-map           Print that map to standard output
+  -y <sym>, --trace-symbol=<sym>  Report each file that defines or references <sym>
+  --verbose                 Log what the link does (inputs, memory layout, sections)
   --threads=<n>             Worker threads (default: all cores)
   --time                    Print how long each stage took
   -t, --trace               Print the name of every linked input file and archive member
@@ -330,7 +335,12 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "O1" => c.opt_level = 1,
             "O2" => c.opt_level = 2,
             "O3" => c.opt_level = 3,
-            "no-demangle" => {}
+            "demangle" => c.demangle = true,
+            "no-demangle" => c.demangle = false,
+            "Map" => c.map_file = Some(PathBuf::from(value("-Map")?)),
+            "M" | "print-map" => c.map_file = Some(PathBuf::from("-")),
+            "y" | "trace-symbol" => c.trace_symbols.push(value("--trace-symbol")?),
+            "verbose" => c.verbose = true,
             "E" => c.export_dynamic = true,
             // No build ID section, which is also the default (zig passes it).
             // The other kinds are not built yet.
@@ -492,13 +502,9 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "Bsymbolic",
     "call_shared",
     "compress-relocations",
-    "demangle",
     "dn",
     "dy",
     "experimental-pic",
-    "Map",
-    "M",
-    "print-map",
     "non_shared",
     "pie",
     "no-pie",
@@ -507,9 +513,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "shared",
     "shared-memory",
     "static",
-    "trace-symbol",
-    "y",
-    "verbose",
     "no-shlib-sigcheck",
 ];
 

@@ -128,6 +128,16 @@ pub struct Config {
     /// `--why-extract=FILE`: where to write why each archive member was
     /// extracted (`-`: stdout).
     pub why_extract: Option<String>,
+    /// `-Map=FILE`, or `-` (standard output) for `-M` / `--print-map`.
+    pub map_file: Option<PathBuf>,
+    /// `--demangle` (default) / `--no-demangle`: C++ and Rust symbol names
+    /// demangled in messages, the map file and the name section.
+    pub demangle: bool,
+    /// `-y NAME` / `--trace-symbol=NAME`: report where these symbols are
+    /// defined and referenced.
+    pub trace_symbols: Vec<String>,
+    /// `--verbose`: log what the link does, as wasm-ld's `--verbose`.
+    pub verbose: bool,
     /// `--reproduce=FILE` (or `LLD_REPRODUCE`): where to write the
     /// reproducer tar.
     pub reproduce: Option<PathBuf>,
@@ -199,6 +209,10 @@ impl Default for Config {
             soname: None,
             build_id: emit::BuildId::None,
             reproduce: None,
+            map_file: None,
+            demangle: true,
+            trace_symbols: Vec::new(),
+            verbose: false,
             command_line: Vec::new(),
             output_kind: OutputKind::Executable,
             version: false,
@@ -313,9 +327,13 @@ impl Config {
             build_id: self.build_id.clone(),
             module_name: self.soname.clone().or_else(|| {
                 let output = self.output.as_ref()?;
-                Some(output.file_name()?.to_string_lossy().into_owned())
+                Some(match output.file_name() {
+                    Some(name) => name.to_string_lossy().into_owned(),
+                    None => output.to_string_lossy().into_owned(),
+                })
             }),
             output: self.output_kind,
+            demangle: self.demangle,
         }
     }
 

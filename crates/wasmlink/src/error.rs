@@ -20,6 +20,16 @@ pub enum LinkError {
         /// Why.
         source: std::io::Error,
     },
+    /// The map file (`-Map`) can't be created or written.
+    MapFile {
+        /// The map file's path.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Several independent problems found together (e.g. neither the output
+    /// nor the map file can be written), each reported.
+    Several(Vec<LinkError>),
     /// The `--reproduce` tar file can't be written.
     Reproduce {
         /// The tar file.
@@ -68,6 +78,7 @@ impl LinkError {
             }
             LinkError::Layout(e) => e.0.iter().map(ToString::to_string).collect(),
             LinkError::FatalWarnings(list) => list.clone(),
+            LinkError::Several(list) => list.iter().flat_map(LinkError::messages).collect(),
             other => vec![other.to_string()],
         }
     }
@@ -79,6 +90,10 @@ impl std::fmt::Display for LinkError {
             LinkError::Config(e) => write!(f, "{e}"),
             LinkError::NoOutput => f.write_str("no output file specified"),
             LinkError::Output { path, source } => write!(f, "cannot open output file {}: {source}", path.display()),
+            LinkError::MapFile { path, source } => write!(f, "cannot open map file {}: {source}", path.display()),
+            LinkError::Several(list) => {
+                f.write_str(&list.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+            }
             LinkError::Reproduce { path, source } => {
                 write!(f, "--reproduce: cannot write {}: {source}", path.display())
             }

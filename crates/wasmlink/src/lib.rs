@@ -19,7 +19,9 @@ pub mod args;
 pub mod config;
 pub mod error;
 mod link;
+pub mod map_file;
 pub mod reproduce;
+pub mod symbol_trace;
 pub mod timing;
 pub mod why_extract;
 
@@ -31,4 +33,6 @@ pub fn version() -> String {
 
 pub use config::{ColorChoice, Config, ConfigError, InputArg, LineItem};
 pub use error::LinkError;
-pub use link::{link, link_observed, load, load_inputs, validate, write_output, Linked, Observer, Quiet, StageOutput};
+pub use link::{
+    link, link_observed, load, load_inputs, validate, write_map, write_output, Linked, Observer, Quiet, StageOutput,
+};

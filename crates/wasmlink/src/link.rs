@@ -25,6 +25,8 @@ pub struct Linked<'a> {
     pub types: TypeTable,
     /// The module.
     pub bytes: Vec<u8>,
+    /// Where each section, function and data segment sits in `bytes`.
+    pub file_layout: emit::FileLayout,
     /// Warnings, in the order they were found (each was also passed to
     /// [`Observer::warning`]).
     pub warnings: Vec<String>,
@@ -72,6 +74,8 @@ pub trait Observer<'a> {
     /// A warning (not called for warnings that `--fatal-warnings` turns
     /// into the link's error).
     fn warning(&mut self, _message: &str) {}
+    /// A `-y` / `--trace-symbol` line (wasm-ld prints them to stdout).
+    fn trace_symbol(&mut self, _line: &str) {}
 }
 
 /// An observer that ignores everything.
@@ -80,12 +84,27 @@ pub struct Quiet;
 impl Observer<'_> for Quiet {}
 
 /// Collects the input files named by `config` and maps them, after
-/// checking that `-o` is given and can be created: a bad `-o` fails before
-/// any work, as in wasm-ld. With `--reproduce`, then writes the reproducer.
+/// checking that `-o` is given and that it and the map file (`-Map`) can be
+/// created: a bad path fails before any work, as in wasm-ld (which reports
+/// both). With `--reproduce`, then writes the reproducer.
 pub fn load(config: &Config) -> Result<LoadedInputs, LinkError> {
     let specs = config.input_specs().map_err(LinkError::Config)?;
     let path = config.output.as_ref().ok_or(LinkError::NoOutput)?;
-    emit::check_output_path(path).map_err(|source| LinkError::Output { path: path.clone(), source })?;
+    let mut unwritable = Vec::new();
+    if let Err(source) = emit::check_output_path(path) {
+        unwritable.push(LinkError::Output { path: path.clone(), source });
+    }
+    if let Some(map) = &config.map_file {
+        if let Err(source) = emit::check_output_path(map) {
+            unwritable.push(LinkError::MapFile { path: map.clone(), source });
+        }
+    }
+    if unwritable.len() > 1 {
+        return Err(LinkError::Several(unwritable));
+    }
+    if let Some(e) = unwritable.pop() {
+        return Err(e);
+    }
     let inputs = object_parse::load_inputs(&specs).map_err(LinkError::Load)?;
     if let Some(tar) = &config.reproduce {
         crate::reproduce::write_reproducer(tar, config, &inputs)
@@ -118,24 +137,39 @@ pub fn link_observed<'a>(
     let t = Instant::now();
     let mut set = object_parse::run(inputs).map_err(LinkError::Parse)?;
     warnings.observer.stage_done(StageOutput::Parsed(&set), t.elapsed());
+    let roots = crate::symbol_trace::RootNames {
+        undefined: &config.undefined,
+        exports: config.exports.iter().chain(&config.exports_if_defined).map(String::as_str).collect(),
+        entry: config.entry.as_deref(),
+    };
+    let trace = crate::symbol_trace::trace_lines(&set, &roots, &config.trace_symbols, config.demangle);
+    for line in &trace.inputs {
+        warnings.observer.trace_symbol(line);
+    }
 
     // Resolution decides on symbol summaries which archive members are
     // linked; only those are parsed in full, in parallel.
     let resolve_options = config.resolve_options();
     let t = Instant::now();
-    let selection = symbol_resolve::select(&mut set, &resolve_options).map_err(LinkError::Resolve)?;
+    let show = |name: &str| demangle::display_name(name, config.demangle).into_owned();
+    let selection = symbol_resolve::select(&mut set, &resolve_options)
+        .map_err(|e| LinkError::Resolve(e.map_symbol_names(&show)))?;
     warnings.observer.stage_done(StageOutput::Selected(&selection), t.elapsed());
     warnings.add(selection.warnings.iter().map(ToString::to_string))?;
     if let Some(path) = &config.why_extract {
         // Written before the rest of the link can fail, as in wasm-ld.
-        crate::why_extract::write(path, &selection)
+        crate::why_extract::write(path, &selection, config.demangle)
             .map_err(|source| LinkError::WhyExtract { path: path.clone(), source })?;
     }
     let t = Instant::now();
     let objects = object_parse::parse_selected(set, &selection.sources).map_err(LinkError::Parse)?;
-    let resolution = symbol_resolve::finish(selection, objects, &resolve_options).map_err(LinkError::Resolve)?;
+    let resolution = symbol_resolve::finish(selection, objects, &resolve_options)
+        .map_err(|e| LinkError::Resolve(e.map_symbol_names(&show)))?;
     warnings.observer.stage_done(StageOutput::Resolved(&resolution), t.elapsed());
-    warnings.add(resolution.warnings.iter().map(ToString::to_string))?;
+    for line in &trace.linker {
+        warnings.observer.trace_symbol(line);
+    }
+    warnings.add(resolution.warnings.iter().map(|w| w.clone().map_symbol_names(&show).to_string()))?;
 
     let t = Instant::now();
     let layout = atom_layout::run(&resolution, &config.layout_options()).map_err(LinkError::Layout)?;
@@ -151,9 +185,18 @@ pub fn link_observed<'a>(
     warnings.observer.stage_done(StageOutput::Typed(&resolution, &types), t.elapsed());
 
     let t = Instant::now();
-    let bytes = emit::run(&resolution, &layout, &merged, &types, &config.emit_options()).map_err(LinkError::Emit)?;
+    let (bytes, file_layout) = emit::run_with_layout(&resolution, &layout, &merged, &types, &config.emit_options())
+        .map_err(LinkError::Emit)?;
     warnings.observer.stage_done(StageOutput::Emitted(&bytes), t.elapsed());
-    Ok(Linked { resolution, layout, merged, types, bytes, warnings: warnings.seen })
+    Ok(Linked { resolution, layout, merged, types, bytes, file_layout, warnings: warnings.seen })
+}
+
+/// Writes the map file (`-Map=FILE`, or standard output for `-M`), when one
+/// is asked for; wasm-ld writes it before the module.
+pub fn write_map(config: &Config, linked: &Linked<'_>) -> Result<(), LinkError> {
+    let Some(path) = &config.map_file else { return Ok(()) };
+    let text = crate::map_file::render(linked, config.demangle);
+    crate::map_file::write(path, &text).map_err(|source| LinkError::MapFile { path: path.clone(), source })
 }
 
 /// Writes the module to `-o` atomically (a failed write leaves no file and

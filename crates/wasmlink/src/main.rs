@@ -59,6 +59,11 @@ impl Diagnostics {
         self.print("warning", "\x1b[0;35m", message);
     }
 
+    /// A `--verbose` line, as wasm-ld logs: `PROG: message`.
+    fn log(&self, message: &str) {
+        eprintln!("{}: {message}", self.prog);
+    }
+
     fn print(&self, kind: &str, color: &str, message: &str) {
         let (on, off) = if self.color { (color, "\x1b[0m") } else { ("", "") };
         if self.separate.swap(message.contains('\n'), std::sync::atomic::Ordering::Relaxed) {
@@ -122,17 +127,65 @@ fn real_main(prog: String) -> Result<(), Failure> {
 /// Loads, links and writes, timing each step for `--time`.
 fn run_link(cfg: &Config, diagnostics: &Diagnostics) -> Result<(), LinkError> {
     let mut timer = Timer::default();
+    if cfg.verbose {
+        for spec in cfg.input_specs().map_err(LinkError::Config)? {
+            diagnostics.log(&format!("Loading: {}", spec.path.display()));
+        }
+    }
     let inputs = timer.stage("load", || wasmlink::load(cfg))?;
     let mut console = Console { diagnostics, cfg, timer: &mut timer };
     let linked = wasmlink::link_observed(cfg, &inputs, &mut console)?;
     if cfg!(debug_assertions) {
         wasmlink::validate(&linked.bytes)?;
     }
+    if cfg.verbose {
+        verbose_sections(diagnostics, &linked);
+    }
+    wasmlink::write_map(cfg, &linked)?;
+    if cfg.verbose {
+        let output = cfg.output.as_deref().unwrap_or(std::path::Path::new("-"));
+        diagnostics.log(&format!("writing: {}", output.display()));
+    }
     timer.stage("write", || wasmlink::write_output(cfg, &linked))?;
     if cfg.time {
         eprint!("{}", timer.report());
     }
     Ok(())
+}
+
+/// `--verbose`: the output's sections as wasm-ld logs them (`createHeader:`
+/// with payload and total sizes) and its data segments.
+fn verbose_sections(diagnostics: &Diagnostics, linked: &wasmlink::Linked<'_>) {
+    for s in &linked.file_layout.sections {
+        if s.kind == emit::SectionKind::Data {
+            for (seg, placed) in linked.layout.segments.iter().zip(&linked.file_layout.segments) {
+                if placed.is_some() {
+                    diagnostics
+                        .log(&format!("Data segment: size={}, startVA={:x}, name={}", seg.size, seg.address, seg.name));
+                }
+            }
+        }
+        diagnostics.log(&format!("createHeader: {} body={} total={}", s.kind, s.size - s.header_len, s.size));
+    }
+}
+
+/// `--verbose`: the memory layout, as wasm-ld logs it (`mem:` lines).
+fn verbose_layout(diagnostics: &Diagnostics, layout: &atom_layout::Layout, stack_size: u64) {
+    use symbol_resolve::LinkerData;
+    let at = |d: LinkerData| layout.linker_data.get(&d).copied().unwrap_or(0);
+    diagnostics.log(&format!("mem: stack size  = {stack_size}"));
+    diagnostics.log(&format!("mem: stack base  = {}", at(LinkerData::StackLow)));
+    diagnostics.log(&format!("mem: stack top   = {}", at(LinkerData::StackHigh)));
+    diagnostics.log(&format!("mem: global base = {}", at(LinkerData::GlobalBase)));
+    for seg in &layout.segments {
+        diagnostics.log(&format!(
+            "mem: {:<15} offset={:<8} size={:<8} align={}",
+            seg.name, seg.address, seg.size, seg.align_log2
+        ));
+    }
+    let static_data = at(LinkerData::DataEnd).saturating_sub(at(LinkerData::GlobalBase));
+    diagnostics.log(&format!("mem: static data = {static_data}"));
+    diagnostics.log(&format!("mem: total pages = {}", layout.memory.initial_pages));
 }
 
 /// Prints what the command line asks to see while the link runs.
@@ -145,6 +198,17 @@ struct Console<'c> {
 impl<'a> Observer<'a> for Console<'_> {
     fn stage_done(&mut self, output: StageOutput<'_, 'a>, elapsed: Duration) {
         self.timer.record(output.stage_name(), elapsed);
+        if self.cfg.verbose {
+            match &output {
+                StageOutput::Selected(selection) => {
+                    for name in &selection.read_order {
+                        self.diagnostics.log(&format!("Processing: {name}"));
+                    }
+                }
+                StageOutput::LaidOut(_, layout) => verbose_layout(self.diagnostics, layout, self.cfg.stack_size),
+                _ => {}
+            }
+        }
         if let StageOutput::Selected(selection) = output {
             // wasm-ld names each object as it starts reading it.
             if self.cfg.trace {
@@ -164,5 +228,9 @@ impl<'a> Observer<'a> for Console<'_> {
 
     fn warning(&mut self, message: &str) {
         self.diagnostics.warning(message);
+    }
+
+    fn trace_symbol(&mut self, line: &str) {
+        println!("{line}");
     }
 }

@@ -10,7 +10,7 @@
 //! Both linkers write `out.wasm` (in different directories): wasm-ld puts the
 //! output's file name into the "name" section.
 //!
-//! Options with no effect by design (`-O<n>`, `--no-demangle`, `--threads`,
+//! Options with no effect by design (`-O<n>`, `--threads`,
 //! `--unresolved-symbols=report-all`, ...) are checked to be accepted and to
 //! give the default output byte for byte.
 
@@ -971,7 +971,7 @@ fn string_merging_by_optimization_level() {
 
 /// Options accepted for compatibility that change nothing by design: the
 /// output is byte-identical to the default link. `-O<n>` on objects without
-/// string segments, `--no-demangle` (wasmlink never demangles),
+/// string segments, `--no-demangle` (`opts.o` is C: no mangled names),
 /// `--threads=N` (determinism), `--gc-sections` (the default). Bad values
 /// are rejected.
 #[test]
@@ -1371,4 +1371,209 @@ fn trace_prints_the_linked_inputs() {
         }
     }
     assert_eq!(our_run("trace", &line).stdout, "");
+}
+
+// ---------------------------------------------------------------------------
+// Map file, demangling, symbol tracing, --verbose
+
+/// The C++ object (`mangled.cc`) as a library module exporting `run`.
+const MANGLED: [&str; 3] = ["--no-entry", "--export=run", "mangled.o"];
+
+/// The text both linkers write for `-Map=<dir>/out.map` (wasmlink's, and
+/// wasm-ld-22's when installed); both modules must be equal byte for byte,
+/// so the maps describe the same module.
+fn maps(test: &str, args: &[&str]) -> (String, Option<String>) {
+    let scratch = Scratch::new(test);
+    let map_of = |linker: &Path, dir: &str| -> (Vec<u8>, String) {
+        let dir = scratch.join(dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let map = dir.join("out.map");
+        let mut line: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        line.push(format!("-Map={}", map.display()));
+        let linked = link_into(linker, &dir, &line.iter().map(String::as_str).collect::<Vec<_>>());
+        let bytes = linked.bytes(&format!("{test}: {args:?}")).to_vec();
+        (bytes, std::fs::read_to_string(&map).expect("the map file"))
+    };
+    let (our_bytes, ours) = map_of(&linker_under_test(), "wasmlink");
+    let theirs = reference_linker().map(|r| {
+        let (bytes, map) = map_of(&r, "wasm-ld-22");
+        assert!(bytes == our_bytes, "{test}: the modules differ, so their maps can't be compared");
+        map
+    });
+    (ours, theirs)
+}
+
+/// `-Map=FILE` writes wasm-ld's map: sections with offsets and sizes,
+/// functions under CODE with their (demangled) symbols, data segments with
+/// addresses, `.bss` at offset 0, globals with their index; byte for byte
+/// as wasm-ld-22's, with and without --gc-sections and --import-memory
+/// (which writes `.bss`).
+#[test]
+fn map_file() {
+    for extra in [&[][..], &["--no-gc-sections"], &["--import-memory"]] {
+        let (ours, theirs) = maps("map_file", &with(&MANGLED, extra));
+        for line in [
+            "    Addr      Off     Size Out     In      Symbol",
+            "       0        0        0         __stack_pointer",
+            "        mangled.o:(_ZN6shapes4areaEii)",
+            "                shapes::area(int, int)",
+            "        <internal>:(__wasm_call_ctors)",
+            "        <internal>:(_Z13optional_hooki)",
+            "        mangled.o:(.bss._ZL6zeroes)",
+        ] {
+            assert!(ours.lines().any(|l| l.ends_with(line)), "{extra:?}: no line ending {line:?} in\n{ours}");
+        }
+        assert!(ours.contains("   10000 "), "data addresses: {ours}");
+        if let Some(theirs) = theirs {
+            assert_eq!(ours, theirs, "{extra:?}: the map differs from wasm-ld-22's");
+        }
+    }
+}
+
+/// `-M` and `--print-map` print the same map to stdout; without them
+/// nothing is printed.
+#[test]
+fn print_map() {
+    let (file, _) = maps("print_map", &MANGLED);
+    for opt in ["-M", "--print-map", "-Map=-"] {
+        let pair = link_pair("print_map", &with(&MANGLED, &[opt]));
+        assert!(pair.ours.succeeded(), "{}", pair.ours.res.describe());
+        assert_eq!(pair.ours.res.stdout, file, "{opt}");
+        if let Some(theirs) = pair.theirs {
+            assert_eq!(theirs.res.stdout, file, "{opt} (wasm-ld-22)");
+        }
+    }
+    assert_eq!(our_run("print_map", &MANGLED).stdout, "");
+}
+
+/// A map file that can't be written fails the link before any work (the
+/// undefined symbol of `mangled_undef.o` is never reported), as wasm-ld's
+/// early check does; so does an unwritable output, and both are reported.
+#[test]
+fn map_file_unwritable_fails_early() {
+    let undef = ["--no-entry", "--export=run", "mangled_undef.o"];
+    let err = both_fail(
+        "map_file_unwritable",
+        &with(&undef, &["-Map=does_not_exist/out.map"]),
+        "error: cannot open map file does_not_exist/out.map",
+        "error: cannot open map file does_not_exist/out.map",
+    );
+    assert!(!err.contains("undefined symbol"), "{err}");
+    let err = our_run("map_file_unwritable", &with(&undef, &["-o", "no_dir/out.wasm", "-Map=no_dir/out.map"])).stderr;
+    assert!(err.contains("cannot open output file no_dir/out.wasm"), "{err}");
+    assert!(err.contains("cannot open map file no_dir/out.map"), "{err}");
+}
+
+/// The name section shows C++ names demangled by default (`--demangle`),
+/// the `undefined_weak:` stub included, and as they are with
+/// `--no-demangle`; as wasm-ld-22 writes it.
+#[test]
+fn demangle_name_section() {
+    let demangled = facts("demangle_names", &with(&MANGLED, &["--demangle"]));
+    assert_eq!(demangled, facts("demangle_names", &MANGLED), "--demangle is the default");
+    for name in ["shapes::area(int, int)", "Counter::Counter()", "undefined_weak:optional_hook(int)"] {
+        assert!(demangled.has_function(name), "{name}: {:?}", demangled.function_names);
+    }
+    let mangled = facts("demangle_names", &with(&MANGLED, &["--no-demangle"]));
+    for name in ["_ZN6shapes4areaEii", "_ZN7CounterC2Ev", "undefined_weak:_Z13optional_hooki"] {
+        assert!(mangled.has_function(name), "{name}: {:?}", mangled.function_names);
+    }
+}
+
+/// Diagnostics name symbols demangled unless `--no-demangle`.
+#[test]
+fn demangle_diagnostics() {
+    let line = ["--no-entry", "--export=run", "mangled_undef.o"];
+    both_fail(
+        "demangle_diag",
+        &line,
+        "mangled_undef.o: undefined symbol: missing(int)",
+        "undefined symbol: missing(int)",
+    );
+    both_fail(
+        "demangle_diag",
+        &with(&line, &["--no-demangle"]),
+        "mangled_undef.o: undefined symbol: _Z7missingi",
+        "undefined symbol: _Z7missingi",
+    );
+}
+
+/// `-y NAME` / `--trace-symbol=NAME` print wasm-ld's lines on stdout: lazy
+/// definitions of archive members, references, definitions (including the
+/// linker's own), in wasm-ld's order.
+#[test]
+fn trace_symbol() {
+    let line = with(
+        &OPTS,
+        &[
+            "liblazy.a",
+            "-u",
+            "lazy_fn",
+            "-y",
+            "lazy_fn",
+            "--trace-symbol=run",
+            "-y",
+            "__stack_pointer",
+            "-y",
+            "nothing",
+        ],
+    );
+    let pair = link_pair("trace_symbol", &line);
+    assert!(pair.ours.succeeded(), "{}", pair.ours.res.describe());
+    let ours = &pair.ours.res.stdout;
+    assert_eq!(
+        ours,
+        "<internal>: definition of __stack_pointer\n\
+         opts.o: definition of run\n\
+         liblazy.a(lazy.o): lazy definition of lazy_fn\n\
+         liblazy.a(lazy.o): definition of lazy_fn\n",
+        "stdout"
+    );
+    if let Some(theirs) = pair.theirs {
+        assert_eq!(ours, &theirs.res.stdout, "wasm-ld-22's trace differs");
+    }
+    assert_eq!(our_run("trace_symbol", &with(&OPTS, &["liblazy.a"])).stdout, "");
+}
+
+/// `-y` lines of a C++ link name symbols as they are (wasm-ld doesn't
+/// demangle them), with references from each file; a weak undefined
+/// function shows as its trap stub `undefined_weak:` (demangled).
+#[test]
+fn trace_symbol_references() {
+    let line = with(&MANGLED, &["-y", "_Z13optional_hooki", "-y", "_ZN6shapes4areaEii", "-y", "__heap_base"]);
+    let pair = link_pair("trace_symbol_refs", &line);
+    assert!(pair.ours.succeeded(), "{}", pair.ours.res.describe());
+    assert!(pair.ours.res.stdout.contains("mangled.o: definition of _ZN6shapes4areaEii"), "{}", pair.ours.res.stdout);
+    assert!(pair.ours.res.stdout.contains("mangled.o: reference to _Z13optional_hooki"), "{}", pair.ours.res.stdout);
+    assert!(
+        pair.ours.res.stdout.contains("<internal>: definition of undefined_weak:optional_hook(int)"),
+        "{}",
+        pair.ours.res.stdout
+    );
+    if let Some(theirs) = pair.theirs {
+        assert_eq!(pair.ours.res.stdout, theirs.res.stdout, "wasm-ld-22's trace differs");
+    }
+}
+
+/// `--verbose` logs the inputs, the memory layout and the sections (as
+/// wasm-ld's `--verbose` does) on stderr; without it nothing is logged.
+#[test]
+fn verbose() {
+    let quiet = our_run("verbose", &MANGLED);
+    assert_eq!(quiet.stderr, "");
+    let loud = our_run("verbose", &with(&MANGLED, &["--verbose"]));
+    assert_eq!(loud.code, Some(0), "{}", loud.describe());
+    for needle in
+        [": Loading: mangled.o", ": Processing: mangled.o", ": mem: stack size  = 65536", ": createHeader: CODE body="]
+    {
+        assert!(loud.stderr.contains(needle), "no {needle:?} in\n{}", loud.stderr);
+    }
+    if let Some(r) = reference_linker() {
+        let scratch = Scratch::new("verbose");
+        let theirs = link_into(&r, &scratch.join("ref"), &with(&MANGLED, &["--verbose"])).res.stderr;
+        for line in theirs.lines().filter(|l| l.contains("createHeader: ")) {
+            let tail = &line[line.find(": ").unwrap()..];
+            assert!(loud.stderr.contains(tail), "wasm-ld-22 logs {tail:?}; wasmlink:\n{}", loud.stderr);
+        }
+    }
 }
