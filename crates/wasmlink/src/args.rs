@@ -242,7 +242,8 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
                 match v.split_once('=') {
                     Some(("stack-size", n)) => c.stack_size = parse_number("stack size", n)?,
                     None if v == "muldefs" => c.allow_multiple_definition = true,
-                    _ => return Err(format!("not supported yet: -z {v}").into()),
+                    // wasm-ld knows only these two and warns about the rest.
+                    _ => c.warnings.push(format!("unknown -z value: {v}")),
                 }
             }
             "global-base" => c.global_base = Some(parse_number("--global-base", &value("--global-base")?)?),

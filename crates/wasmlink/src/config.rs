@@ -122,6 +122,9 @@ pub struct Config {
     pub trace: bool,
     /// `--build-id[=fast|sha1|tree|uuid|0xHEX|none]`.
     pub build_id: emit::BuildId,
+    /// Warnings about the command line itself (e.g. an unknown `-z` value),
+    /// printed before the link starts.
+    pub warnings: Vec<String>,
     /// `--soname=NAME`: the module name in the `name` section (default: the
     /// output file's name).
     pub soname: Option<String>,
@@ -207,6 +210,7 @@ impl Default for Config {
             trace: false,
             why_extract: None,
             soname: None,
+            warnings: Vec::new(),
             build_id: emit::BuildId::None,
             reproduce: None,
             map_file: None,

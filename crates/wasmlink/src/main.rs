@@ -118,6 +118,13 @@ fn real_main(prog: String) -> Result<(), Failure> {
         .build()
         .map_err(|e| Failure::Usage(format!("cannot start worker threads: {e}").into()))?;
     let diagnostics = Diagnostics::new(prog, cfg.color, cfg.error_limit);
+    if cfg.fatal_warnings && !cfg.warnings.is_empty() {
+        diagnostics.errors(&cfg.warnings);
+        return Err(Failure::LinkReported);
+    }
+    for w in &cfg.warnings {
+        diagnostics.warning(w);
+    }
     pool.install(|| run_link(&cfg, &diagnostics)).map_err(|e| {
         diagnostics.errors(&e.messages());
         Failure::LinkReported

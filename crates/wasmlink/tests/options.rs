@@ -1111,6 +1111,29 @@ fn lto_only_options_are_accepted() {
     assert_eq!(our_bytes("lto", &with(&OPTS, &lto)), plain);
 }
 
+/// `-z` knows `stack-size=N` and `muldefs`; any other value is a warning
+/// (`unknown -z value: X`, as wasm-ld says), an error with
+/// `--fatal-warnings`, and changes nothing.
+#[test]
+fn unknown_z_values_warn() {
+    let pair = link_pair("z_unknown", &with(&OPTS, &["-z", "relro", "-z", "now"]));
+    for (who, linked) in [("wasmlink", Some(&pair.ours)), ("wasm-ld-22", pair.theirs.as_ref())] {
+        let Some(linked) = linked else { continue };
+        assert_eq!(linked.res.code, Some(0), "{who}: {}", linked.res.describe());
+        for v in ["relro", "now"] {
+            let w = format!("warning: unknown -z value: {v}");
+            assert!(linked.res.stderr.contains(&w), "{who}: no `{w}`: {}", linked.res.describe());
+        }
+    }
+    assert_eq!(our_bytes("z_unknown", &with(&OPTS, &["-z", "relro"])), our_bytes("z_unknown", &OPTS));
+    both_fail(
+        "z_unknown",
+        &with(&OPTS, &["-z", "relro", "--fatal-warnings"]),
+        "unknown -z value: relro",
+        "unknown -z value: relro",
+    );
+}
+
 /// The payload of custom section `name`.
 fn custom_payload(bytes: &[u8], name: &str) -> Option<Vec<u8>> {
     wasmparser::Parser::new(0).parse_all(bytes).find_map(|p| match p.ok()? {
