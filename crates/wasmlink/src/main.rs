@@ -107,6 +107,15 @@ fn real_main(prog: String) -> Result<(), Failure> {
         print!("{}", args::HELP);
         return Ok(());
     }
+    // Command-line warnings come first, even with --version.
+    let diagnostics = Diagnostics::new(prog, cfg.color, cfg.error_limit);
+    if cfg.fatal_warnings && !cfg.warnings.is_empty() {
+        diagnostics.errors(&cfg.warnings);
+        return Err(Failure::LinkReported);
+    }
+    for w in &cfg.warnings {
+        diagnostics.warning(w);
+    }
     if cfg.version {
         println!("{}", wasmlink::version());
         if !cfg.version_continues || cfg.inputs.is_empty() {
@@ -117,14 +126,6 @@ fn real_main(prog: String) -> Result<(), Failure> {
         .num_threads(cfg.threads.unwrap_or(0))
         .build()
         .map_err(|e| Failure::Usage(format!("cannot start worker threads: {e}").into()))?;
-    let diagnostics = Diagnostics::new(prog, cfg.color, cfg.error_limit);
-    if cfg.fatal_warnings && !cfg.warnings.is_empty() {
-        diagnostics.errors(&cfg.warnings);
-        return Err(Failure::LinkReported);
-    }
-    for w in &cfg.warnings {
-        diagnostics.warning(w);
-    }
     pool.install(|| run_link(&cfg, &diagnostics)).map_err(|e| {
         diagnostics.errors(&e.messages());
         Failure::LinkReported
