@@ -107,9 +107,15 @@ pub enum SymbolError {
         /// The symbol it provides.
         required_by: String,
     },
-    /// A live constructor (init function) that takes parameters.
-    #[error("constructor functions cannot take arguments: {}", escape_controls(.0))]
-    ConstructorWithArguments(String),
+    /// A live constructor (init function) that takes parameters (wasm-ld's
+    /// wording, after the file that lists it).
+    #[error("{file}: constructor functions cannot take arguments: {}", escape_controls(.name))]
+    ConstructorWithArguments {
+        /// The object whose init functions list it.
+        file: String,
+        /// The function.
+        name: String,
+    },
 }
 
 /// A warning of this stage (printed as `warning:`, an error with

@@ -483,9 +483,10 @@ fn init_functions(
                         _ => None,
                     };
                     if sig.is_some_and(|s| !s.params.is_empty()) {
-                        errors.push(SymbolError::ConstructorWithArguments(
-                            obj.linking.symbols[f.symbol.index()].name.to_string(),
-                        ));
+                        errors.push(SymbolError::ConstructorWithArguments {
+                            file: obj.name.clone(),
+                            name: obj.linking.symbols[f.symbol.index()].name.to_string(),
+                        });
                     }
                     init_funcs.push(InitEntry {
                         priority: f.priority,

@@ -228,3 +228,28 @@ fn global_type_mismatch() {
     both_fail_alike("global_type_ref_def", &files, &["ref64.o", "def.o", "--export=use_g"]);
     both_fail_alike("global_type_def_def", &files, &["def.o", "def64.o"]);
 }
+
+/// A constructor that takes arguments is an error, as in wasm-ld; wasmlink
+/// also names the object listing it.
+#[test]
+fn constructor_with_arguments_names_its_file() {
+    let obj = ObjectBuilder::new()
+        .func("init", Sig::new(&[test_objects::ValType::I32], &[]), Body::new())
+        .init_func("init", 100)
+        .func("_start", Sig::void(), Body::new())
+        .build();
+    let Some(reference) = reference_linker() else { return };
+    let scratch = Scratch::new("ctor_args");
+    std::fs::write(scratch.join("ctor.o"), obj).unwrap();
+    for linker in [reference, linker_under_test()] {
+        let mut cmd = std::process::Command::new(&linker);
+        cmd.current_dir(scratch.path()).args(["ctor.o", "-o"]).arg(scratch.join("out.wasm"));
+        let res = run_process(&mut cmd);
+        assert_eq!(res.code, Some(1), "{}: {}", linker.display(), res.describe());
+        assert!(res.stderr.contains("constructor functions cannot take arguments: init"), "{}", res.describe());
+    }
+    let mut cmd = std::process::Command::new(linker_under_test());
+    cmd.current_dir(scratch.path()).args(["ctor.o", "-o"]).arg(scratch.join("out.wasm"));
+    let res = run_process(&mut cmd);
+    assert!(res.stderr.contains("ctor.o: constructor functions cannot take arguments: init"), "{}", res.describe());
+}
