@@ -19,10 +19,12 @@
 
 pub mod dump;
 mod error;
+mod features;
 mod memory;
 mod table;
 
 pub use error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, SegmentBound};
+pub use features::allowed_features;
 pub use memory::{LayoutOptions, MemoryPlan, OutputSegment, SegmentPiece};
 pub use table::TablePlan;
 

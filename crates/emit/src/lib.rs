@@ -17,11 +17,12 @@ mod custom;
 mod data;
 pub mod dump;
 mod error;
+mod init;
 mod leb;
 pub mod relocate;
 
 pub use custom::CustomPolicy;
-pub use error::{EmitError, PatchError, UnresolvableTarget};
+pub use error::{EmitError, PatchError, SharedMemoryProblem, UnresolvableTarget};
 
 use atom_layout::Layout;
 use section_merge::{global_type, table_type, ExportKind, MergedModule, OutputGlobal};
@@ -45,6 +46,8 @@ pub struct EmitOptions {
     pub features: Option<Vec<String>>,
     /// `--extra-features=`: added to the output's feature set.
     pub extra_features: Vec<String>,
+    /// `--shared-memory`: the inputs must allow atomics and bulk memory.
+    pub shared_memory: bool,
 }
 
 impl Default for EmitOptions {
@@ -56,6 +59,7 @@ impl Default for EmitOptions {
             check_features: true,
             features: None,
             extra_features: Vec::new(),
+            shared_memory: false,
         }
     }
 }
@@ -148,7 +152,9 @@ pub fn run(
         tag_section(merged, types),
         global_section(res, layout, merged)?,
         export_section(merged),
+        start_section(merged),
         element_section(layout, merged),
+        data_count_section(layout),
     ]
     .into_iter()
     .flatten()
@@ -185,7 +191,7 @@ fn memory_type(layout: &Layout) -> enc::MemoryType {
         minimum: layout.memory.initial_pages,
         maximum: layout.memory.max_pages,
         memory64: false,
-        shared: false,
+        shared: layout.memory.shared,
         page_size_log2: layout.memory.page_size_log2,
     }
 }
@@ -288,11 +294,14 @@ fn tag_section(merged: &MergedModule, types: &TypeTable) -> Option<Vec<u8>> {
 fn global_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) -> Result<Option<Vec<u8>>, EmitError> {
     let mut gs = enc::GlobalSection::new();
     for g in &merged.globals {
-        let ty = global_ty(global_type(res, g))?;
+        let ty = global_ty(global_type(res, merged, g))?;
         let init = match g {
             OutputGlobal::Synthetic(SyntheticGlobal::StackPointer) => {
                 enc::ConstExpr::i32_const(layout.stack_pointer as u32 as i32)
             }
+            // With shared memory each thread's `__wasm_init_tls` (and, for
+            // the main thread, `__wasm_init_memory`) sets it.
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) if merged.shared_memory => enc::ConstExpr::i32_const(0),
             OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => {
                 enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.0) as u32 as i32)
             }
@@ -329,6 +338,18 @@ fn export_section(merged: &MergedModule) -> Option<Vec<u8>> {
     (!es.is_empty()).then(|| encoded(&es))
 }
 
+/// The start section: `__wasm_init_memory`, when written.
+fn start_section(merged: &MergedModule) -> Option<Vec<u8>> {
+    merged.start.map(|f| encoded(&enc::StartSection { function_index: f.0 }))
+}
+
+/// The data count section, which `memory.init` and `data.drop` need: written
+/// with shared memory, as wasm-ld does, when any segment is.
+fn data_count_section(layout: &Layout) -> Option<Vec<u8>> {
+    let count = layout.segments.iter().filter(|s| s.in_binary).count() as u32;
+    (layout.memory.shared && count > 0).then(|| encoded(&enc::DataCountSection { count }))
+}
+
 /// The element section: one active segment filling the indirect function
 /// table from `layout.table.base`.
 fn element_section(layout: &Layout, merged: &MergedModule) -> Option<Vec<u8>> {
@@ -358,12 +379,12 @@ struct RelocatedPlan<'r, 'a> {
 impl<'r, 'a> RelocatedPlan<'r, 'a> {
     /// Plans the sections from the stage outputs.
     fn new(res: &Resolution<'a>, layout: &'r Layout, merged: &MergedModule, opts: &EmitOptions) -> Self {
-        let chunks = code::chunks(res, merged);
+        let chunks = code::chunks(res, layout, merged);
         let code_offsets = code::body_offsets(res, merged, &chunks);
         RelocatedPlan {
             chunks,
             code_offsets,
-            segments: data::emitted_segments(layout, opts.import_memory),
+            segments: data::emitted_segments(layout),
             customs: custom::plan(res, &opts.custom),
         }
     }
@@ -453,12 +474,7 @@ fn linker_custom_sections(
 ) -> Result<Vec<(&'static str, Vec<u8>)>, EmitError> {
     let mut out = Vec::new();
     if keeps_linker_section(opts, "name") {
-        let data_names: Vec<String> = layout
-            .segments
-            .iter()
-            .filter(|s| data::is_emitted(s, opts.import_memory))
-            .map(|s| s.name.clone())
-            .collect();
+        let data_names: Vec<String> = layout.segments.iter().filter(|s| s.in_binary).map(|s| s.name.clone()).collect();
         let names = custom::name_section(res, merged, &data_names);
         if !names.is_empty() {
             out.push(("name", names));
@@ -469,9 +485,13 @@ fn linker_custom_sections(
             out.push(("producers", p));
         }
     }
-    if let Some(tf) =
-        custom::target_features_section(res, opts.check_features, opts.features.as_deref(), &opts.extra_features)?
-    {
+    if let Some(tf) = custom::target_features_section(
+        res,
+        opts.check_features,
+        opts.features.as_deref(),
+        &opts.extra_features,
+        opts.shared_memory,
+    )? {
         if keeps_linker_section(opts, "target_features") {
             out.push(("target_features", tf));
         }

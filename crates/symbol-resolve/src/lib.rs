@@ -59,6 +59,9 @@ pub struct ResolveOptions {
     /// `--wrap=NAME`: references to NAME go to `__wrap_NAME`, references to
     /// `__real_NAME` go to NAME.
     pub wrap: Vec<String>,
+    /// `--shared-memory`: the linker defines `__wasm_init_tls`, and
+    /// `--no-gc-sections` keeps it and the TLS globals.
+    pub shared_memory: bool,
 }
 
 impl Default for ResolveOptions {
@@ -78,6 +81,7 @@ impl Default for ResolveOptions {
             export_dynamic: false,
             allow_undefined_symbols: Vec::new(),
             wrap: Vec::new(),
+            shared_memory: false,
         }
     }
 }
@@ -172,6 +176,7 @@ fn marker_free_enqueue(live: &mut Liveness, t: &Target) {
             live.synthetic_globals.insert(*g);
         }
         Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors)) => live.call_ctors_referenced = true,
+        Target::Function(FuncRef::Synthetic(SyntheticFunc::InitTls)) => live.init_tls = true,
         _ => {}
     }
 }
@@ -239,6 +244,7 @@ fn build_symbol_table<'a>(set: ObjectSet<'a>, opts: &ResolveOptions) -> Result<r
     r.table.get_mut(ctors).kind = Some(table::Kind::Function);
     r.allow_multiple_definition = opts.allow_multiple_definition;
     r.noinhibit_exec = opts.noinhibit_exec;
+    r.shared_memory = opts.shared_memory;
     r.add_inputs(set)?;
     // The entry, `--export` names and `-u` names all extract the archive
     // members that define them, as wasm-ld's handleUndefined does.
@@ -277,7 +283,7 @@ fn lookup_root(r: &resolve::Resolver<'_>, name: &str) -> Option<Target> {
         table::Definition::Linker(t) => Some(t.clone()),
         _ => None,
     });
-    defined.or_else(|| resolve::Resolver::linker_target(name))
+    defined.or_else(|| r.linker_target(name))
 }
 
 /// Marks what reaches the output from the roots (entry, `--export` names,
@@ -343,6 +349,15 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
         marker.run();
     } else {
         marker.mark_all();
+        if opts.shared_memory {
+            // wasm-ld keeps every synthetic definition without --gc-sections.
+            marker.live.init_tls = true;
+            marker.live.synthetic_globals.extend([
+                SyntheticGlobal::TlsBase,
+                SyntheticGlobal::TlsSize,
+                SyntheticGlobal::TlsAlign,
+            ]);
+        }
     }
     // Reported per referencing file in link order, as wasm-ld does.
     let mut undefined = std::mem::take(&mut marker.undefined);
@@ -499,7 +514,7 @@ fn add_linker_exports(
                 None
             }
             Some(_) => None,
-            None => resolve::Resolver::linker_target(name),
+            None => r.linker_target(name),
         };
         if let Some(t) = target {
             marker_free_enqueue(live, &t);

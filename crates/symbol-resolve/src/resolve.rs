@@ -44,6 +44,8 @@ pub struct Resolver<'a> {
     pub(crate) allow_multiple_definition: bool,
     /// `--noinhibit-exec`: duplicate definitions are warnings.
     pub(crate) noinhibit_exec: bool,
+    /// `--shared-memory`: the linker defines `__wasm_init_tls`.
+    pub(crate) shared_memory: bool,
     /// Warnings found while adding inputs.
     pub(crate) warnings: Vec<crate::error::ResolveWarning>,
     /// The `#STUB` libraries, in command-line order.
@@ -69,6 +71,7 @@ impl<'a> Resolver<'a> {
             errors: Vec::new(),
             allow_multiple_definition: false,
             noinhibit_exec: false,
+            shared_memory: false,
             warnings: Vec::new(),
             stub_libraries: Vec::new(),
             stub_imports: HashSet::new(),

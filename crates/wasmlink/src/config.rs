@@ -69,6 +69,8 @@ pub struct Config {
     pub growable_table: bool,
     /// `--import-memory`.
     pub import_memory: bool,
+    /// `--shared-memory`.
+    pub shared_memory: bool,
     /// The memory is exported: by default, unless it is imported without
     /// `--export-memory`.
     pub export_memory: bool,
@@ -159,6 +161,7 @@ impl Default for Config {
             page_size: 65536,
             growable_table: false,
             import_memory: false,
+            shared_memory: false,
             export_memory: true,
             opt_level: 1,
             time: false,
@@ -236,6 +239,7 @@ impl Config {
             export_dynamic: self.export_dynamic,
             allow_undefined_symbols: self.allow_undefined_symbols.clone(),
             wrap: self.wrap.clone(),
+            shared_memory: self.shared_memory,
         }
     }
 
@@ -255,6 +259,9 @@ impl Config {
             table_base: self.table_base,
             page_size: self.page_size,
             growable_table: self.growable_table,
+            shared_memory: self.shared_memory,
+            features: self.features.clone(),
+            extra_features: self.extra_features.clone(),
         }
     }
 
@@ -265,6 +272,7 @@ impl Config {
             memory_export_name: self.memory_export_name.clone().unwrap_or_else(|| "memory".into()),
             import_table: self.import_table,
             export_table: self.export_table,
+            shared_memory: self.shared_memory,
         }
     }
 
@@ -281,6 +289,7 @@ impl Config {
             check_features: !self.no_check_features,
             features: self.features.clone(),
             extra_features: self.extra_features.clone(),
+            shared_memory: self.shared_memory,
         }
     }
 

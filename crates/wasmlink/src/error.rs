@@ -60,6 +60,9 @@ impl LinkError {
                 list.iter().map(ToString::to_string).collect()
             }
             LinkError::Layout(e) => e.0.iter().map(ToString::to_string).collect(),
+            LinkError::Emit(emit::EmitError::SharedMemoryFeatures(list)) => {
+                list.iter().map(ToString::to_string).collect()
+            }
             LinkError::FatalWarnings(list) => list.clone(),
             other => vec![other.to_string()],
         }
