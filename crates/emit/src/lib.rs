@@ -309,7 +309,8 @@ fn global_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) 
                 enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.1) as u32 as i32)
             }
             OutputGlobal::Synthetic(SyntheticGlobal::TlsAlign) => {
-                enc::ConstExpr::i32_const(layout.tls.map_or(1, |t| t.2) as u32 as i32)
+                // wasm-ld's initial 0 stays when there is no `.tdata`.
+                enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.2) as u32 as i32)
             }
             OutputGlobal::Input { obj, index } => {
                 let e = res.objects[obj.0 as usize].globals[*index as usize].init_expr;
