@@ -8,6 +8,7 @@
 #   sigcall.o sigdef.o         a signature-mismatch warning (--fatal-warnings)
 #   sections.o                 --export-if-defined, exported __start_/__stop_ bounds
 #   unresolved.o               --import-undefined, --unresolved-symbols, --warn-unresolved-symbols
+#   threads.o                  --shared-memory, TLS (-matomics -mbulk-memory)
 set -euo pipefail
 cd "$(dirname "$0")"
 CC="${CC:-clang-19}"
@@ -25,3 +26,5 @@ for s in multi1 multi2; do
 done
 rm -f liblazy.a
 "$AR" rcsD liblazy.a lazy.o
+# threads.o: --shared-memory and TLS (needs atomics and bulk memory)
+"$CC" "${flags[@]}" -O2 -matomics -mbulk-memory -c threads.c -o threads.o
