@@ -27,8 +27,8 @@ pub fn dump_layout(layout: &Layout, res: &Resolution<'_>) -> String {
         if seg.passive {
             tags.push_str(" passive");
         }
-        if !seg.in_binary {
-            tags.push_str(" not-written");
+        if seg.is_bss && seg.in_binary {
+            tags.push_str(" written");
         }
         if seg.init_by_start {
             tags.push_str(" init-by-start");
