@@ -113,7 +113,9 @@ fn tls_with_shared_memory_runs_on_two_threads() {
     // plus the main thread's .bss write (3), at its own address; main again.
     assert_eq!(seen, [12, 16, 15, SECOND_BLOCK, 16, 1], "tl_get/tl_address as the threads saw them");
     match reference_linker() {
-        Some(r) => assert_eq!(seen, run(&link(&r, &scratch, "wasm-ld-22.wasm")), "wasm-ld-22's module runs differently"),
+        Some(r) => {
+            assert_eq!(seen, run(&link(&r, &scratch, "wasm-ld-22.wasm")), "wasm-ld-22's module runs differently")
+        }
         None => uncaptured_note("NOTE: threads_tls: wasm-ld-22 not installed; comparison skipped"),
     }
 }
