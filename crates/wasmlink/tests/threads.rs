@@ -79,7 +79,7 @@ impl Thread {
 /// Runs the two threads; the values they saw, in order.
 fn run(bytes: &[u8]) -> Vec<i32> {
     let mut config = Config::new();
-    config.wasm_threads(true);
+    config.wasm_threads(true).shared_memory(true);
     let engine = Engine::new(&config).unwrap();
     let module = Module::new(&engine, bytes).expect("compiling");
     let memory = SharedMemory::new(&engine, wasmtime::MemoryType::shared(2, 2)).unwrap();
