@@ -10,6 +10,7 @@
 #   unresolved.o               --import-undefined, --unresolved-symbols, --warn-unresolved-symbols
 #   strings1.o strings2.o      -O0/-O1/-O2 string merging (.rodata.str*, .debug_str)
 #   mangled.o mangled_undef.o  C++ names: --demangle/--no-demangle, -Map, -y
+#   threads.o                  --shared-memory, TLS (-matomics -mbulk-memory)
 set -euo pipefail
 cd "$(dirname "$0")"
 CC="${CC:-clang-19}"
@@ -32,3 +33,5 @@ done
 "${CXX:-clang++-19}" "${flags[@]}" -O2 -fno-exceptions -c mangled_undef.cc -o mangled_undef.o
 rm -f liblazy.a
 "$AR" rcsD liblazy.a lazy.o
+# threads.o: --shared-memory and TLS (needs atomics and bulk memory)
+"$CC" "${flags[@]}" -O2 -matomics -mbulk-memory -c threads.c -o threads.o

@@ -24,6 +24,15 @@ pub fn dump_layout(layout: &Layout, res: &Resolution<'_>) -> String {
         if seg.is_tls {
             tags.push_str(" tls");
         }
+        if seg.passive {
+            tags.push_str(" passive");
+        }
+        if seg.is_bss && seg.in_binary {
+            tags.push_str(" written");
+        }
+        if seg.init_by_start {
+            tags.push_str(" init-by-start");
+        }
         let _ = writeln!(
             s,
             "  {} @{:#x} size {:#x} align 2^{}{tags}, {} pieces:",
@@ -111,6 +120,10 @@ pub fn dump_layout(layout: &Layout, res: &Resolution<'_>) -> String {
         m.import,
         m.export
     );
+    if m.shared {
+        let flag = m.init_memory_flag.map(|a| format!("{a:#x}")).unwrap_or_else(|| "-".into());
+        let _ = writeln!(s, "memory: shared, init flag {flag}");
+    }
     let t = &layout.table;
     let _ = writeln!(s, "table: base {}, size {}, {} slots:", t.base, t.size(), t.slots.len());
     // Runs of library functions fold into one line.

@@ -9,6 +9,9 @@
 //! * input data segments merged into output segments by name prefix
 //!   (`.rodata.*` → `.rodata`, ...), sorted `.tdata`, `.rodata`, `.data`,
 //!   others, `.bss`, each input aligned;
+//! * how each segment is initialised: active, or passive and copied in by
+//!   `__wasm_init_memory` (`--shared-memory`, whose flag follows the data),
+//!   and whether `.bss` is written at all;
 //! * addresses of the linker-defined data symbols and `__stack_pointer`;
 //! * initial/maximum memory pages;
 //! * `__indirect_function_table` slots for address-taken functions, in the
@@ -19,11 +22,13 @@
 
 pub mod dump;
 mod error;
+mod features;
 mod memory;
 mod strings;
 mod table;
 
 pub use error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, SegmentBound};
+pub use features::allowed_features;
 pub use memory::{LayoutOptions, MemoryPlan, OutputSegment, SegmentPiece};
 pub use strings::{build_blob, map_offset, MergedStrings, StringPieces};
 pub use table::{GotEntry, TablePlan};

@@ -53,6 +53,14 @@ pub struct LayoutOptions {
     /// that keeps relocations writes its `.bss` segments (relocations may
     /// point into them).
     pub output: OutputKind,
+    /// `--shared-memory`: the memory is shared, every data segment passive
+    /// (copied in by `__wasm_init_memory`, once, whichever thread starts
+    /// first), and the maximum defaults to the initial size.
+    pub shared_memory: bool,
+    /// `--features=`, for [`crate::allowed_features`].
+    pub features: Option<Vec<String>>,
+    /// `--extra-features=`, for [`crate::allowed_features`].
+    pub extra_features: Vec<String>,
 }
 
 impl Default for LayoutOptions {
@@ -73,6 +81,9 @@ impl Default for LayoutOptions {
             merge_strings: true,
             growable_table: false,
             output: OutputKind::Executable,
+            shared_memory: false,
+            features: None,
+            extra_features: Vec::new(),
         }
     }
 }
@@ -106,6 +117,17 @@ pub struct OutputSegment {
     pub is_bss: bool,
     /// Thread-local `.tdata`.
     pub is_tls: bool,
+    /// Written as a passive segment (`--shared-memory`): `__wasm_init_memory`
+    /// copies it into memory.
+    pub passive: bool,
+    /// Written to the data section: every segment but `.bss`, which is
+    /// written only into an imported memory that `memory.fill` can't zero
+    /// (no `bulk-memory`).
+    pub in_binary: bool,
+    /// Copied (or, for `.bss`, zeroed) by `__wasm_init_memory`, the start
+    /// function: passive segments, and `.bss` in an imported memory with
+    /// `bulk-memory`.
+    pub init_by_start: bool,
     /// The input segments, in order.
     pub pieces: Vec<SegmentPiece>,
     /// Merged strings (`-O1`+), each in place of its first member piece.
@@ -126,6 +148,19 @@ pub struct MemoryPlan {
     /// The page size, when it isn't the default 64 KiB (custom page sizes:
     /// log2 of the size in bytes).
     pub page_size_log2: Option<u32>,
+    /// Shared between threads (`--shared-memory`).
+    pub shared: bool,
+    /// Address of `__wasm_init_memory_flag` (shared memory with segments to
+    /// initialise): the i32 the threads race on so only one copies the
+    /// data in.
+    pub init_memory_flag: Option<u64>,
+}
+
+impl MemoryPlan {
+    /// Whether a `__wasm_init_memory` start function initialises segments.
+    pub fn has_init_memory(segments: &[OutputSegment]) -> bool {
+        segments.iter().any(|s| s.init_by_start)
+    }
 }
 
 pub(crate) struct MemoryLayout {
@@ -191,6 +226,22 @@ fn heap_base_used(res: &Resolution<'_>) -> bool {
     res.targets.iter().flatten().any(is_heap_base) || res.exports.iter().any(|e| is_heap_base(&e.target))
 }
 
+/// Decides how each output segment gets into memory, as wasm-ld does:
+/// with shared memory every segment is passive and copied in by
+/// `__wasm_init_memory`; `.bss` is never written unless the memory is
+/// imported and `bulk-memory` is unavailable (a defined memory starts
+/// zeroed; an imported one is zeroed by `memory.fill` at start).
+fn mark_initialisation(segments: &mut [OutputSegment], res: &Resolution<'_>, opts: &LayoutOptions) {
+    let bulk_memory =
+        crate::allowed_features(res, opts.features.as_deref(), &opts.extra_features).contains("bulk-memory");
+    let write_bss = opts.import_memory && !bulk_memory;
+    for seg in segments {
+        seg.passive = opts.shared_memory;
+        seg.in_binary = !seg.is_bss || write_bss;
+        seg.init_by_start = seg.passive || (opts.import_memory && !seg.in_binary);
+    }
+}
+
 pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Result<MemoryLayout, LayoutError> {
     let mut errors = Vec::new();
     let page_size = opts.page_size;
@@ -215,6 +266,9 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
                     size: 0,
                     is_bss: name.starts_with(".bss") && !opts.output.keeps_relocations(),
                     is_tls: name == ".tdata",
+                    passive: false,
+                    in_binary: true,
+                    init_by_start: false,
                     pieces: Vec::new(),
                     merged: Vec::new(),
                 });
@@ -243,6 +297,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
     let string_pieces =
         if opts.merge_strings { crate::strings::merge_strings(res, &mut segments) } else { Default::default() };
     segments.sort_by_key(|s| order(&s.name));
+    mark_initialisation(&mut segments, res, opts);
 
     // Stack placement, with wasm-ld 19 compatibility.
     let stack_first = match opts.stack_first {
@@ -291,6 +346,13 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
             tls = Some((ptr, seg.size, 1u64 << seg.align_log2));
         }
         ptr += seg.size;
+    }
+    // The flag `__wasm_init_memory` races on lives right after the data.
+    let mut init_memory_flag = None;
+    if opts.shared_memory && MemoryPlan::has_init_memory(&segments) {
+        ptr = align_to(ptr, 4);
+        init_memory_flag = Some(ptr);
+        ptr += 4;
     }
     linker_data.insert(LinkerData::DataEnd, ptr);
     if !stack_first && !relocatable {
@@ -353,7 +415,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         }
         max_pages = Some(max / page_size);
     }
-    if opts.no_growable_memory {
+    if opts.no_growable_memory || (opts.shared_memory && max_pages.is_none()) {
         max_pages = Some(initial_pages);
     }
 
@@ -403,6 +465,8 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
             import: opts.import_memory,
             export: opts.export_memory,
             page_size_log2: (page_size != PAGE_SIZE).then(|| page_size.trailing_zeros()),
+            shared: opts.shared_memory,
+            init_memory_flag,
         },
         warnings,
     })

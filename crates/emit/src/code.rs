@@ -3,7 +3,8 @@
 //! parallel, relocations patched in place; synthetic bodies generated.
 
 use crate::relocate::{apply, RelocContext, Site};
-use crate::{leb, EmitError};
+use crate::{init, leb, EmitError};
+use atom_layout::Layout;
 use rayon::prelude::*;
 use section_merge::{MergedModule, OutputFunction};
 use symbol_resolve::Resolution;
@@ -39,7 +40,7 @@ fn with_size_prefix(body: Vec<u8>) -> Vec<u8> {
 }
 
 /// Generates the chunk of each output function.
-pub fn chunks<'a>(res: &Resolution<'a>, merged: &MergedModule) -> Vec<FuncChunk<'a>> {
+pub fn chunks<'a>(res: &Resolution<'a>, layout: &Layout, merged: &MergedModule) -> Vec<FuncChunk<'a>> {
     merged
         .functions
         .iter()
@@ -58,6 +59,11 @@ pub fn chunks<'a>(res: &Resolution<'a>, merged: &MergedModule) -> Vec<FuncChunk<
                 FuncChunk::Synthetic(with_size_prefix(b))
             }
             OutputFunction::Stub(_) => FuncChunk::Synthetic(with_size_prefix(vec![0, UNREACHABLE, END])),
+            OutputFunction::InitTls => FuncChunk::Synthetic(with_size_prefix(init::init_tls_body(layout, merged))),
+            OutputFunction::InitMemory => {
+                FuncChunk::Synthetic(with_size_prefix(init::init_memory_body(layout, merged)))
+            }
+            OutputFunction::ApplyTlsRelocs => FuncChunk::Synthetic(with_size_prefix(init::apply_tls_relocs_body())),
             OutputFunction::CommandExport { wrapped, signature, .. } => {
                 let mut b = vec![0u8];
                 if let Some(c) = merged.call_ctors {

@@ -237,6 +237,9 @@ pub fn name_section(
         let name = match f {
             OutputFunction::Input { obj, index } => fnames[obj.0 as usize][index.index()].map(shown),
             OutputFunction::CallCtors => Some("__wasm_call_ctors".to_string()),
+            OutputFunction::InitTls => Some("__wasm_init_tls".to_string()),
+            OutputFunction::InitMemory => Some("__wasm_init_memory".to_string()),
+            OutputFunction::ApplyTlsRelocs => Some("__wasm_apply_tls_relocs".to_string()),
             OutputFunction::Stub(id) => Some(stub_name(&res.stubs[id.0 as usize], demangle)),
             OutputFunction::CommandExport { name, .. } => Some(shown(name)),
         };
@@ -319,6 +322,28 @@ pub fn producers_section(res: &Resolution<'_>) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// wasm-ld's checks for `--shared-memory`: no input may disallow
+/// `shared-mem`, and the output must have `atomics` and `bulk-memory`.
+fn check_shared_memory(
+    allowed: &std::collections::BTreeSet<&str>,
+    disallowed: &std::collections::BTreeMap<&str, &str>,
+) -> Result<(), EmitError> {
+    let mut problems = Vec::new();
+    if let Some(file) = disallowed.get("shared-mem") {
+        problems.push(crate::SharedMemoryProblem::DisallowedBy { file: file.to_string() });
+    }
+    for feature in ["atomics", "bulk-memory"] {
+        if !allowed.contains(feature) {
+            problems.push(crate::SharedMemoryProblem::FeatureMissing { feature });
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(EmitError::SharedMemoryFeatures(problems))
+    }
+}
+
 /// Builds the `target_features` payload: the union of the features the
 /// inputs use, sorted. Fails when one input uses a feature another input
 /// disallows (wasm-ld's check).
@@ -327,6 +352,7 @@ pub fn target_features_section(
     check: bool,
     explicit: Option<&[String]>,
     extra: &[String],
+    shared_memory: bool,
 ) -> Result<Option<Vec<u8>>, EmitError> {
     let mut used: std::collections::BTreeMap<&str, &str> = Default::default();
     let mut disallowed: std::collections::BTreeMap<&str, &str> = Default::default();
@@ -341,6 +367,10 @@ pub fn target_features_section(
                 }
             }
         }
+    }
+    let allowed = atom_layout::allowed_features(res, explicit, extra);
+    if check && shared_memory {
+        check_shared_memory(&allowed, &disallowed)?;
     }
     for obj in &res.objects {
         for f in &obj.features {
@@ -357,21 +387,13 @@ pub fn target_features_section(
     }
     // `--features=` replaces the inferred set (and every used feature must be
     // in it); `--extra-features=` adds to it.
-    let mut allowed: std::collections::BTreeSet<&str> = match explicit {
-        Some(list) => {
-            let set: std::collections::BTreeSet<&str> = list.iter().map(String::as_str).collect();
-            if check {
-                for (name, file) in &used {
-                    if !set.contains(name) {
-                        return Err(EmitError::FeatureNotAllowed { feature: name.to_string(), file: file.to_string() });
-                    }
-                }
+    if let (Some(list), true) = (explicit, check) {
+        for (name, file) in &used {
+            if !list.iter().any(|f| f == name) {
+                return Err(EmitError::FeatureNotAllowed { feature: name.to_string(), file: file.to_string() });
             }
-            set
         }
-        None => used.keys().copied().collect(),
-    };
-    allowed.extend(extra.iter().map(String::as_str));
+    }
     if allowed.is_empty() {
         return Ok(None);
     }

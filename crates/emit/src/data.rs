@@ -6,26 +6,25 @@ use crate::{leb, EmitError};
 use atom_layout::OutputSegment;
 use rayon::prelude::*;
 
-/// Whether a segment is written to the data section (`.bss` is not, when the
-/// memory starts zeroed because the module defines it).
-pub fn is_emitted(seg: &OutputSegment, import_memory: bool) -> bool {
-    import_memory || !seg.is_bss
-}
-
-/// The segment header: active, memory 0, `i32.const ADDRESS end`, size.
+/// The segment header: active (memory 0, `i32.const ADDRESS end`) or
+/// passive, then the size.
 fn segment_header(seg: &OutputSegment) -> Vec<u8> {
     let mut out = Vec::with_capacity(16);
-    out.push(0x00); // active, memory 0
-    out.push(0x41); // i32.const
-    leb::write_i64(&mut out, seg.address as u32 as i32 as i64);
-    out.push(0x0b);
+    if seg.passive {
+        out.push(0x01);
+    } else {
+        out.push(0x00); // active, memory 0
+        out.push(0x41); // i32.const
+        leb::write_i64(&mut out, seg.address as u32 as i32 as i64);
+        out.push(0x0b);
+    }
     leb::write_u32(&mut out, seg.size as u32);
     out
 }
 
 /// The segments written to the data section, in layout order.
-pub fn emitted_segments(layout: &atom_layout::Layout, import_memory: bool) -> Vec<&OutputSegment> {
-    layout.segments.iter().filter(|s| is_emitted(s, import_memory)).collect()
+pub fn emitted_segments(layout: &atom_layout::Layout) -> Vec<&OutputSegment> {
+    layout.segments.iter().filter(|s| s.in_binary).collect()
 }
 
 /// Where each of `layout`'s segments sits in the data section payload

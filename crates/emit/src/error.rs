@@ -43,6 +43,10 @@ pub enum EmitError {
         /// The object disallowing it.
         disallowed_by: String,
     },
+    /// `--shared-memory` without the features it needs (one problem per
+    /// line, as wasm-ld reports them).
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    SharedMemoryFeatures(Vec<SharedMemoryProblem>),
     /// An input uses a target feature missing from `--features=`.
     #[error("Target feature '{}' used by {file} is not allowed.", escape_controls(.feature))]
     FeatureNotAllowed {
@@ -129,4 +133,25 @@ pub enum PatchError {
     /// The value does not fit a 32-bit signed LEB field.
     #[error("value {0} does not fit a 32-bit signed LEB")]
     TooLargeForSleb32(u64),
+}
+
+/// Why `--shared-memory` can't be used with these inputs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SharedMemoryProblem {
+    /// An input disallows the `shared-mem` feature (built without atomics
+    /// or bulk memory).
+    #[error(
+        "--shared-memory is disallowed by {file} because it was not compiled with 'atomics' or 'bulk-memory' features."
+    )]
+    DisallowedBy {
+        /// The first object disallowing it.
+        file: String,
+    },
+    /// A feature shared memory needs (`atomics`, `bulk-memory`) isn't in
+    /// the output's feature set.
+    #[error("'{feature}' feature must be used in order to use shared memory")]
+    FeatureMissing {
+        /// The missing feature.
+        feature: &'static str,
+    },
 }

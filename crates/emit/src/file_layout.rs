@@ -22,8 +22,12 @@ pub enum SectionKind {
     Global,
     /// Exports (id 7).
     Export,
+    /// The start function (id 8).
+    Start,
     /// Element segments (id 9).
     Element,
+    /// The data count (id 12).
+    DataCount,
     /// Code (id 10).
     Code,
     /// Data segments (id 11).
@@ -45,7 +49,9 @@ impl std::fmt::Display for SectionKind {
             SectionKind::Tag => "TAG",
             SectionKind::Global => "GLOBAL",
             SectionKind::Export => "EXPORT",
+            SectionKind::Start => "START",
             SectionKind::Element => "ELEM",
+            SectionKind::DataCount => "DATACOUNT",
             SectionKind::Code => "CODE",
             SectionKind::Data => "DATA",
             SectionKind::Custom(name) => return write!(f, "CUSTOM({name})"),

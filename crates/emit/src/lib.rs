@@ -19,13 +19,14 @@ mod data;
 pub mod dump;
 mod error;
 pub mod file_layout;
+mod init;
 mod leb;
 mod linking;
 pub mod relocate;
 
 pub use build_id::BuildId;
 pub use custom::CustomPolicy;
-pub use error::{EmitError, PatchError, UnresolvableTarget};
+pub use error::{EmitError, PatchError, SharedMemoryProblem, UnresolvableTarget};
 pub use file_layout::{FileLayout, PlacedChunk, PlacedSection, PlacedSegment, SectionKind};
 
 use atom_layout::Layout;
@@ -61,6 +62,8 @@ pub struct EmitOptions {
     /// `--demangle`: the name section shows C++ and Rust names demangled,
     /// as wasm-ld writes it.
     pub demangle: bool,
+    /// `--shared-memory`: the inputs must allow atomics and bulk memory.
+    pub shared_memory: bool,
 }
 
 impl Default for EmitOptions {
@@ -76,6 +79,7 @@ impl Default for EmitOptions {
             build_id: BuildId::None,
             output: OutputKind::Executable,
             demangle: true,
+            shared_memory: false,
         }
     }
 }
@@ -181,7 +185,9 @@ pub fn run_with_layout(
         (K::Tag, tag_section(merged, types)),
         (K::Global, global_section(res, layout, merged)?),
         (K::Export, export_section(merged)),
+        (K::Start, start_section(merged)),
         (K::Element, element_section(layout, merged)),
+        (K::DataCount, data_count_section(layout)),
     ]
     .into_iter()
     .filter_map(|(kind, bytes)| Some((kind, bytes?)))
@@ -249,7 +255,7 @@ fn memory_type(layout: &Layout) -> enc::MemoryType {
         minimum: layout.memory.initial_pages,
         maximum: layout.memory.max_pages,
         memory64: false,
-        shared: false,
+        shared: layout.memory.shared,
         page_size_log2: layout.memory.page_size_log2,
     }
 }
@@ -352,11 +358,14 @@ fn tag_section(merged: &MergedModule, types: &TypeTable) -> Option<Vec<u8>> {
 fn global_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) -> Result<Option<Vec<u8>>, EmitError> {
     let mut gs = enc::GlobalSection::new();
     for g in &merged.globals {
-        let ty = global_ty(global_type(res, g))?;
+        let ty = global_ty(global_type(res, merged, g))?;
         let init = match g {
             OutputGlobal::Synthetic(SyntheticGlobal::StackPointer) => {
                 enc::ConstExpr::i32_const(layout.stack_pointer as u32 as i32)
             }
+            // With shared memory each thread's `__wasm_init_tls` (and, for
+            // the main thread, `__wasm_init_memory`) sets it.
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) if merged.shared_memory => enc::ConstExpr::i32_const(0),
             OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => {
                 enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.0) as u32 as i32)
             }
@@ -364,7 +373,8 @@ fn global_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) 
                 enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.1) as u32 as i32)
             }
             OutputGlobal::Synthetic(SyntheticGlobal::TlsAlign) => {
-                enc::ConstExpr::i32_const(layout.tls.map_or(1, |t| t.2) as u32 as i32)
+                // wasm-ld's initial 0 stays when there is no `.tdata`.
+                enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.2) as u32 as i32)
             }
             OutputGlobal::Input { obj, index } => {
                 let e = res.objects[obj.0 as usize].globals[*index as usize].init_expr;
@@ -405,6 +415,18 @@ fn export_section(merged: &MergedModule) -> Option<Vec<u8>> {
     (!es.is_empty()).then(|| encoded(&es))
 }
 
+/// The start section: `__wasm_init_memory`, when written.
+fn start_section(merged: &MergedModule) -> Option<Vec<u8>> {
+    merged.start.map(|f| encoded(&enc::StartSection { function_index: f.0 }))
+}
+
+/// The data count section, which `memory.init` and `data.drop` need: written
+/// with shared memory, as wasm-ld does, when any segment is.
+fn data_count_section(layout: &Layout) -> Option<Vec<u8>> {
+    let count = layout.segments.iter().filter(|s| s.in_binary).count() as u32;
+    (layout.memory.shared && count > 0).then(|| encoded(&enc::DataCountSection { count }))
+}
+
 /// The element section: one active segment filling the indirect function
 /// table from `layout.table.base`.
 fn element_section(layout: &Layout, merged: &MergedModule) -> Option<Vec<u8>> {
@@ -434,12 +456,12 @@ struct RelocatedPlan<'r, 'a> {
 impl<'r, 'a> RelocatedPlan<'r, 'a> {
     /// Plans the sections from the stage outputs.
     fn new(res: &Resolution<'a>, layout: &'r Layout, merged: &MergedModule, opts: &EmitOptions) -> Self {
-        let chunks = code::chunks(res, merged);
+        let chunks = code::chunks(res, layout, merged);
         let code_offsets = code::body_offsets(res, merged, &chunks);
         RelocatedPlan {
             chunks,
             code_offsets,
-            segments: data::emitted_segments(layout, opts.import_memory),
+            segments: data::emitted_segments(layout),
             customs: custom::plan(res, &opts.custom),
         }
     }
@@ -607,12 +629,7 @@ fn linker_custom_sections(
 ) -> Result<Vec<(&'static str, Vec<u8>)>, EmitError> {
     let mut out = Vec::new();
     if keeps_linker_section(opts, "name") {
-        let data_names: Vec<String> = layout
-            .segments
-            .iter()
-            .filter(|s| data::is_emitted(s, opts.import_memory))
-            .map(|s| s.name.clone())
-            .collect();
+        let data_names: Vec<String> = layout.segments.iter().filter(|s| s.in_binary).map(|s| s.name.clone()).collect();
         let names = custom::name_section(res, merged, &data_names, opts.module_name.as_deref(), opts.demangle);
         if !names.is_empty() {
             out.push(("name", names));
@@ -623,9 +640,13 @@ fn linker_custom_sections(
             out.push(("producers", p));
         }
     }
-    if let Some(tf) =
-        custom::target_features_section(res, opts.check_features, opts.features.as_deref(), &opts.extra_features)?
-    {
+    if let Some(tf) = custom::target_features_section(
+        res,
+        opts.check_features,
+        opts.features.as_deref(),
+        &opts.extra_features,
+        opts.shared_memory,
+    )? {
         if keeps_linker_section(opts, "target_features") {
             out.push(("target_features", tf));
         }

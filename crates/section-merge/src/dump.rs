@@ -68,6 +68,9 @@ fn function_label(names: &Names<'_, '_>, merged: &MergedModule, index: OutputFun
             format!("{}:{}", names.object(*obj), names.function_name(*obj, *index))
         }
         Some(OutputFunction::CallCtors) => "__wasm_call_ctors".into(),
+        Some(OutputFunction::InitTls) => "__wasm_init_tls".into(),
+        Some(OutputFunction::InitMemory) => "__wasm_init_memory".into(),
+        Some(OutputFunction::ApplyTlsRelocs) => "__wasm_apply_tls_relocs".into(),
         Some(OutputFunction::Stub(id)) => format!("stub {}", names.stub(*id)),
         Some(OutputFunction::CommandExport { name, .. }) => name.clone(),
         None => "<bad function>".into(),
@@ -161,7 +164,7 @@ pub fn dump_merged(merged: &MergedModule, res: &Resolution<'_>) -> String {
             s,
             "  {index}: {} {}{extra}",
             global_label(&names, merged, index),
-            fmt_global_type(&global_type(res, g))
+            fmt_global_type(&global_type(res, merged, g))
         );
     }
     fold.flush(&mut s);

@@ -32,6 +32,17 @@ pub enum OutputFunction {
     Stub(StubId),
     /// `NAME.command_export`: calls ctors, `wrapped`, then dtors.
     CommandExport { wrapped: OutputFuncIdx, name: String, signature: Signature },
+    /// `__wasm_init_tls(ptr)` (`--shared-memory`): points `__tls_base` at
+    /// `ptr` and copies the `.tdata` image there.
+    InitTls,
+    /// `__wasm_init_memory`, the start function: copies the passive
+    /// segments in (once, under the atomic flag with shared memory) and
+    /// zeroes `.bss` in an imported memory.
+    InitMemory,
+    /// `__wasm_apply_tls_relocs` (shared memory, relocations in `.tdata`):
+    /// empty in a static link, where every address is known; called by
+    /// `__wasm_init_tls`.
+    ApplyTlsRelocs,
 }
 
 /// Where an output global's initial value comes from.
@@ -140,6 +151,16 @@ pub struct MergedModule {
     pub call_dtors: Option<OutputFuncIdx>,
     /// Element segment: function indices for table slots `base..`.
     pub table_elements: Vec<OutputFuncIdx>,
+    /// `__wasm_init_tls`, when written.
+    pub init_tls: Option<OutputFuncIdx>,
+    /// `__wasm_init_memory`, when written.
+    pub init_memory: Option<OutputFuncIdx>,
+    /// `__wasm_apply_tls_relocs`, when written.
+    pub apply_tls_relocs: Option<OutputFuncIdx>,
+    /// The start function (`__wasm_init_memory`).
+    pub start: Option<OutputFuncIdx>,
+    /// `--shared-memory` (`__tls_base` is mutable, set per thread).
+    pub shared_memory: bool,
 }
 
 impl MergedModule {
@@ -149,6 +170,7 @@ impl MergedModule {
             FuncRef::Defined { obj, index } => *self.function_index.get(obj.0 as usize)?.get(index.index())?,
             FuncRef::Import(id) => self.import_index.get(id.0 as usize).copied().map(OutputFuncIdx),
             FuncRef::Synthetic(SyntheticFunc::CallCtors) => self.call_ctors,
+            FuncRef::Synthetic(SyntheticFunc::InitTls) => self.init_tls,
             FuncRef::Synthetic(SyntheticFunc::Stub(id)) => *self.stub_index.get(id.0 as usize)?,
         }
     }
@@ -194,6 +216,8 @@ pub struct MergeOptions {
     /// What the link writes: a relocatable output imports the indirect
     /// function table only when an input uses it.
     pub output: OutputKind,
+    /// `--shared-memory`.
+    pub shared_memory: bool,
 }
 
 impl Default for MergeOptions {
@@ -206,6 +230,7 @@ impl Default for MergeOptions {
             import_table: false,
             export_table: false,
             output: OutputKind::Executable,
+            shared_memory: false,
         }
     }
 }
@@ -226,20 +251,25 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         *counter += 1;
     }
 
-    // Functions: synthetic first, then inputs in link order.
+    // Functions: synthetic first (in the order wasm-ld creates them), then
+    // inputs in link order.
     let mut functions = Vec::new();
-    let mut call_ctors = None;
-    if res.call_ctors_live {
-        call_ctors = Some(OutputFuncIdx(nf + functions.len() as u32));
-        functions.push(OutputFunction::CallCtors);
-    }
+    let push = |functions: &mut Vec<OutputFunction>, f: OutputFunction| {
+        functions.push(f);
+        OutputFuncIdx(nf + functions.len() as u32 - 1)
+    };
+    let call_ctors = res.call_ctors_live.then(|| push(&mut functions, OutputFunction::CallCtors));
+    let init_tls = (opts.shared_memory && res.live.init_tls).then(|| push(&mut functions, OutputFunction::InitTls));
     let mut stub_index = vec![None; res.stubs.len()];
     for (i, live) in res.live.stubs.iter().enumerate() {
         if *live {
-            stub_index[i] = Some(OutputFuncIdx(nf + functions.len() as u32));
-            functions.push(OutputFunction::Stub(StubId(i as u32)));
+            stub_index[i] = Some(push(&mut functions, OutputFunction::Stub(StubId(i as u32))));
         }
     }
+    let has_init_memory = atom_layout::MemoryPlan::has_init_memory(&layout.segments);
+    let init_memory = has_init_memory.then(|| push(&mut functions, OutputFunction::InitMemory));
+    let apply_tls_relocs = (opts.shared_memory && tls_has_relocations(res, layout))
+        .then(|| push(&mut functions, OutputFunction::ApplyTlsRelocs));
     let mut function_index = Vec::with_capacity(res.objects.len());
     for (o, obj) in res.objects.iter().enumerate() {
         let mut map = vec![None; obj.functions.len()];
@@ -255,7 +285,12 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
     // Globals: synthetic, inputs, then exported data addresses.
     let mut globals = Vec::new();
     let mut synthetic_global_index = HashMap::new();
-    for g in &res.live.synthetic_globals {
+    let mut synthetic_globals = res.live.synthetic_globals.clone();
+    if opts.shared_memory && has_init_memory {
+        // `__wasm_init_memory` sets it for the main thread.
+        synthetic_globals.insert(SyntheticGlobal::TlsBase);
+    }
+    for g in &synthetic_globals {
         synthetic_global_index.insert(*g, OutputGlobalIdx(ng + globals.len() as u32));
         globals.push(OutputGlobal::Synthetic(*g));
     }
@@ -349,6 +384,11 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         ctor_calls: Vec::new(),
         call_dtors: None,
         table_elements: Vec::new(),
+        init_tls,
+        init_memory,
+        apply_tls_relocs,
+        start: init_memory,
+        shared_memory: opts.shared_memory,
     };
     let missing = MergeError::NoOutputIndex;
     for e in &res.init_funcs {
@@ -415,6 +455,14 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
     Ok(merged)
 }
 
+/// Whether an input segment of the `.tdata` output segment has relocations
+/// (wasm-ld then writes `__wasm_apply_tls_relocs`).
+fn tls_has_relocations(res: &Resolution<'_>, layout: &Layout) -> bool {
+    layout.segments.iter().filter(|s| s.is_tls).flat_map(|s| &s.pieces).any(|p| {
+        res.objects[p.obj.0 as usize].segments.get(p.segment.index()).is_some_and(|seg| !seg.relocs.is_empty())
+    })
+}
+
 /// The signature of output function `index`.
 pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: OutputFuncIdx) -> Option<Signature> {
     let Some(defined) = index.defined(merged.num_imported_functions) else {
@@ -432,17 +480,25 @@ pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: Ou
             let o = &res.objects[obj.0 as usize];
             o.types.get(o.functions.get(index.index())?.type_index.index()).cloned()
         }
-        OutputFunction::CallCtors => Some(Signature { params: Box::new([]), results: Box::new([]) }),
+        OutputFunction::CallCtors | OutputFunction::InitMemory | OutputFunction::ApplyTlsRelocs => {
+            Some(Signature { params: Box::new([]), results: Box::new([]) })
+        }
+        OutputFunction::InitTls => Some(Signature { params: Box::new([ValType::I32]), results: Box::new([]) }),
         OutputFunction::Stub(id) => Some(res.stubs[id.0 as usize].signature.clone()),
         OutputFunction::CommandExport { signature, .. } => Some(signature.clone()),
     }
 }
 
-/// The type of an output global.
-pub fn global_type(res: &Resolution<'_>, g: &OutputGlobal) -> GlobalType {
+/// The type of an output global. `__tls_base` is mutable only with shared
+/// memory, where each thread sets it; otherwise it is the fixed address of
+/// the one `.tdata` block, as in wasm-ld 22.
+pub fn global_type(res: &Resolution<'_>, merged: &MergedModule, g: &OutputGlobal) -> GlobalType {
     match g {
-        OutputGlobal::Synthetic(SyntheticGlobal::StackPointer | SyntheticGlobal::TlsBase) => {
+        OutputGlobal::Synthetic(SyntheticGlobal::StackPointer) => {
             GlobalType { content_type: ValType::I32, mutable: true, shared: false }
+        }
+        OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => {
+            GlobalType { content_type: ValType::I32, mutable: merged.shared_memory, shared: false }
         }
         OutputGlobal::Synthetic(_) | OutputGlobal::DataAddress { .. } | OutputGlobal::Got { .. } => {
             GlobalType { content_type: ValType::I32, mutable: false, shared: false }

@@ -131,6 +131,7 @@ impl<'r, 'a> Names<'r, 'a> {
             FuncRef::Defined { obj, index } => format!("{}:{}", self.object(obj), self.function_name(obj, index)),
             FuncRef::Import(id) => format!("import {}", self.import(id)),
             FuncRef::Synthetic(SyntheticFunc::CallCtors) => "__wasm_call_ctors".into(),
+            FuncRef::Synthetic(SyntheticFunc::InitTls) => "__wasm_init_tls".into(),
             FuncRef::Synthetic(SyntheticFunc::Stub(id)) => format!("stub {}", self.stub(id)),
         }
     }

@@ -24,6 +24,9 @@ pub struct StubId(pub u32);
 pub enum SyntheticFunc {
     /// `__wasm_call_ctors`: calls every live init function.
     CallCtors,
+    /// `__wasm_init_tls(ptr)`: sets up a thread's TLS block (`--shared-memory`
+    /// only).
+    InitTls,
     /// A trapping stub (weak undefined or signature mismatch).
     Stub(StubId),
 }

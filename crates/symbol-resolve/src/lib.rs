@@ -80,6 +80,9 @@ pub struct ResolveOptions {
     /// `__indirect_function_table`, kept as an import), every undefined
     /// non-data symbol is imported and nothing is exported.
     pub output: OutputKind,
+    /// `--shared-memory`: the linker defines `__wasm_init_tls`, and
+    /// `--no-gc-sections` keeps it and the TLS globals.
+    pub shared_memory: bool,
 }
 
 impl Default for ResolveOptions {
@@ -102,6 +105,7 @@ impl Default for ResolveOptions {
             features: None,
             extra_features: Vec::new(),
             output: OutputKind::Executable,
+            shared_memory: false,
         }
     }
 }
@@ -199,6 +203,7 @@ fn marker_free_enqueue(live: &mut Liveness, t: &Target) {
             live.synthetic_globals.insert(*g);
         }
         Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors)) => live.call_ctors_referenced = true,
+        Target::Function(FuncRef::Synthetic(SyntheticFunc::InitTls)) => live.init_tls = true,
         _ => {}
     }
 }
@@ -268,6 +273,7 @@ pub fn finish<'a>(
 ) -> Result<Resolution<'a>, ResolveError> {
     let relocatable = opts.output.is_relocatable();
     let mut r = resolve::Resolver::new(selection, objects);
+    r.shared_memory = opts.shared_memory;
     if relocatable {
         relocatable::define_linker_symbols(&mut r);
     } else {
@@ -334,7 +340,7 @@ fn lookup_root(r: &resolve::Resolver<'_>, name: &str) -> Option<Target> {
         table::Definition::Linker(t) => Some(t.clone()),
         _ => None,
     });
-    defined.or_else(|| resolve::Resolver::linker_target(name))
+    defined.or_else(|| r.linker_target(name))
 }
 
 /// Marks what reaches the output from the roots (entry, `--export` names,
@@ -400,6 +406,15 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
         marker.run();
     } else {
         marker.mark_all();
+        if opts.shared_memory {
+            // wasm-ld keeps every synthetic definition without --gc-sections.
+            marker.live.init_tls = true;
+            marker.live.synthetic_globals.extend([
+                SyntheticGlobal::TlsBase,
+                SyntheticGlobal::TlsSize,
+                SyntheticGlobal::TlsAlign,
+            ]);
+        }
     }
     // Reported per referencing file in link order, as wasm-ld does.
     let mut undefined = std::mem::take(&mut marker.undefined);
@@ -585,7 +600,7 @@ fn add_linker_exports(
                 None
             }
             Some(_) => None,
-            None => resolve::Resolver::linker_target(name),
+            None => r.linker_target(name),
         };
         if let Some(t) = target {
             marker_free_enqueue(live, &t);

@@ -27,6 +27,8 @@ pub struct Liveness {
     pub stubs: Vec<bool>,
     /// `__wasm_call_ctors` is referenced by a live relocation or export.
     pub call_ctors_referenced: bool,
+    /// `__wasm_init_tls` (`--shared-memory`) is referenced or exported.
+    pub init_tls: bool,
     /// Linker-defined globals that are referenced.
     pub synthetic_globals: BTreeSet<SyntheticGlobal>,
     /// `__indirect_function_table` is referenced.
@@ -180,6 +182,7 @@ impl<'r, 'a> Marker<'r, 'a> {
             }
             Target::Function(FuncRef::Import(id)) => self.imports[id.0 as usize] = true,
             Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors)) => self.live.call_ctors_referenced = true,
+            Target::Function(FuncRef::Synthetic(SyntheticFunc::InitTls)) => self.live.init_tls = true,
             Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))) => self.live.stubs[id.0 as usize] = true,
             Target::Data(DataRef::Defined { obj, segment, .. }) => {
                 self.mark_segment(obj, segment);

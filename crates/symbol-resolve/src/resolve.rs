@@ -18,6 +18,8 @@ pub struct Resolver<'a> {
     pub(crate) discarded: Vec<HashSet<(ComdatKind, u32)>>,
     /// Per object: it came from an archive (lazily extracted).
     pub(crate) from_archive: Vec<bool>,
+    /// `--shared-memory`: the linker defines `__wasm_init_tls`.
+    pub(crate) shared_memory: bool,
     /// Warnings found while adding inputs.
     pub(crate) warnings: Vec<ResolveWarning>,
     /// Undefined symbols a stub library provides: imported.
@@ -52,6 +54,7 @@ impl<'a> Resolver<'a> {
             table: selection.table,
             discarded,
             from_archive: selection.from_archive,
+            shared_memory: false,
             warnings: Vec::new(),
             stub_imports: selection.stub_imports,
             stub_exports: selection.stub_exports,

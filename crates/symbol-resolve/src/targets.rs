@@ -52,9 +52,12 @@ impl<'a> Resolver<'a> {
     }
 
     /// The linker's own definition of `name`, if it has one.
-    pub(crate) fn linker_target(name: &str) -> Option<Target> {
+    pub(crate) fn linker_target(&self, name: &str) -> Option<Target> {
         if name == "__wasm_call_ctors" {
             return Some(Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors)));
+        }
+        if name == "__wasm_init_tls" && self.shared_memory {
+            return Some(Target::Function(FuncRef::Synthetic(SyntheticFunc::InitTls)));
         }
         if name == "__indirect_function_table" {
             return Some(Target::Table(TableRef::IndirectFunctionTable));
@@ -68,6 +71,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn define_linker_symbols_inner(&mut self) {
+        let shared_memory = self.shared_memory;
         for sym in self.table.symbols.iter_mut() {
             if !matches!(sym.def, Definition::None | Definition::Lazy { .. }) {
                 continue;
@@ -75,6 +79,9 @@ impl<'a> Resolver<'a> {
             let target = match sym.kind {
                 Some(Kind::Function) if sym.name == "__wasm_call_ctors" => {
                     Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors))
+                }
+                Some(Kind::Function) if sym.name == "__wasm_init_tls" && shared_memory => {
+                    Target::Function(FuncRef::Synthetic(SyntheticFunc::InitTls))
                 }
                 Some(Kind::Global) => match linker_global(sym.name) {
                     Some(g) => Target::Global(GlobalRef::Synthetic(g)),

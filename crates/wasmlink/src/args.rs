@@ -39,6 +39,9 @@ OPTIONS:
   --page-size=<1|65536>     Memory page size (1: the custom-page-sizes proposal)
   --import-memory[=[<module>,]<field>]  Import the memory (default env.memory)
   --initial-heap=<n>        Initial heap size in bytes, added after the heap base
+  --shared-memory           Shared memory for threads: passive data segments copied in
+                            once by __wasm_init_memory (the start function), TLS set up
+                            per thread by __wasm_init_tls (needs atomics, bulk-memory)
   --allow-undefined-file=<file>  Symbols listed in <file> may stay undefined (imported)
   --import-table            Import __indirect_function_table from env
   --export-table            Export __indirect_function_table
@@ -272,6 +275,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
                 }
                 c.import_memory = true
             }
+            "shared-memory" => c.shared_memory = true,
             "initial-heap" => c.initial_heap = Some(parse_number("--initial-heap", &value("--initial-heap")?)?),
             "allow-undefined-file" => {
                 let path = value("--allow-undefined-file")?;
@@ -512,7 +516,6 @@ const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
     "rpath",
     "rsp-quoting",
     "shared",
-    "shared-memory",
     "static",
     "no-shlib-sigcheck",
 ];

@@ -69,6 +69,8 @@ pub struct Config {
     pub growable_table: bool,
     /// `--import-memory`.
     pub import_memory: bool,
+    /// `--shared-memory`.
+    pub shared_memory: bool,
     /// The memory is exported: by default, unless it is imported without
     /// `--export-memory`.
     pub export_memory: bool,
@@ -183,6 +185,7 @@ impl Default for Config {
             page_size: 65536,
             growable_table: false,
             import_memory: false,
+            shared_memory: false,
             export_memory: true,
             opt_level: 1,
             time: false,
@@ -272,6 +275,7 @@ impl Config {
             features: self.features.clone(),
             extra_features: self.extra_features.clone(),
             output: self.output_kind,
+            shared_memory: self.shared_memory,
         }
     }
 
@@ -300,6 +304,9 @@ impl Config {
             merge_strings: self.merges_strings(),
             growable_table: self.growable_table,
             output: self.output_kind,
+            shared_memory: self.shared_memory,
+            features: self.features.clone(),
+            extra_features: self.extra_features.clone(),
         }
     }
 
@@ -311,6 +318,7 @@ impl Config {
             import_table: self.import_table,
             export_table: self.export_table,
             output: self.output_kind,
+            shared_memory: self.shared_memory,
         }
     }
 
@@ -338,6 +346,7 @@ impl Config {
             }),
             output: self.output_kind,
             demangle: self.demangle,
+            shared_memory: self.shared_memory,
         }
     }
 

@@ -77,6 +77,9 @@ impl LinkError {
                 list.iter().map(ToString::to_string).collect()
             }
             LinkError::Layout(e) => e.0.iter().map(ToString::to_string).collect(),
+            LinkError::Emit(emit::EmitError::SharedMemoryFeatures(list)) => {
+                list.iter().map(ToString::to_string).collect()
+            }
             LinkError::FatalWarnings(list) => list.clone(),
             LinkError::Several(list) => list.iter().flat_map(LinkError::messages).collect(),
             other => vec![other.to_string()],

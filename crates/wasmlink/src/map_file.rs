@@ -138,6 +138,9 @@ fn functions(out: &mut String, linked: &Linked<'_>, names: &[ObjectSymbols<'_>],
                 writeln!(out, "        {}:({name})", res.objects[obj.0 as usize].name)
             }
             OutputFunction::CallCtors => writeln!(out, "        <internal>:(__wasm_call_ctors)"),
+            OutputFunction::InitTls => writeln!(out, "        <internal>:(__wasm_init_tls)"),
+            OutputFunction::InitMemory => writeln!(out, "        <internal>:(__wasm_init_memory)"),
+            OutputFunction::ApplyTlsRelocs => writeln!(out, "        <internal>:(__wasm_apply_tls_relocs)"),
             OutputFunction::Stub(id) => {
                 let stub = &res.stubs[id.0 as usize];
                 let name = if stub.kind == StubKind::Undefined { "undefined_stub" } else { &stub.name };

@@ -330,7 +330,6 @@ fn emcc_standalone_wasm() {
 }
 
 #[test]
-#[ignore = "shared memory and TLS (--shared-memory) are not built yet"]
 fn emcc_pthread() {
     check(&Case {
         name: "emcc_pthread",

@@ -293,6 +293,80 @@ fn import_memory_and_its_name() {
     }
 }
 
+/// `threads.o` (built with atomics and bulk memory: TLS, `.data`, `.bss`)
+/// as a library exporting its functions.
+/// (`tl_init`, which calls `__wasm_init_tls`, only with `--shared-memory`:
+/// nothing defines it otherwise.)
+const THREADS: [&str; 5] = ["--no-entry", "threads.o", "--export=tl_get", "--export=tl_set", "--export=tl_address"];
+
+/// `--shared-memory`: the memory is shared with its maximum at its initial
+/// size, every data segment passive (`.bss` not written), copied in by
+/// `__wasm_init_memory` (the start function, with a data count), and
+/// `__wasm_init_tls` (referenced by `tl_init`) and `__wasm_apply_tls_relocs`
+/// (`.tdata` has a relocation) written; `__tls_base` starts at 0.
+#[test]
+fn shared_memory() {
+    let base = facts("shared_memory", &THREADS);
+    assert!(!base.memory_shared && base.start.is_none() && base.data_count.is_none());
+    assert!(base.segments.iter().all(|s| !s.passive), "{:?}", base.segments);
+    assert_eq!(base.memory, Some(Limits { min: 2, max: None }));
+    assert!(!base.has_function("__wasm_init_tls"), "{:?}", base.function_names);
+
+    let f = facts("shared_memory", &with(&THREADS, &["--shared-memory", "--export=tl_init"]));
+    assert!(f.memory_shared);
+    assert_eq!(f.memory, Some(Limits { min: 2, max: Some(2) }));
+    assert_eq!(f.start.as_deref(), Some("__wasm_init_memory"));
+    assert_eq!(f.segment_names(), [".tdata", ".data"]);
+    assert!(f.segments.iter().all(|s| s.passive && s.offset.is_none()), "{:?}", f.segments);
+    assert_eq!(f.data_count, Some(2));
+    for name in ["__wasm_init_memory", "__wasm_init_tls", "__wasm_apply_tls_relocs"] {
+        assert!(f.has_function(name), "{name}: {:?}", f.function_names);
+    }
+    assert_eq!(f.global("__tls_base"), Some(0));
+
+    let f = facts("shared_memory", &with(&THREADS, &["--shared-memory", "--max-memory=1048576"]));
+    assert_eq!(f.memory, Some(Limits { min: 2, max: Some(16) }));
+}
+
+/// `--shared-memory --import-memory` imports a shared memory; `.bss` is
+/// zeroed by `__wasm_init_memory`, not written. Without shared memory an
+/// imported memory's `.bss` is zeroed the same way when the inputs have
+/// bulk memory (a start function with `memory.fill`, active segments).
+#[test]
+fn shared_memory_imported() {
+    let f =
+        facts("shared_memory_imported", &with(&THREADS, &["--shared-memory", "--import-memory", "--export=tl_init"]));
+    assert_eq!(f.imports, ["env.memory memory"]);
+    assert!(f.memory_shared);
+    assert_eq!(f.memory, Some(Limits { min: 2, max: Some(2) }));
+    assert_eq!(f.segment_names(), [".tdata", ".data"]);
+    assert_eq!(f.start.as_deref(), Some("__wasm_init_memory"));
+
+    let f = facts("shared_memory_imported", &with(&THREADS, &["--import-memory"]));
+    assert!(!f.memory_shared);
+    assert_eq!(f.start.as_deref(), Some("__wasm_init_memory"));
+    assert_eq!(f.segment_names(), [".tdata", ".data"], "no .bss: memory.fill zeroes it");
+    assert!(f.segments.iter().all(|s| !s.passive), "{:?}", f.segments);
+    assert_eq!(f.data_count, None);
+}
+
+/// `--shared-memory` needs the `atomics` and `bulk-memory` features, which
+/// `opts.o` (built without them) lacks; `--extra-features` supplies them.
+/// (An input that disallows `shared-mem`, as TLS built without atomics does,
+/// is checked by lld's shared-memory-no-atomics.yaml.)
+#[test]
+fn shared_memory_needs_atomics() {
+    let err = both_fail(
+        "shared_memory_atomics",
+        &with(&OPTS, &["--shared-memory"]),
+        "'atomics' feature must be used in order to use shared memory",
+        "'atomics' feature must be used in order to use shared memory",
+    );
+    assert!(err.contains("'bulk-memory' feature must be used in order to use shared memory"), "{err}");
+    let f = facts("shared_memory_atomics", &with(&OPTS, &["--shared-memory", "--extra-features=atomics,bulk-memory"]));
+    assert!(f.memory_shared && f.target_features.contains(&"+atomics".to_string()), "{:?}", f.target_features);
+}
+
 /// `--export-memory=NAME` renames the memory export; `--export-memory` with
 /// `--import-memory` exports the imported memory too.
 #[test]

@@ -1,7 +1,8 @@
 //! The observable facts of a linked module that linker options change,
 //! read back with wasmparser: imports, exports, memory and table limits,
-//! global initial values (by name), data segment offsets, custom section
-//! names, function names and the target features. Tests compare these
+//! global initial values (by name), data segment offsets (active or
+//! passive), custom section names, function names, the target features,
+//! whether the memory is shared, the start function and the data count. Tests compare these
 //! between wasmlink and wasm-ld-22 and against fixed expectations.
 
 use std::collections::BTreeMap;
@@ -24,6 +25,8 @@ pub struct Segment {
     /// expressions).
     pub offset: Option<i64>,
     pub size: usize,
+    /// A passive segment (copied in by `memory.init`).
+    pub passive: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -50,6 +53,12 @@ pub struct ModuleFacts {
     /// The "target_features" section as `+name` / `-name`, sorted (empty if
     /// the section is absent).
     pub target_features: Vec<String>,
+    /// The memory (defined or imported) is shared.
+    pub memory_shared: bool,
+    /// The start function's name ("name" section; `#N` without a name).
+    pub start: Option<String>,
+    /// The data count section's count.
+    pub data_count: Option<u32>,
 }
 
 impl ModuleFacts {
@@ -114,7 +123,9 @@ fn try_module_facts(bytes: &[u8]) -> wasmparser::Result<ModuleFacts> {
     let mut global_values: BTreeMap<u32, i64> = BTreeMap::new();
     let mut global_names: Vec<(u32, String)> = Vec::new();
     let mut segment_names: BTreeMap<u32, String> = BTreeMap::new();
-    let mut segments: Vec<(Option<i64>, usize)> = Vec::new();
+    let mut segments: Vec<(Option<i64>, usize, bool)> = Vec::new();
+    let mut start = None;
+    let mut function_name_of: BTreeMap<u32, String> = BTreeMap::new();
     for payload in Parser::new(0).parse_all(bytes) {
         match payload? {
             Payload::ImportSection(r) => {
@@ -128,6 +139,7 @@ fn try_module_facts(bytes: &[u8]) -> wasmparser::Result<ModuleFacts> {
                         }
                         TypeRef::Memory(m) => {
                             f.memory = Some(Limits { min: m.initial, max: m.maximum });
+                            f.memory_shared = m.shared;
                             "memory"
                         }
                         TypeRef::Global(_) => {
@@ -149,6 +161,7 @@ fn try_module_facts(bytes: &[u8]) -> wasmparser::Result<ModuleFacts> {
                 for m in r {
                     let m = m?;
                     f.memory = Some(Limits { min: m.initial, max: m.maximum });
+                    f.memory_shared = m.shared;
                 }
             }
             Payload::GlobalSection(r) => {
@@ -171,13 +184,17 @@ fn try_module_facts(bytes: &[u8]) -> wasmparser::Result<ModuleFacts> {
             Payload::DataSection(r) => {
                 for d in r {
                     let d = d?;
-                    let offset = match d.kind {
-                        DataKind::Active { offset_expr, .. } => const_value(offset_expr.get_operators_reader()),
-                        DataKind::Passive => None,
+                    let (offset, passive) = match d.kind {
+                        DataKind::Active { offset_expr, .. } => {
+                            (const_value(offset_expr.get_operators_reader()), false)
+                        }
+                        DataKind::Passive => (None, true),
                     };
-                    segments.push((offset, d.data.len()));
+                    segments.push((offset, d.data.len(), passive));
                 }
             }
+            Payload::StartSection { func, .. } => start = Some(func),
+            Payload::DataCountSection { count, .. } => f.data_count = Some(count),
             Payload::CustomSection(c) => {
                 f.custom_sections.push(c.name().to_string());
                 match c.as_known() {
@@ -187,7 +204,9 @@ fn try_module_facts(bytes: &[u8]) -> wasmparser::Result<ModuleFacts> {
                                 Name::Module { name, .. } => f.module_name = Some(name.to_string()),
                                 Name::Function(map) => {
                                     for naming in map {
-                                        f.function_names.push(naming?.name.to_string());
+                                        let naming = naming?;
+                                        f.function_names.push(naming.name.to_string());
+                                        function_name_of.insert(naming.index, naming.name.to_string());
                                     }
                                 }
                                 Name::Global(map) => {
@@ -228,12 +247,14 @@ fn try_module_facts(bytes: &[u8]) -> wasmparser::Result<ModuleFacts> {
     f.segments = segments
         .into_iter()
         .enumerate()
-        .map(|(i, (offset, size))| Segment {
+        .map(|(i, (offset, size, passive))| Segment {
             name: segment_names.get(&(i as u32)).cloned().unwrap_or_else(|| "<unnamed>".into()),
             offset,
             size,
+            passive,
         })
         .collect();
+    f.start = start.map(|i| function_name_of.get(&i).cloned().unwrap_or_else(|| format!("#{i}")));
     f.exports.sort();
     f.function_names.sort();
     f.target_features.sort();
