@@ -11,6 +11,7 @@
 
 use crate::memory::{OutputSegment, SegmentPiece};
 use object_parse::{segment_flags, SegmentIdx};
+use rayon::prelude::*;
 use std::collections::HashMap;
 use symbol_resolve::{ObjectId, Resolution};
 
@@ -116,23 +117,37 @@ fn relayout(
 /// input the `(input offset, blob offset)` of each of its strings. Each
 /// input must end with a NUL. (Also used by emit for `.debug_str`.)
 pub fn build_blob(inputs: &[&[u8]]) -> (Vec<u8>, Vec<StringPieces>) {
-    let per_input: Vec<Vec<(u64, &[u8])>> = inputs.iter().map(|d| split_strings(d)).collect();
-    let mut unique: Vec<&[u8]> = per_input.iter().flatten().map(|(_, s)| *s).collect();
-    unique.sort_unstable_by(|a, b| tail_order(a, b));
-    unique.dedup();
+    let mut offsets: Vec<StringPieces> = inputs.iter().map(|d| split_strings(d)).collect();
+    // Every occurrence as (input, string number), sorted in wasm-ld's order;
+    // equal strings end up next to each other and share one place.
+    let mut occurrences: Vec<(u32, u32)> = offsets
+        .iter()
+        .enumerate()
+        .flat_map(|(i, strings)| (0..strings.len() as u32).map(move |k| (i as u32, k)))
+        .collect();
+    let text = |&(i, k): &(u32, u32)| -> &[u8] {
+        let (start, end) = offsets[i as usize][k as usize];
+        &inputs[i as usize][start as usize..end as usize]
+    };
+    occurrences.par_sort_unstable_by(|a, b| tail_order(text(a), text(b)).then(a.cmp(b)));
     let mut bytes: Vec<u8> = Vec::new();
-    let mut at: HashMap<&[u8], u64> = HashMap::with_capacity(unique.len());
+    let mut placed = Vec::with_capacity(occurrences.len());
     let mut previous: &[u8] = &[];
-    for s in unique {
-        if previous.ends_with(s) {
-            at.insert(s, (bytes.len() - s.len()) as u64);
-            continue;
-        }
-        at.insert(s, bytes.len() as u64);
-        bytes.extend_from_slice(s);
-        previous = s;
+    for occurrence in &occurrences {
+        let s = text(occurrence);
+        let at = if previous.ends_with(s) {
+            bytes.len() - s.len()
+        } else {
+            bytes.extend_from_slice(s);
+            previous = s;
+            bytes.len() - s.len()
+        };
+        placed.push(at as u64);
     }
-    let offsets = per_input.iter().map(|strings| strings.iter().map(|(off, s)| (*off, at[s])).collect()).collect();
+    // From (start, end) per string to (input offset, blob offset).
+    for (&(i, k), at) in occurrences.iter().zip(placed) {
+        offsets[i as usize][k as usize].1 = at;
+    }
     (bytes, offsets)
 }
 
@@ -146,14 +161,14 @@ pub fn map_offset(pieces: &[(u64, u64)], offset: u64) -> u64 {
     }
 }
 
-/// The NUL-terminated strings of `data` (each with its NUL) and their
-/// offsets.
-fn split_strings(data: &[u8]) -> Vec<(u64, &[u8])> {
+/// The NUL-terminated strings of `data` (each with its NUL), as (start,
+/// end) offsets.
+fn split_strings(data: &[u8]) -> Vec<(u64, u64)> {
     let mut out = Vec::new();
     let mut start = 0;
     for (i, &b) in data.iter().enumerate() {
         if b == 0 {
-            out.push((start as u64, &data[start..=i]));
+            out.push((start as u64, i as u64 + 1));
             start = i + 1;
         }
     }

@@ -5,6 +5,7 @@
 use crate::relocate::{apply, RelocContext, Site};
 use crate::{leb, EmitError};
 use indexmap::IndexMap;
+use rayon::prelude::*;
 use section_merge::{MergedModule, OutputFunction, OutputGlobal};
 use symbol_resolve::{ObjectId, Resolution, SyntheticGlobal};
 
@@ -232,21 +233,25 @@ pub fn name_section(
             _ => {}
         }
     }
-    for (k, f) in merged.functions.iter().enumerate() {
-        let idx = merged.num_imported_functions + k as u32;
-        let name = match f {
-            OutputFunction::Input { obj, index } => fnames[obj.0 as usize][index.index()].map(shown),
-            OutputFunction::CallCtors => Some("__wasm_call_ctors".to_string()),
-            OutputFunction::InitTls => Some("__wasm_init_tls".to_string()),
-            OutputFunction::InitMemory => Some("__wasm_init_memory".to_string()),
-            OutputFunction::ApplyTlsRelocs => Some("__wasm_apply_tls_relocs".to_string()),
-            OutputFunction::Stub(id) => Some(stub_name(&res.stubs[id.0 as usize], demangle)),
-            OutputFunction::CommandExport { name, .. } => Some(shown(name)),
-        };
-        if let Some(n) = name {
-            funcs.push((idx, n));
-        }
-    }
+    // Demangling is most of the work here: done in parallel, kept in order.
+    let defined: Vec<Option<(u32, String)>> = merged
+        .functions
+        .par_iter()
+        .enumerate()
+        .map(|(k, f)| {
+            let name = match f {
+                OutputFunction::Input { obj, index } => fnames[obj.0 as usize][index.index()].map(shown),
+                OutputFunction::CallCtors => Some("__wasm_call_ctors".to_string()),
+                OutputFunction::InitTls => Some("__wasm_init_tls".to_string()),
+                OutputFunction::InitMemory => Some("__wasm_init_memory".to_string()),
+                OutputFunction::ApplyTlsRelocs => Some("__wasm_apply_tls_relocs".to_string()),
+                OutputFunction::Stub(id) => Some(stub_name(&res.stubs[id.0 as usize], demangle)),
+                OutputFunction::CommandExport { name, .. } => Some(shown(name)),
+            };
+            name.map(|n| (merged.num_imported_functions + k as u32, n))
+        })
+        .collect();
+    funcs.extend(defined.into_iter().flatten());
     for (k, g) in merged.globals.iter().enumerate() {
         let idx = merged.num_imported_globals + k as u32;
         let name = match g {

@@ -192,10 +192,14 @@ pub fn run_with_layout(
     .into_iter()
     .filter_map(|(kind, bytes)| Some((kind, bytes?)))
     .collect();
-    let relocated = RelocatedPlan::new(res, layout, merged, opts);
+    // Planning the relocated sections (string merging included) and the
+    // linker's own custom sections (demangled names) are independent.
+    let (relocated, linker_customs) = rayon::join(
+        || RelocatedPlan::new(res, layout, merged, opts),
+        || linker_custom_sections(res, layout, merged, opts),
+    );
     // A feature conflict is reported after relocation errors, as before the
     // sections were presized; until then it just contributes no sections.
-    let linker_customs = linker_custom_sections(res, layout, merged, opts);
     let linker_sections: &[(&str, Vec<u8>)] = linker_customs.as_deref().unwrap_or(&[]);
     let reloc_sections = match &res.symtab {
         Some(symtab) if opts.output.keeps_relocations() => {
