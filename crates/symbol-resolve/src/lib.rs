@@ -630,7 +630,7 @@ fn has_mutable_globals(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> bool
 
 /// The linker-defined data symbols wasm-ld creates when referenced (or
 /// exported), in its order.
-const OPTIONAL_LINKER_DATA: [&str; 10] = [
+pub const OPTIONAL_LINKER_DATA: [&str; 10] = [
     "__dso_handle",
     "__data_end",
     "__stack_low",

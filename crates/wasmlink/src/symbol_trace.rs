@@ -36,20 +36,11 @@ enum State {
 const DEFINED_FIRST: [&str; 2] = ["__wasm_call_ctors", "__stack_pointer"];
 
 /// The linker's optional symbols, defined after the inputs when something
-/// references them (or `--export` names them), in wasm-ld's order.
-const OPTIONAL: [&str; 11] = [
-    "__dso_handle",
-    "__data_end",
-    "__stack_low",
-    "__stack_high",
-    "__global_base",
-    "__heap_base",
-    "__heap_end",
-    "__memory_base",
-    "__table_base",
-    "__wasm_first_page_end",
-    "__tls_base",
-];
+/// references them (or `--export` names them), in wasm-ld's order: the data
+/// symbols, then `__tls_base`.
+fn optional_symbols() -> impl Iterator<Item = &'static str> {
+    symbol_resolve::OPTIONAL_LINKER_DATA.into_iter().chain(["__tls_base"])
+}
 
 /// The names on the command line that extract archive members after the
 /// inputs (`-u`, `--export`, the entry), in that order.
@@ -102,7 +93,7 @@ pub fn trace_lines(set: &ObjectSet<'_>, roots: &RootNames<'_>, traced: &[String]
         }
     }
     let inputs = std::mem::take(&mut replay.lines);
-    for name in OPTIONAL {
+    for name in optional_symbols() {
         let wanted = match replay.symbols.get(name) {
             Some(State::Undefined { .. } | State::Lazy { .. }) => true,
             Some(State::Defined { .. }) => false,
