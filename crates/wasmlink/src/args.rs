@@ -60,10 +60,8 @@ OPTIONS:
   --start-lib, --end-lib    Link the objects in between lazily, like archive members
   -r, --relocatable         Write a relocatable object (linking and reloc sections)
   --emit-relocs             Keep the linking and reloc sections in the linked module
-  -O0 -O1 -O2 -O3           Optimization level. Accepted for compatibility:
-                            wasm-ld merges identical strings at -O1 and up;
-                            wasmlink does not merge strings yet, so the output
-                            is somewhat larger but runs the same.
+  -O0 -O1 -O2 -O3           Optimization level: at -O1 (the default) and up, NUL-terminated
+                            string segments and .debug_str are merged, as wasm-ld does
   -u <sym>, --undefined=<sym>  Extract the archive member defining <sym>
   --allow-multiple-definition, -z muldefs  The first of several strong definitions wins
   --noinhibit-exec          Duplicate definitions are warnings (the later one wins)
