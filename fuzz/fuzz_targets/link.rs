@@ -31,7 +31,14 @@ fn libc() -> &'static (String, &'static [u8]) {
 
 /// One input file of the fuzzed link.
 fn input(path: &str, bytes: FileBytes) -> LoadedFile {
-    LoadedFile { path: path.into(), bytes, whole_archive: false, lib_group: None, thin_members: Vec::new() }
+    LoadedFile {
+        path: path.into(),
+        bytes,
+        whole_archive: false,
+        lib_group: None,
+        thin_members: Vec::new(),
+        static_only: false,
+    }
 }
 
 /// The stage a link error comes from, for [`check_message`].

@@ -31,7 +31,7 @@ pub use error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, Segmen
 pub use features::allowed_features;
 pub use memory::{LayoutOptions, MemoryPlan, OutputSegment, SegmentPiece};
 pub use strings::{build_blob, map_offset, MergedStrings, StringPieces};
-pub use table::{GotEntry, TablePlan};
+pub use table::{GotEntry, GotImport, TablePlan};
 
 use object_parse::SegmentIdx;
 use std::collections::BTreeMap;
@@ -76,7 +76,7 @@ impl Layout {
             }
             symbol_resolve::DataRef::Linker(l) => self.linker_data.get(l).copied(),
             symbol_resolve::DataRef::Absolute(a) => Some(*a),
-            symbol_resolve::DataRef::Null => Some(0),
+            symbol_resolve::DataRef::Null | symbol_resolve::DataRef::Dynamic(_) => Some(0),
         }
     }
 

@@ -5,7 +5,7 @@ use crate::error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, Seg
 use crate::PAGE_SIZE;
 use object_parse::{segment_flags, SegmentIdx};
 use std::collections::BTreeMap;
-use symbol_resolve::{DataRef, LinkerData, ObjectId, OutputKind, Resolution, Target};
+use symbol_resolve::{DataRef, LinkerData, ObjectId, OutputKind, PicKind, Resolution, Target};
 
 /// Alignment of the stack and its size.
 pub(crate) const STACK_ALIGN: u64 = 16;
@@ -61,6 +61,11 @@ pub struct LayoutOptions {
     pub features: Option<Vec<String>>,
     /// `--extra-features=`, for [`crate::allowed_features`].
     pub extra_features: Vec<String>,
+    /// `-pie` / `-shared`: no stack (the loader's), data from address 0
+    /// relative to `__memory_base`, table slots from 0 relative to
+    /// `__table_base`, and (without shared memory) one `.data` segment,
+    /// since a plain constant expression can only say `__memory_base`.
+    pub pic: Option<PicKind>,
 }
 
 impl Default for LayoutOptions {
@@ -84,6 +89,7 @@ impl Default for LayoutOptions {
             shared_memory: false,
             features: None,
             extra_features: Vec::new(),
+            pic: None,
         }
     }
 }
@@ -154,6 +160,9 @@ pub struct MemoryPlan {
     /// initialise): the i32 the threads race on so only one copies the
     /// data in.
     pub init_memory_flag: Option<u64>,
+    /// Position-independent output: the static data's size and largest
+    /// alignment (log2), which `dylink.0` tells the loader.
+    pub dylink: Option<(u64, u32)>,
 }
 
 impl MemoryPlan {
@@ -242,6 +251,43 @@ fn mark_initialisation(segments: &mut [OutputSegment], res: &Resolution<'_>, opt
     }
 }
 
+/// Position-independent output without shared memory: every segment
+/// becomes part of one `.data` segment at `__memory_base`, keeping its
+/// address (the gaps between them are written as zeros), as wasm-ld does.
+fn combine_segments(segments: &mut Vec<OutputSegment>) {
+    if segments.len() <= 1 {
+        return;
+    }
+    let start = segments[0].address;
+    let mut combined = OutputSegment {
+        name: ".data".into(),
+        align_log2: segments[0].align_log2,
+        address: start,
+        size: 0,
+        is_bss: false,
+        is_tls: false,
+        passive: false,
+        in_binary: true,
+        init_by_start: false,
+        pieces: Vec::new(),
+        merged: Vec::new(),
+    };
+    for seg in segments.drain(..) {
+        let base = seg.address - start;
+        let first_blob = combined.merged.len() as u32;
+        combined.pieces.extend(seg.pieces.into_iter().map(|p| SegmentPiece {
+            offset: base + p.offset,
+            strings: p.strings.map(|b| b + first_blob),
+            ..p
+        }));
+        combined
+            .merged
+            .extend(seg.merged.into_iter().map(|m| crate::strings::MergedStrings { offset: base + m.offset, ..m }));
+        combined.size = base + seg.size;
+    }
+    segments.push(combined);
+}
+
 pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Result<MemoryLayout, LayoutError> {
     let mut errors = Vec::new();
     let page_size = opts.page_size;
@@ -323,8 +369,9 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         stack_pointer = *ptr;
         linker_data.insert(LinkerData::StackHigh, *ptr);
     };
-    if relocatable {
-        // No stack; the data starts at 0.
+    if relocatable || opts.pic.is_some() {
+        // No stack (position-independent code uses the loader's); the
+        // data starts at 0.
     } else if stack_first {
         place_stack(&mut ptr, &mut linker_data);
         if let Some(gb) = opts.global_base {
@@ -355,7 +402,8 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         ptr += 4;
     }
     linker_data.insert(LinkerData::DataEnd, ptr);
-    if !stack_first && !relocatable {
+    let dylink = opts.pic.map(|_| (ptr, segments.iter().map(|s| s.align_log2).max().unwrap_or(0)));
+    if !stack_first && !relocatable && opts.pic.is_none() {
         place_stack(&mut ptr, &mut linker_data);
     }
     // Allocators expect an aligned `__heap_base`; wasm-ld aligns the end of
@@ -415,8 +463,12 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
         }
         max_pages = Some(max / page_size);
     }
-    if opts.no_growable_memory || (opts.shared_memory && max_pages.is_none()) {
+    if opts.no_growable_memory {
         max_pages = Some(initial_pages);
+    } else if opts.shared_memory && max_pages.is_none() {
+        // A position-independent module can't know how far its loader will
+        // grow the memory: the largest size allowed.
+        max_pages = Some(if opts.pic.is_some() { max_setting / page_size } else { initial_pages });
     }
 
     // Per-input addresses and __start_/__stop_ symbols.
@@ -452,6 +504,9 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
     if !errors.is_empty() {
         return Err(LayoutError(errors));
     }
+    if opts.pic.is_some() && !opts.shared_memory {
+        combine_segments(&mut segments);
+    }
     Ok(MemoryLayout {
         segments,
         segment_addresses,
@@ -467,6 +522,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
             page_size_log2: (page_size != PAGE_SIZE).then(|| page_size.trailing_zeros()),
             shared: opts.shared_memory,
             init_memory_flag,
+            dylink,
         },
         warnings,
     })

@@ -2,7 +2,7 @@
 
 use object_parse::RelocType;
 use std::collections::{HashMap, HashSet};
-use symbol_resolve::{FuncRef, RelocTypeExt, Resolution, SyntheticFunc, Target};
+use symbol_resolve::{FuncRef, ObjectId, RelocTypeExt, Resolution, SyntheticFunc, Target};
 
 /// Slots of `__indirect_function_table`: slot 0 is null; function `slots[i]`
 /// sits in slot `base + i`.
@@ -16,11 +16,27 @@ pub struct TablePlan {
     pub slots: Vec<FuncRef>,
     /// Slot of each address-taken function.
     pub slot_of: HashMap<FuncRef, u32>,
-    /// GOT entries, for position-independent objects in a static link: the
-    /// functions and data whose table slot or address an immutable global
-    /// holds (`GLOBAL_INDEX` relocations against non-global symbols), in
-    /// wasm-ld's scan order (a function's slot is taken at that point).
+    /// GOT entries the module defines itself: the functions and data whose
+    /// table slot or address a global holds (`GLOBAL_INDEX` relocations
+    /// against non-global symbols), in wasm-ld's scan order (a function's
+    /// slot is taken at that point). Immutable in a static link; in
+    /// position-independent output set at start by
+    /// `__wasm_apply_global_relocs`.
     pub got: Vec<GotEntry>,
+    /// GOT entries the dynamic loader provides (`GOT.mem.NAME`,
+    /// `GOT.func.NAME` imports): for symbols only known at run time, in
+    /// scan order.
+    pub got_imports: Vec<GotImport>,
+}
+
+/// One imported GOT entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GotImport {
+    /// The symbol's name (the import's field).
+    pub name: String,
+    /// A function's slot (`GOT.func`) rather than a data address
+    /// (`GOT.mem`).
+    pub function: bool,
 }
 
 /// One GOT entry.
@@ -31,6 +47,10 @@ pub struct GotEntry {
     /// The symbol's name (the entry is `GOT.func.internal.NAME` or
     /// `GOT.data.internal.NAME` in the name section).
     pub name: String,
+    /// A thread-local symbol: with shared memory the entry holds an offset
+    /// from `__tls_base` until `__wasm_apply_global_tls_relocs` (run by
+    /// `__wasm_init_tls`) adds the thread's base.
+    pub tls: bool,
 }
 
 impl TablePlan {
@@ -43,8 +63,10 @@ impl TablePlan {
 /// Assigns table slots and GOT entries in one scan of the live relocations,
 /// per object: functions, then data segments (wasm-ld's order).
 pub(crate) fn assign_slots(res: &Resolution<'_>, base: u32, growable: bool) -> TablePlan {
-    let mut plan = TablePlan { base: base.max(1), growable, ..Default::default() };
+    let pic = res.pic.is_some();
+    let mut plan = TablePlan { base: if pic { 0 } else { base.max(1) }, growable, ..Default::default() };
     let mut in_got: HashSet<Target> = HashSet::new();
+    let mut imported: HashSet<String> = HashSet::new();
     let add = |t: &Target, plan: &mut TablePlan| {
         if let Target::Function(f) = t {
             if let FuncRef::Synthetic(SyntheticFunc::Stub(id)) = f {
@@ -58,30 +80,49 @@ pub(crate) fn assign_slots(res: &Resolution<'_>, base: u32, growable: bool) -> T
             }
         }
     };
-    let scan = |r: &object_parse::Reloc,
-                obj: &object_parse::ObjectFile<'_>,
-                target: &Target,
-                plan: &mut TablePlan,
-                in_got: &mut HashSet<Target>| {
+    let mut scan = |o: usize, r: &object_parse::Reloc, plan: &mut TablePlan| {
+        let obj = &res.objects[o];
+        let target = &res.targets[o][r.index as usize];
+        let sym = obj.linking.symbols.get(r.index as usize);
+        let name = || sym.map_or("", |s| s.name).to_string();
+        let dynamic = r.ty != RelocType::TypeIndexLeb && res.is_got_imported(ObjectId(o as u32), r.index);
+        let mut import_got = |plan: &mut TablePlan| {
+            if imported.insert(name()) {
+                let function = sym.is_some_and(|s| matches!(s.kind, object_parse::SymbolKind::Function(_)));
+                plan.got_imports.push(GotImport { name: name(), function });
+            }
+        };
         if r.ty.is_table_index() {
-            add(target, plan);
+            if dynamic {
+                // The loader gives the slot, through the GOT.
+                if matches!(r.ty, RelocType::TableIndexI32 | RelocType::TableIndexI64) {
+                    import_got(plan);
+                }
+            } else {
+                add(target, plan);
+            }
         } else if matches!(r.ty, RelocType::GlobalIndexLeb | RelocType::GlobalIndexI32)
-            && matches!(target, Target::Function(_) | Target::Data(_))
-            && in_got.insert(target.clone())
+            && (dynamic || matches!(target, Target::Function(_) | Target::Data(_)))
         {
-            add(target, plan);
-            let name = obj.linking.symbols.get(r.index as usize).map_or("", |s| s.name).to_string();
-            plan.got.push(GotEntry { target: target.clone(), name });
+            if dynamic {
+                import_got(plan);
+            } else if in_got.insert(target.clone()) {
+                add(target, plan);
+                let tls = sym.is_some_and(|s| s.flags & object_parse::flags::TLS != 0);
+                plan.got.push(GotEntry { target: target.clone(), name: name(), tls });
+            }
+        } else if dynamic && matches!(r.ty, RelocType::MemoryAddrI32 | RelocType::MemoryAddrI64) {
+            // Applied at start from the GOT entry (`__wasm_apply_data_relocs`).
+            import_got(plan);
         }
     };
     for (o, obj) in res.objects.iter().enumerate() {
-        let targets = &res.targets[o];
         for (i, f) in obj.functions.iter().enumerate() {
             if !res.live.functions[o][i] {
                 continue;
             }
             for r in &obj.code_relocs[f.relocs.clone()] {
-                scan(r, obj, &targets[r.index as usize], &mut plan, &mut in_got);
+                scan(o, r, &mut plan);
             }
         }
         for (i, s) in obj.segments.iter().enumerate() {
@@ -89,7 +130,7 @@ pub(crate) fn assign_slots(res: &Resolution<'_>, base: u32, growable: bool) -> T
                 continue;
             }
             for r in &obj.data_relocs[s.relocs.clone()] {
-                scan(r, obj, &targets[r.index as usize], &mut plan, &mut in_got);
+                scan(o, r, &mut plan);
             }
         }
     }

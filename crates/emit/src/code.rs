@@ -39,50 +39,70 @@ fn with_size_prefix(body: Vec<u8>) -> Vec<u8> {
     out
 }
 
-/// Generates the chunk of each output function.
-pub fn chunks<'a>(res: &Resolution<'a>, layout: &Layout, merged: &MergedModule) -> Vec<FuncChunk<'a>> {
+/// Generates the chunk of each output function; `apply_data_relocs` is
+/// the body of `__wasm_apply_data_relocs` when there is one (it needs the
+/// relocation values, computed by the caller).
+pub fn chunks<'a>(
+    res: &Resolution<'a>,
+    layout: &Layout,
+    merged: &MergedModule,
+    apply_data_relocs: Option<Vec<u8>>,
+) -> Result<Vec<FuncChunk<'a>>, EmitError> {
+    let mut apply_data_relocs = apply_data_relocs;
     merged
         .functions
         .iter()
-        .map(|f| match f {
-            OutputFunction::Input { obj, index } => {
-                FuncChunk::Input(res.objects[obj.0 as usize].functions[index.index()].chunk)
-            }
-            OutputFunction::CallCtors => {
-                let mut b = vec![0u8]; // no locals
-                for &(idx, drops) in &merged.ctor_calls {
+        .map(|f| -> Result<FuncChunk<'a>, EmitError> {
+            Ok(match f {
+                OutputFunction::Input { obj, index } => {
+                    FuncChunk::Input(res.objects[obj.0 as usize].functions[index.index()].chunk)
+                }
+                OutputFunction::CallCtors => {
+                    let mut b = vec![0u8]; // no locals
+                    for &(idx, drops) in &merged.ctor_calls {
+                        b.push(CALL);
+                        leb::write_u32(&mut b, idx.0);
+                        b.extend(std::iter::repeat_n(DROP, drops as usize));
+                    }
+                    b.push(END);
+                    FuncChunk::Synthetic(with_size_prefix(b))
+                }
+                OutputFunction::Stub(_) => FuncChunk::Synthetic(with_size_prefix(vec![0, UNREACHABLE, END])),
+                OutputFunction::InitTls => FuncChunk::Synthetic(with_size_prefix(init::init_tls_body(layout, merged))),
+                OutputFunction::InitMemory => {
+                    FuncChunk::Synthetic(with_size_prefix(init::init_memory_body(layout, merged)))
+                }
+                OutputFunction::ApplyTlsRelocs => FuncChunk::Synthetic(with_size_prefix(init::apply_tls_relocs_body())),
+                OutputFunction::ApplyDataRelocs => {
+                    FuncChunk::Synthetic(with_size_prefix(apply_data_relocs.take().unwrap_or_else(|| vec![0, END])))
+                }
+                OutputFunction::ApplyGlobalRelocs => {
+                    FuncChunk::Synthetic(with_size_prefix(crate::dynamic::apply_global_relocs_body(layout, merged)?))
+                }
+                OutputFunction::Start => FuncChunk::Synthetic(with_size_prefix(crate::dynamic::start_body(merged))),
+                OutputFunction::ApplyGlobalTlsRelocs => FuncChunk::Synthetic(with_size_prefix(
+                    crate::dynamic::apply_global_tls_relocs_body(layout, merged)?,
+                )),
+                OutputFunction::CommandExport { wrapped, signature, .. } => {
+                    let mut b = vec![0u8];
+                    if let Some(c) = merged.call_ctors {
+                        b.push(CALL);
+                        leb::write_u32(&mut b, c.0);
+                    }
+                    for i in 0..signature.params.len() as u32 {
+                        b.push(LOCAL_GET);
+                        leb::write_u32(&mut b, i);
+                    }
                     b.push(CALL);
-                    leb::write_u32(&mut b, idx.0);
-                    b.extend(std::iter::repeat_n(DROP, drops as usize));
+                    leb::write_u32(&mut b, wrapped.0);
+                    if let Some(d) = merged.call_dtors {
+                        b.push(CALL);
+                        leb::write_u32(&mut b, d.0);
+                    }
+                    b.push(END);
+                    FuncChunk::Synthetic(with_size_prefix(b))
                 }
-                b.push(END);
-                FuncChunk::Synthetic(with_size_prefix(b))
-            }
-            OutputFunction::Stub(_) => FuncChunk::Synthetic(with_size_prefix(vec![0, UNREACHABLE, END])),
-            OutputFunction::InitTls => FuncChunk::Synthetic(with_size_prefix(init::init_tls_body(layout, merged))),
-            OutputFunction::InitMemory => {
-                FuncChunk::Synthetic(with_size_prefix(init::init_memory_body(layout, merged)))
-            }
-            OutputFunction::ApplyTlsRelocs => FuncChunk::Synthetic(with_size_prefix(init::apply_tls_relocs_body())),
-            OutputFunction::CommandExport { wrapped, signature, .. } => {
-                let mut b = vec![0u8];
-                if let Some(c) = merged.call_ctors {
-                    b.push(CALL);
-                    leb::write_u32(&mut b, c.0);
-                }
-                for i in 0..signature.params.len() as u32 {
-                    b.push(LOCAL_GET);
-                    leb::write_u32(&mut b, i);
-                }
-                b.push(CALL);
-                leb::write_u32(&mut b, wrapped.0);
-                if let Some(d) = merged.call_dtors {
-                    b.push(CALL);
-                    leb::write_u32(&mut b, d.0);
-                }
-                b.push(END);
-                FuncChunk::Synthetic(with_size_prefix(b))
-            }
+            })
         })
         .collect()
 }

@@ -220,7 +220,7 @@ pub fn name_section(
     let mut funcs = Vec::new();
     let mut globals = Vec::new();
     let (mut fi, mut gi) = (0u32, 0u32);
-    for imp in &res.imports {
+    for imp in &merged.imports {
         match imp.kind {
             symbol_resolve::OutputImportKind::Function(_) => {
                 funcs.push((fi, shown(&imp.symbol)));
@@ -241,12 +241,9 @@ pub fn name_section(
         .map(|(k, f)| {
             let name = match f {
                 OutputFunction::Input { obj, index } => fnames[obj.0 as usize][index.index()].map(shown),
-                OutputFunction::CallCtors => Some("__wasm_call_ctors".to_string()),
-                OutputFunction::InitTls => Some("__wasm_init_tls".to_string()),
-                OutputFunction::InitMemory => Some("__wasm_init_memory".to_string()),
-                OutputFunction::ApplyTlsRelocs => Some("__wasm_apply_tls_relocs".to_string()),
                 OutputFunction::Stub(id) => Some(stub_name(&res.stubs[id.0 as usize], demangle)),
                 OutputFunction::CommandExport { name, .. } => Some(shown(name)),
+                f => f.linker_name().map(str::to_string),
             };
             name.map(|n| (merged.num_imported_functions + k as u32, n))
         })

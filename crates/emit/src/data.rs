@@ -6,12 +6,18 @@ use crate::{leb, EmitError};
 use atom_layout::OutputSegment;
 use rayon::prelude::*;
 
-/// The segment header: active (memory 0, `i32.const ADDRESS end`) or
-/// passive, then the size.
-fn segment_header(seg: &OutputSegment) -> Vec<u8> {
+/// The segment header: active (memory 0, `i32.const ADDRESS end`, or in
+/// position-independent output `global.get __memory_base end` with
+/// `memory_base` that global's index) or passive, then the size.
+fn segment_header(seg: &OutputSegment, memory_base: Option<u32>) -> Vec<u8> {
     let mut out = Vec::with_capacity(16);
     if seg.passive {
         out.push(0x01);
+    } else if let Some(base) = memory_base {
+        out.push(0x00); // active, memory 0
+        out.push(0x23); // global.get
+        leb::write_u32(&mut out, base);
+        out.push(0x0b);
     } else {
         out.push(0x00); // active, memory 0
         out.push(0x41); // i32.const
@@ -29,7 +35,11 @@ pub fn emitted_segments(layout: &atom_layout::Layout) -> Vec<&OutputSegment> {
 
 /// Where each of `layout`'s segments sits in the data section payload
 /// (`None` for those not written); `written` are the written ones, in order.
-pub fn placements(layout: &atom_layout::Layout, written: &[&OutputSegment]) -> Vec<Option<crate::PlacedSegment>> {
+pub fn placements(
+    layout: &atom_layout::Layout,
+    written: &[&OutputSegment],
+    memory_base: Option<u32>,
+) -> Vec<Option<crate::PlacedSegment>> {
     let mut at = leb::len_u32(written.len() as u32) as u64;
     let mut next = written.iter().peekable();
     layout
@@ -40,7 +50,7 @@ pub fn placements(layout: &atom_layout::Layout, written: &[&OutputSegment]) -> V
                 return None;
             }
             next.next();
-            let header_len = segment_header(seg).len() as u64;
+            let header_len = segment_header(seg, memory_base).len() as u64;
             let placed = crate::PlacedSegment { payload_offset: at, header_len };
             at += header_len + seg.size;
             Some(placed)
@@ -49,17 +59,18 @@ pub fn placements(layout: &atom_layout::Layout, written: &[&OutputSegment]) -> V
 }
 
 /// Length of the data section payload for `segs`.
-pub fn payload_len(segs: &[&OutputSegment]) -> usize {
-    leb::len_u32(segs.len() as u32) + segs.iter().map(|s| segment_header(s).len() + s.size as usize).sum::<usize>()
+pub fn payload_len(segs: &[&OutputSegment], memory_base: Option<u32>) -> usize {
+    leb::len_u32(segs.len() as u32)
+        + segs.iter().map(|s| segment_header(s, memory_base).len() + s.size as usize).sum::<usize>()
 }
 
 /// Offset of each segment's first byte within the data section payload,
 /// for the relocations kept in the output.
-pub fn body_offsets(segs: &[&OutputSegment]) -> Vec<u64> {
+pub fn body_offsets(segs: &[&OutputSegment], memory_base: Option<u32>) -> Vec<u64> {
     let mut off = leb::len_u32(segs.len() as u32) as u64;
     segs.iter()
         .map(|s| {
-            let body = off + segment_header(s).len() as u64;
+            let body = off + segment_header(s, memory_base).len() as u64;
             off = body + s.size;
             body
         })
@@ -70,7 +81,12 @@ pub fn body_offsets(segs: &[&OutputSegment]) -> Vec<u64> {
 /// address) into `out`, exactly [`payload_len`] bytes. Input segments are
 /// copied once into their slots, in parallel, and relocated there; the gaps
 /// between them are left as they are (`out` comes zeroed).
-pub fn write_payload(ctx: &RelocContext<'_, '_>, segs: &[&OutputSegment], out: &mut [u8]) -> Result<(), EmitError> {
+pub fn write_payload(
+    ctx: &RelocContext<'_, '_>,
+    segs: &[&OutputSegment],
+    memory_base: Option<u32>,
+    out: &mut [u8],
+) -> Result<(), EmitError> {
     let mut head = Vec::new();
     leb::write_u32(&mut head, segs.len() as u32);
     let (count, mut rest) = out.split_at_mut(head.len());
@@ -78,7 +94,7 @@ pub fn write_payload(ctx: &RelocContext<'_, '_>, segs: &[&OutputSegment], out: &
     let mut slots = Vec::new();
     let mut blobs = Vec::new();
     for seg in segs {
-        let header = segment_header(seg);
+        let header = segment_header(seg, memory_base);
         let (h, tail) = rest.split_at_mut(header.len());
         h.copy_from_slice(&header);
         let (mut body, tail) = tail.split_at_mut(seg.size as usize);

@@ -30,6 +30,15 @@ pub enum EmitError {
     /// address (an internal inconsistency).
     #[error("internal error: GOT entry {0} has no value")]
     GotEntryWithoutValue(u32),
+    /// Position-independent output without the imported global a generated
+    /// function or expression reads (`__memory_base`, `__table_base`, a
+    /// GOT entry).
+    #[error("internal error: position-independent output without {0}")]
+    MissingLoaderGlobal(&'static str),
+    /// A data relocation that `__wasm_apply_data_relocs` can't apply at run
+    /// time (only addresses and slots can be), as wasm-ld words it.
+    #[error("invalid runtime relocation type in data section: {0}")]
+    InvalidRuntimeRelocation(&'static str),
     /// One input uses a target feature that another input disallows.
     #[error(
         "Target feature '{}' used in {used_in} is disallowed by {disallowed_by}. Use --no-check-features to suppress.",

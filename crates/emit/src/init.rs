@@ -15,7 +15,12 @@ const CALL: u8 = 0x10;
 const DROP: u8 = 0x1a;
 const END: u8 = 0x0b;
 const LOCAL_GET: u8 = 0x20;
+const LOCAL_SET: u8 = 0x21;
+const LOCAL_TEE: u8 = 0x22;
+const GLOBAL_GET: u8 = 0x23;
 const GLOBAL_SET: u8 = 0x24;
+const I32_ADD: u8 = 0x6a;
+const I32: u8 = 0x7f;
 const I32_CONST: u8 = 0x41;
 const I64_CONST: u8 = 0x42;
 /// Prefix of `memory.init`, `data.drop`, `memory.fill`.
@@ -75,10 +80,27 @@ fn tls_base_index(merged: &MergedModule) -> u32 {
 pub fn init_memory_body(layout: &Layout, merged: &MergedModule) -> Vec<u8> {
     let flag = layout.memory.init_memory_flag;
     let indices = data_indices(layout);
-    let mut b = vec![0u8]; // no locals
+    // In position-independent output every address is relative to
+    // `__memory_base`; the flag's address is computed once into local 0.
+    let memory_base = merged.pic.and_then(|_| merged.imported_global("__memory_base")).map(|g| g.0);
+    let mut b = Vec::new();
+    let flag_address = |b: &mut Vec<u8>, flag: u64| match memory_base {
+        Some(_) => b.extend([LOCAL_GET, 0]),
+        None => i32_const(b, flag as i64),
+    };
+    match (flag, memory_base) {
+        (Some(flag), Some(mb)) => {
+            b.extend([1, 2, I32]); // two i32 locals: the flag's and a TLS address
+            b.push(GLOBAL_GET);
+            leb::write_u32(&mut b, mb);
+            i32_const(&mut b, flag as i64);
+            b.extend([I32_ADD, LOCAL_SET, 0]);
+        }
+        _ => b.push(0), // no locals
+    }
     if let Some(flag) = flag {
         b.extend([BLOCK, BLOCK_TYPE_EMPTY, BLOCK, BLOCK_TYPE_EMPTY, BLOCK, BLOCK_TYPE_EMPTY]);
-        i32_const(&mut b, flag as i64);
+        flag_address(&mut b, flag);
         i32_const(&mut b, 0);
         i32_const(&mut b, 1);
         atomic(&mut b, I32_ATOMIC_RMW_CMPXCHG);
@@ -86,18 +108,18 @@ pub fn init_memory_body(layout: &Layout, merged: &MergedModule) -> Vec<u8> {
     }
     for (seg, index) in layout.segments.iter().zip(&indices) {
         if seg.init_by_start {
-            init_segment(&mut b, seg, *index, flag.is_some(), merged);
+            init_segment(&mut b, seg, *index, flag.is_some(), merged, memory_base);
         }
     }
     if let Some(flag) = flag {
-        i32_const(&mut b, flag as i64);
+        flag_address(&mut b, flag);
         i32_const(&mut b, 2);
         atomic(&mut b, I32_ATOMIC_STORE);
-        i32_const(&mut b, flag as i64);
+        flag_address(&mut b, flag);
         i32_const(&mut b, -1);
         atomic(&mut b, ATOMIC_NOTIFY);
         b.extend([DROP, BR, 1, END]);
-        i32_const(&mut b, flag as i64);
+        flag_address(&mut b, flag);
         i32_const(&mut b, 1);
         b.push(I64_CONST);
         leb::write_i64(&mut b, -1);
@@ -117,13 +139,31 @@ pub fn init_memory_body(layout: &Layout, merged: &MergedModule) -> Vec<u8> {
 
 /// Copies one segment into place (or zeroes `.bss`); the `.tdata` copy
 /// with shared memory is the main thread's TLS block, so `__tls_base` is
-/// pointed at it.
-fn init_segment(b: &mut Vec<u8>, seg: &OutputSegment, index: Option<u32>, shared: bool, merged: &MergedModule) {
+/// pointed at it. With `memory_base`, addresses are relative to it.
+fn init_segment(
+    b: &mut Vec<u8>,
+    seg: &OutputSegment,
+    index: Option<u32>,
+    shared: bool,
+    merged: &MergedModule,
+    memory_base: Option<u32>,
+) {
     i32_const(b, seg.address as i64);
+    if let Some(mb) = memory_base {
+        b.push(GLOBAL_GET);
+        leb::write_u32(b, mb);
+        b.push(I32_ADD);
+    }
     if shared && seg.is_tls {
-        i32_const(b, seg.address as i64);
+        match memory_base {
+            Some(_) => b.extend([LOCAL_TEE, 1]),
+            None => i32_const(b, seg.address as i64),
+        }
         b.push(GLOBAL_SET);
         leb::write_u32(b, tls_base_index(merged));
+        if memory_base.is_some() {
+            b.extend([LOCAL_GET, 1]);
+        }
     }
     match index {
         Some(i) if !seg.is_bss => {
@@ -158,7 +198,7 @@ pub fn init_tls_body(layout: &Layout, merged: &MergedModule) -> Vec<u8> {
         leb::write_u32(&mut b, *index);
         b.push(0);
     }
-    if let Some(f) = merged.apply_tls_relocs {
+    for f in [merged.apply_tls_relocs, merged.apply_global_tls_relocs].into_iter().flatten() {
         b.push(CALL);
         leb::write_u32(&mut b, f.0);
     }

@@ -17,6 +17,7 @@ mod code;
 mod custom;
 mod data;
 pub mod dump;
+mod dynamic;
 mod error;
 pub mod file_layout;
 mod init;
@@ -64,6 +65,8 @@ pub struct EmitOptions {
     pub demangle: bool,
     /// `--shared-memory`: the inputs must allow atomics and bulk memory.
     pub shared_memory: bool,
+    /// `-rpath`: the runtime path `dylink.0` records.
+    pub rpath: Vec<String>,
 }
 
 impl Default for EmitOptions {
@@ -80,6 +83,7 @@ impl Default for EmitOptions {
             output: OutputKind::Executable,
             demangle: true,
             shared_memory: false,
+            rpath: Vec::new(),
         }
     }
 }
@@ -176,9 +180,16 @@ pub fn run_with_layout(
 ) -> Result<(Vec<u8>, FileLayout), EmitError> {
     use SectionKind as K;
     let memory = memory_type(layout);
+    let dylink = dynamic::needs_dylink(res).then(|| {
+        let payload = dynamic::dylink_section(res, layout, &opts.rpath);
+        let mut s = section_header(CUSTOM_SECTION, Some("dylink.0"), payload.len());
+        s.extend(payload);
+        s
+    });
     let header_sections: Vec<(SectionKind, Vec<u8>)> = [
+        (K::Custom("dylink.0".into()), dylink),
         (K::Type, type_section(types)?),
-        (K::Import, import_section(res, layout, merged, types, opts, memory)?),
+        (K::Import, import_section(layout, merged, types, opts, memory)?),
         (K::Function, function_section(types)),
         (K::Table, table_section(res, layout, merged)?),
         (K::Memory, memory_section(opts, memory)),
@@ -186,7 +197,7 @@ pub fn run_with_layout(
         (K::Global, global_section(res, layout, merged)?),
         (K::Export, export_section(merged)),
         (K::Start, start_section(merged)),
-        (K::Element, element_section(layout, merged)),
+        (K::Element, element_section(layout, merged)?),
         (K::DataCount, data_count_section(layout)),
     ]
     .into_iter()
@@ -195,9 +206,10 @@ pub fn run_with_layout(
     // Planning the relocated sections (string merging included) and the
     // linker's own custom sections (demangled names) are independent.
     let (relocated, linker_customs) = rayon::join(
-        || RelocatedPlan::new(res, layout, merged, opts),
+        || RelocatedPlan::new(res, layout, merged, types, opts),
         || linker_custom_sections(res, layout, merged, opts),
     );
+    let relocated = relocated?;
     // A feature conflict is reported after relocation errors, as before the
     // sections were presized; until then it just contributes no sections.
     let linker_sections: &[(&str, Vec<u8>)] = linker_customs.as_deref().unwrap_or(&[]);
@@ -277,7 +289,6 @@ fn type_section(types: &TypeTable) -> Result<Option<Vec<u8>>, EmitError> {
 /// The import section: the memory (`--import-memory`) first, then the
 /// indirect function table (`--import-table`), then the symbols' imports.
 fn import_section(
-    res: &Resolution<'_>,
     layout: &Layout,
     merged: &MergedModule,
     types: &TypeTable,
@@ -288,20 +299,26 @@ fn import_section(
     if opts.import_memory {
         is.import(&opts.memory_import.0, &opts.memory_import.1, memory);
     }
-    if merged.import_table {
+    let table = || {
         let n = layout.table.size() as u64;
-        let ty = object_parse::TableType {
+        table_ty(object_parse::TableType {
             element_type: object_parse::RefType::FUNCREF,
             table64: false,
             initial: n,
             maximum: None,
             shared: false,
-        };
-        is.import("env", "__indirect_function_table", table_ty(ty)?);
+        })
+    };
+    if merged.import_table && !merged.table_import_late {
+        is.import("env", "__indirect_function_table", table()?);
     }
     let mut fimp = types.import_function_types.iter();
     let mut timp = types.tag_types.iter();
-    for imp in &res.imports {
+    let symbol_imports = merged.imports.len() - layout.table.got_imports.len();
+    for (k, imp) in merged.imports.iter().enumerate() {
+        if k == symbol_imports && merged.table_import_late {
+            is.import("env", "__indirect_function_table", table()?);
+        }
         let ty: enc::EntityType = match &imp.kind {
             OutputImportKind::Function(_) => {
                 enc::EntityType::Function(*fimp.next().ok_or(EmitError::MissingImportType)?)
@@ -314,6 +331,9 @@ fn import_section(
             }),
         };
         is.import(&imp.module, &imp.field, ty);
+    }
+    if merged.table_import_late && layout.table.got_imports.is_empty() {
+        is.import("env", "__indirect_function_table", table()?);
     }
     Ok((!is.is_empty()).then(|| encoded(&is)))
 }
@@ -385,7 +405,9 @@ fn global_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) 
                 enc::ConstExpr::raw(e[..e.len().saturating_sub(1)].iter().copied())
             }
             OutputGlobal::DataAddress { address, .. } => enc::ConstExpr::i32_const(*address as u32 as i32),
-            OutputGlobal::Got { entry, .. } => enc::ConstExpr::i32_const(got_value(layout, *entry)? as u32 as i32),
+            OutputGlobal::Got { entry, .. } => {
+                enc::ConstExpr::i32_const(got_value(layout, merged, *entry)? as u32 as i32)
+            }
         };
         gs.global(ty, &init);
     }
@@ -393,14 +415,20 @@ fn global_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) 
 }
 
 /// The value a GOT entry holds: its function's table slot or its data
-/// address.
-fn got_value(layout: &Layout, entry: u32) -> Result<u64, EmitError> {
-    let value = match layout.table.got.get(entry as usize).map(|e| &e.target) {
+/// address (with shared memory, a thread-local symbol's offset from
+/// `__tls_base`, to which `__wasm_apply_global_tls_relocs` adds the base).
+fn got_value(layout: &Layout, merged: &MergedModule, entry: u32) -> Result<u64, EmitError> {
+    let got = layout.table.got.get(entry as usize);
+    let value = match got.map(|e| &e.target) {
         Some(symbol_resolve::Target::Function(f)) => layout.table.slot_of.get(f).map(|&s| u64::from(s)),
         Some(symbol_resolve::Target::Data(d)) => layout.data_address(d),
         _ => None,
     };
-    value.ok_or(EmitError::GotEntryWithoutValue(entry))
+    let tls_base = match (got.is_some_and(|g| g.tls) && merged.shared_memory, layout.tls) {
+        (true, Some((base, _, _))) => base,
+        _ => 0,
+    };
+    value.map(|v| v.wrapping_sub(tls_base)).ok_or(EmitError::GotEntryWithoutValue(entry))
 }
 
 /// The export section.
@@ -432,15 +460,22 @@ fn data_count_section(layout: &Layout) -> Option<Vec<u8>> {
 }
 
 /// The element section: one active segment filling the indirect function
-/// table from `layout.table.base`.
-fn element_section(layout: &Layout, merged: &MergedModule) -> Option<Vec<u8>> {
-    (!merged.table_elements.is_empty()).then(|| {
-        let mut el = enc::ElementSection::new();
-        let offset = enc::ConstExpr::i32_const(layout.table.base as i32);
-        let table = merged.indirect_table.filter(|&t| t != 0);
-        el.active(table, &offset, enc::Elements::Functions(merged.table_elements.iter().map(|f| f.0).collect()));
-        encoded(&el)
-    })
+/// table from `layout.table.base` (in position-independent output, from
+/// `__table_base`).
+fn element_section(layout: &Layout, merged: &MergedModule) -> Result<Option<Vec<u8>>, EmitError> {
+    if merged.table_elements.is_empty() {
+        return Ok(None);
+    }
+    let mut el = enc::ElementSection::new();
+    let offset = match merged.pic {
+        Some(_) => enc::ConstExpr::global_get(
+            merged.imported_global("__table_base").ok_or(EmitError::MissingLoaderGlobal("__table_base"))?.0,
+        ),
+        None => enc::ConstExpr::i32_const(layout.table.base as i32),
+    };
+    let table = merged.indirect_table.filter(|&t| t != 0);
+    el.active(table, &offset, enc::Elements::Functions(merged.table_elements.iter().map(|f| f.0).collect()));
+    Ok(Some(encoded(&el)))
 }
 
 /// The sections built from input bytes with relocations applied (code,
@@ -455,19 +490,53 @@ struct RelocatedPlan<'r, 'a> {
     segments: Vec<&'r atom_layout::OutputSegment>,
     /// The kept input custom sections, merged by name.
     customs: custom::CustomPlan,
+    /// Position-independent output: the index of `__memory_base`, where
+    /// the data goes.
+    memory_base: Option<u32>,
 }
 
 impl<'r, 'a> RelocatedPlan<'r, 'a> {
     /// Plans the sections from the stage outputs.
-    fn new(res: &Resolution<'a>, layout: &'r Layout, merged: &MergedModule, opts: &EmitOptions) -> Self {
-        let chunks = code::chunks(res, layout, merged);
+    fn new(
+        res: &Resolution<'a>,
+        layout: &'r Layout,
+        merged: &MergedModule,
+        types: &TypeTable,
+        opts: &EmitOptions,
+    ) -> Result<Self, EmitError> {
+        let apply_data_relocs = match merged.apply_data_relocs {
+            Some(_) => {
+                // Only data relocations are involved: no code or custom
+                // section offsets are needed.
+                let no_strings = std::collections::HashMap::new();
+                let ctx = relocate::RelocContext {
+                    res,
+                    layout,
+                    merged,
+                    types,
+                    code_offsets: &[],
+                    custom_offsets: &[],
+                    custom_strings: &no_strings,
+                };
+                Some(dynamic::apply_data_relocs_body(&ctx)?)
+            }
+            None => None,
+        };
+        let chunks = code::chunks(res, layout, merged, apply_data_relocs)?;
         let code_offsets = code::body_offsets(res, merged, &chunks);
-        RelocatedPlan {
+        let memory_base = match merged.pic {
+            Some(_) => {
+                Some(merged.imported_global("__memory_base").ok_or(EmitError::MissingLoaderGlobal("__memory_base"))?.0)
+            }
+            None => None,
+        };
+        Ok(RelocatedPlan {
             chunks,
             code_offsets,
             segments: data::emitted_segments(layout),
             customs: custom::plan(res, &opts.custom),
-        }
+            memory_base,
+        })
     }
 
     /// Payload length of the code section, if it is written (any function).
@@ -477,7 +546,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
 
     /// Payload length of the data section, if it is written (any segment).
     fn data_len(&self) -> Option<usize> {
-        (!self.segments.is_empty()).then(|| data::payload_len(&self.segments))
+        (!self.segments.is_empty()).then(|| data::payload_len(&self.segments, self.memory_base))
     }
 
     /// The `linking` and `reloc.*` sections of an output that keeps its
@@ -508,7 +577,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             custom_sections,
             code_offsets: &self.code_offsets,
             segments: &self.segments,
-            segment_offsets: data::body_offsets(&self.segments),
+            segment_offsets: data::body_offsets(&self.segments, self.memory_base),
             customs: &self.customs.sections,
             custom_offsets: &self.customs.offsets,
         };
@@ -556,7 +625,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             );
         }
         file.functions = code::placements(&self.chunks);
-        file.segments = data::placements(layout, &self.segments);
+        file.segments = data::placements(layout, &self.segments, self.memory_base);
         at
     }
 
@@ -601,7 +670,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             || code_out.map_or(Ok(()), |out| code::write_payload(&ctx, &self.chunks, out)),
             || {
                 rayon::join(
-                    || data_out.map_or(Ok(()), |out| data::write_payload(&ctx, &self.segments, out)),
+                    || data_out.map_or(Ok(()), |out| data::write_payload(&ctx, &self.segments, self.memory_base, out)),
                     || {
                         custom_slots
                             .into_par_iter()

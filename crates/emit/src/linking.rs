@@ -186,7 +186,8 @@ impl Inputs<'_, '_> {
         let (segment, offset) = match &s.target {
             Target::Data(DataRef::Defined { obj, segment, offset }) => {
                 let (seg, base) = places.get(&(*obj, *segment)).copied().ok_or_else(missing)?;
-                (seg, base + offset)
+                // In a merged string segment, where its string went.
+                (seg, base + self.layout.offset_in_segment(*obj, *segment, *offset))
             }
             Target::Data(d) => (0, self.layout.data_address(d).unwrap_or(0)),
             _ => return Err(missing()),

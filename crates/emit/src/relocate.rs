@@ -4,7 +4,7 @@ use crate::{EmitError, PatchError, UnresolvableTarget};
 use atom_layout::Layout;
 use object_parse::{FieldEncoding, Reloc, RelocType};
 use section_merge::MergedModule;
-use symbol_resolve::{FuncRef, ObjectId, Resolution, SyntheticFunc, Target};
+use symbol_resolve::{FuncRef, ObjectId, RelocTypeExt, Resolution, SyntheticFunc, Target};
 use type_dedup::TypeTable;
 
 /// Everything needed to compute relocation values.
@@ -72,6 +72,32 @@ impl RelocContext<'_, '_> {
         let addend = r.addend as u64;
         use RelocType::*;
         let dead = || tombstone(site).map(Ok).unwrap_or(Ok(addend));
+        if self.res.is_got_imported(obj, r.index) {
+            // Only the loader knows this symbol's address or slot: code
+            // reads its GOT import; data is patched at start
+            // (`__wasm_apply_data_relocs`) and holds 0 until then.
+            return match r.ty {
+                GlobalIndexLeb | GlobalIndexI32 => {
+                    let name = objf.linking.symbols.get(r.index as usize).map_or("", |s| s.name);
+                    match self.merged.got_import_index.get(name) {
+                        Some(i) => Ok(u64::from(i.0)),
+                        None if matches!(site, Site::Custom { .. }) => dead(),
+                        None => Err(bad(UnresolvableTarget::MissingGlobal)),
+                    }
+                }
+                FunctionIndexLeb | FunctionIndexI32 => match target {
+                    Target::Function(f) => self.merged.func(f).map(|i| u64::from(i.0)).map_or_else(dead, Ok),
+                    _ => dead(),
+                },
+                _ if r.ty.is_table_index() => Ok(0),
+                _ => match target {
+                    Target::Data(d) if !matches!(d, symbol_resolve::DataRef::Dynamic(_)) => {
+                        Ok(self.layout.data_address(d).map_or(addend, |a| a.wrapping_add(addend)))
+                    }
+                    _ => Ok(0),
+                },
+            };
+        }
         match r.ty {
             FunctionIndexLeb | FunctionIndexI32 => match target {
                 Target::Function(f) => match self.merged.func(f) {

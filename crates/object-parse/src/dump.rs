@@ -433,6 +433,9 @@ pub fn dump_object_set(set: &ObjectSet<'_>) -> String {
             Input::Stub(stub) => {
                 let _ = writeln!(s, "stub library {}: {} symbols", relative(stub.path), stub.symbols.len());
             }
+            Input::Shared(lib) => {
+                let _ = writeln!(s, "shared library {}: {} symbols", relative(lib.path), lib.symbols.len());
+            }
         }
     }
     s

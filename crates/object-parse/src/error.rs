@@ -142,8 +142,8 @@ pub enum SymbolProblem {
         /// The size of the index space.
         limit: u32,
     },
-    /// A data symbol's bytes run past the end of its segment.
-    #[error("offset {offset} + size {size} exceeds its segment's {segment_len} bytes")]
+    /// A data symbol starts past the end of its segment.
+    #[error("offset {offset} is past the end of its segment ({segment_len} bytes)")]
     DataPastSegment {
         /// Offset inside the segment.
         offset: u64,
@@ -291,6 +291,10 @@ pub enum ParseErrorKind {
     /// object. Archive members of this kind are skipped.
     #[error("not a relocatable object: no linking section (was it linked already?)")]
     NotRelocatable,
+    /// A shared library while linking statically (`-Bstatic`, or neither
+    /// `-pie` nor `-shared` nor `-Bdynamic`), as wasm-ld words it.
+    #[error("attempted static link of dynamic object")]
+    StaticLinkOfShared,
     /// A section that relocatable objects do not have (e.g. components).
     #[error("unexpected section in a relocatable object")]
     UnexpectedSection,

@@ -19,6 +19,7 @@ pub mod linking;
 pub mod object;
 pub mod reader;
 pub mod reloc;
+pub mod shared;
 pub mod summary;
 
 pub use archive::{Archive, Member, MemberIndex};
@@ -34,6 +35,7 @@ pub use object::{
     MemoryType, ObjectFile, ProducerField, RefType, Signature, TableType, ValType,
 };
 pub use reloc::{FieldEncoding, Reloc, RelocTarget, RelocType};
+pub use shared::{is_shared_library, parse_shared_library, SharedLibrary, SharedSymbol, SharedSymbolKind};
 pub use summary::{
     summarize_member, summarize_object, EntityType, MemberSummary, ObjectSummary, SymbolClass, SymbolSummary,
 };
@@ -76,6 +78,8 @@ pub struct LoadedFile {
     pub lib_group: Option<u32>,
     /// For a thin archive: its members' paths and contents, in order.
     pub thin_members: Vec<(String, FileBytes)>,
+    /// A shared library here is an error (`-Bstatic` in effect).
+    pub static_only: bool,
 }
 
 /// All input files, in command-line order. Owns the mappings that every
@@ -95,6 +99,9 @@ pub struct InputSpec {
     /// Inside `--start-lib` ... `--end-lib` group number N: the file is
     /// linked lazily, like an archive member.
     pub lib_group: Option<u32>,
+    /// `-Bstatic` (or `-static`, the default without `-pie`/`-shared`) was
+    /// in effect: a shared library here is an error.
+    pub static_only: bool,
 }
 
 /// Maps every input file. Fails on the first file that cannot be opened.
@@ -118,7 +125,14 @@ pub fn load_inputs(specs: &[InputSpec]) -> Result<LoadedInputs, LoadError> {
                     thin_members.push((n, b));
                 }
             }
-            Ok(LoadedFile { path, bytes, whole_archive: s.whole_archive, lib_group: s.lib_group, thin_members })
+            Ok(LoadedFile {
+                path,
+                bytes,
+                whole_archive: s.whole_archive,
+                lib_group: s.lib_group,
+                thin_members,
+                static_only: s.static_only,
+            })
         })
         .collect::<Result<Vec<_>, LoadError>>()?;
     Ok(LoadedInputs { files })
@@ -175,6 +189,9 @@ pub enum Input<'a> {
     Archive(LazyArchive<'a>),
     /// A `#STUB` library: symbols the runtime provides.
     Stub(StubLibrary<'a>),
+    /// A shared library (`dylink.0`): definitions the dynamic loader
+    /// provides at run time.
+    Shared(SharedLibrary<'a>),
 }
 
 /// A wasm-ld stub library (a text file that starts with `#STUB`): each line
@@ -295,6 +312,11 @@ pub fn run(inputs: &LoadedInputs) -> Result<ObjectSet<'_>, ParseError> {
                 } else {
                     Ok(vec![Input::Archive(LazyArchive::new(&f.path, archive)?)])
                 }
+            } else if bytes.starts_with(b"\0asm") && is_shared_library(bytes) {
+                if f.static_only {
+                    return Err(RawError::new(0, ParseErrorKind::StaticLinkOfShared).in_file(&f.path));
+                }
+                Ok(vec![Input::Shared(parse_shared_library(&f.path, bytes)?)])
             } else if bytes.starts_with(b"\0asm") {
                 Ok(vec![Input::Object(Box::new(parse_object(bytes, &f.path)?))])
             } else if is_stub_library(bytes) {

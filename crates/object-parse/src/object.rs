@@ -729,7 +729,9 @@ fn check_symbols(obj: &ObjectFile<'_>, at: usize, sections: &[SectionRef]) -> Ra
                         limit,
                     });
                 };
-                if d.offset.saturating_add(d.size) > seg.data.len() as u64 {
+                // As LLVM's reader: only the offset must be inside (or at the
+                // end of) the segment; the size is informational.
+                if d.offset > seg.data.len() as u64 {
                     return bad(SymbolProblem::DataPastSegment {
                         offset: d.offset,
                         size: d.size,

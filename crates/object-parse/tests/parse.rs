@@ -235,6 +235,7 @@ fn whole_archive_members_become_objects() {
             Input::Object(o) => o.name.as_str(),
             Input::Archive(_) => "archive",
             Input::Stub(_) => "stub",
+            Input::Shared(_) => "shared",
         })
         .collect();
     assert_eq!(names, ["lib.a(a.o)", "lib.a(b.o)"]);

@@ -67,12 +67,9 @@ fn function_label(names: &Names<'_, '_>, merged: &MergedModule, index: OutputFun
         Some(OutputFunction::Input { obj, index }) => {
             format!("{}:{}", names.object(*obj), names.function_name(*obj, *index))
         }
-        Some(OutputFunction::CallCtors) => "__wasm_call_ctors".into(),
-        Some(OutputFunction::InitTls) => "__wasm_init_tls".into(),
-        Some(OutputFunction::InitMemory) => "__wasm_init_memory".into(),
-        Some(OutputFunction::ApplyTlsRelocs) => "__wasm_apply_tls_relocs".into(),
         Some(OutputFunction::Stub(id)) => format!("stub {}", names.stub(*id)),
         Some(OutputFunction::CommandExport { name, .. }) => name.clone(),
+        Some(f) => f.linker_name().unwrap_or_default().into(),
         None => "<bad function>".into(),
     }
 }

@@ -43,6 +43,43 @@ pub enum OutputFunction {
     /// empty in a static link, where every address is known; called by
     /// `__wasm_init_tls`.
     ApplyTlsRelocs,
+    /// `__wasm_apply_data_relocs` (exported): stores the addresses and slots
+    /// only known at run time into the data, from `__memory_base`,
+    /// `__table_base` and the GOT; the loader calls it before the
+    /// constructors.
+    ApplyDataRelocs,
+    /// `__wasm_apply_global_relocs` (position-independent output): sets the
+    /// module's own GOT entries from `__memory_base`/`__table_base`; a start
+    /// function.
+    ApplyGlobalRelocs,
+    /// `__wasm_apply_global_tls_relocs` (shared memory, GOT entries of
+    /// thread-local symbols): adds the thread's `__tls_base` to them;
+    /// called by `__wasm_init_tls`.
+    ApplyGlobalTlsRelocs,
+    /// `__wasm_start`: the start function when there are two things to run
+    /// at start (`__wasm_apply_global_relocs`, then `__wasm_init_memory`).
+    Start,
+}
+
+impl OutputFunction {
+    /// The name of a function the linker writes itself (what the `name`
+    /// section calls it); `None` for input functions, stubs and wrappers,
+    /// whose names come from their symbols.
+    pub fn linker_name(&self) -> Option<&'static str> {
+        Some(match self {
+            OutputFunction::CallCtors => "__wasm_call_ctors",
+            OutputFunction::InitTls => "__wasm_init_tls",
+            OutputFunction::InitMemory => "__wasm_init_memory",
+            OutputFunction::ApplyTlsRelocs => "__wasm_apply_tls_relocs",
+            OutputFunction::ApplyDataRelocs => "__wasm_apply_data_relocs",
+            OutputFunction::ApplyGlobalRelocs => "__wasm_apply_global_relocs",
+            OutputFunction::ApplyGlobalTlsRelocs => "__wasm_apply_global_tls_relocs",
+            OutputFunction::Start => "__wasm_start",
+            OutputFunction::Input { .. } | OutputFunction::Stub(_) | OutputFunction::CommandExport { .. } => {
+                return None
+            }
+        })
+    }
 }
 
 /// Where an output global's initial value comes from.
@@ -54,10 +91,12 @@ pub enum OutputGlobal {
     Input { obj: ObjectId, index: u32 },
     /// An immutable i32 holding the address of an exported data symbol.
     DataAddress { symbol: String, address: u64 },
-    /// A GOT entry (position-independent objects in a static link): an
-    /// immutable i32 holding a function's table slot or a data address;
-    /// `layout.table.got[entry]` says which. `name` is what the name
-    /// section calls it (`GOT.func.internal.NAME`, `GOT.data.internal.NAME`).
+    /// A GOT entry the module defines: an i32 holding a function's table
+    /// slot or a data address; `layout.table.got[entry]` says which.
+    /// `name` is what the name section calls it (`GOT.func.internal.NAME`,
+    /// `GOT.data.internal.NAME`). Immutable in a static link; mutable in
+    /// position-independent output, where `__wasm_apply_global_relocs`
+    /// adds the base at start.
     Got { entry: u32, name: String },
 }
 
@@ -108,8 +147,13 @@ pub struct MergedModule {
     pub num_imported_globals: u32,
     /// Number of imported tables (including an imported indirect function table).
     pub num_imported_tables: u32,
-    /// `__indirect_function_table` is imported (written first among table imports).
+    /// `__indirect_function_table` is imported (written first among table
+    /// imports, and in the import section first unless `table_import_late`).
     pub import_table: bool,
+    /// Position-independent output whose inputs don't import the table
+    /// themselves (only GOT entries need it): wasm-ld adds its import after
+    /// the symbols' imports, before the GOT imports.
+    pub table_import_late: bool,
     /// Number of imported tags.
     pub num_imported_tags: u32,
     /// Defined functions in index order.
@@ -161,6 +205,31 @@ pub struct MergedModule {
     pub start: Option<OutputFuncIdx>,
     /// `--shared-memory` (`__tls_base` is mutable, set per thread).
     pub shared_memory: bool,
+    /// Output index of each GOT import (`layout.table.got_imports`), by
+    /// symbol name.
+    pub got_import_index: HashMap<String, OutputGlobalIdx>,
+    /// `-pie` / `-shared`.
+    pub pic: Option<PicKind>,
+    /// `__wasm_apply_data_relocs`, when written.
+    pub apply_data_relocs: Option<OutputFuncIdx>,
+    /// `__wasm_apply_global_relocs`, when written.
+    pub apply_global_relocs: Option<OutputFuncIdx>,
+    /// `__wasm_apply_global_tls_relocs`, when written.
+    pub apply_global_tls_relocs: Option<OutputFuncIdx>,
+    /// The GOT entries (`layout.table.got` indices) of thread-local symbols.
+    pub got_tls: Vec<u32>,
+}
+
+impl MergedModule {
+    /// Output index of the imported global `env.NAME` (`__memory_base`,
+    /// `__table_base`, `__stack_pointer` in position-independent output).
+    pub fn imported_global(&self, name: &str) -> Option<OutputGlobalIdx> {
+        self.imports
+            .iter()
+            .zip(&self.import_index)
+            .find(|(i, _)| i.module == "env" && i.field == name && matches!(i.kind, OutputImportKind::Global(_)))
+            .map(|(_, &idx)| OutputGlobalIdx(idx))
+    }
 }
 
 impl MergedModule {
@@ -250,6 +319,21 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         import_index.push(*counter);
         *counter += 1;
     }
+    // GOT imports follow the others (wasm-ld's order), all globals.
+    let mut imports = res.imports.clone();
+    let mut got_import_index = HashMap::new();
+    for g in &layout.table.got_imports {
+        got_import_index.insert(g.name.clone(), OutputGlobalIdx(ng));
+        import_index.push(ng);
+        ng += 1;
+        imports.push(OutputImport {
+            module: if g.function { "GOT.func" } else { "GOT.mem" }.into(),
+            field: g.name.clone(),
+            symbol: g.name.clone(),
+            kind: OutputImportKind::Global(GlobalType { content_type: ValType::I32, mutable: true, shared: false }),
+        });
+    }
+    let pic = res.pic;
 
     // Functions: synthetic first (in the order wasm-ld creates them), then
     // inputs in link order.
@@ -266,10 +350,20 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
             stub_index[i] = Some(push(&mut functions, OutputFunction::Stub(StubId(i as u32))));
         }
     }
+    let apply_data_relocs =
+        has_runtime_data_relocs(res, layout).then(|| push(&mut functions, OutputFunction::ApplyDataRelocs));
     let has_init_memory = atom_layout::MemoryPlan::has_init_memory(&layout.segments);
     let init_memory = has_init_memory.then(|| push(&mut functions, OutputFunction::InitMemory));
+    let apply_global_tls_relocs = (opts.shared_memory && layout.table.got.iter().any(|g| g.tls))
+        .then(|| push(&mut functions, OutputFunction::ApplyGlobalTlsRelocs));
     let apply_tls_relocs = (opts.shared_memory && tls_has_relocations(res, layout))
         .then(|| push(&mut functions, OutputFunction::ApplyTlsRelocs));
+    let apply_global_relocs = (pic.is_some() && layout.table.got.iter().any(|g| !g.tls))
+        .then(|| push(&mut functions, OutputFunction::ApplyGlobalRelocs));
+    let start = match (apply_global_relocs, init_memory) {
+        (Some(_), Some(_)) => Some(push(&mut functions, OutputFunction::Start)),
+        (a, i) => a.or(i),
+    };
     let mut function_index = Vec::with_capacity(res.objects.len());
     for (o, obj) in res.objects.iter().enumerate() {
         let mut map = vec![None; obj.functions.len()];
@@ -286,8 +380,9 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
     let mut globals = Vec::new();
     let mut synthetic_global_index = HashMap::new();
     let mut synthetic_globals = res.live.synthetic_globals.clone();
-    if opts.shared_memory && has_init_memory {
-        // `__wasm_init_memory` sets it for the main thread.
+    if opts.shared_memory && (has_init_memory || layout.table.got.iter().any(|g| g.tls)) {
+        // `__wasm_init_memory` sets it for the main thread;
+        // `__wasm_apply_global_tls_relocs` reads it.
         synthetic_globals.insert(SyntheticGlobal::TlsBase);
     }
     for g in &synthetic_globals {
@@ -307,15 +402,20 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
     }
     // GOT entries, after the input globals (wasm-ld's order).
     let mut got_index = HashMap::new();
+    let mut got_tls = Vec::new();
     for (k, e) in layout.table.got.iter().enumerate() {
         got_index.insert(e.target.clone(), OutputGlobalIdx(ng + globals.len() as u32));
         let kind = if matches!(e.target, Target::Function(_)) { "func" } else { "data" };
         globals.push(OutputGlobal::Got { entry: k as u32, name: format!("GOT.{kind}.internal.{}", e.name) });
+        if e.tls {
+            got_tls.push(k as u32);
+        }
     }
 
     // Tables: the indirect function table is table 0 (after imports), as
     // call_indirect sites without a table relocation assume.
-    let forced = (opts.import_table && !opts.output.is_relocatable()) || opts.export_table;
+    // Position-independent output imports the table only when it is used.
+    let forced = (opts.import_table && !opts.output.is_relocatable() && pic.is_none()) || opts.export_table;
     let needs_table = res.live.indirect_table || !layout.table.slots.is_empty() || forced;
     let mut tables = Vec::new();
     let mut indirect_table = None;
@@ -359,8 +459,16 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         tag_index.push(map);
     }
 
+    let table_import_late = import_table
+        && pic.is_some()
+        && !res.objects.iter().any(|o| {
+            o.imports.iter().any(|i| {
+                i.field == "__indirect_function_table" && matches!(i.kind, object_parse::InputImportKind::Table(_))
+            })
+        });
     let mut merged = MergedModule {
-        imports: res.imports.clone(),
+        imports,
+        table_import_late,
         num_imported_functions: nf,
         num_imported_globals: ng,
         num_imported_tables: nt,
@@ -387,8 +495,14 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         init_tls,
         init_memory,
         apply_tls_relocs,
-        start: init_memory,
+        start,
         shared_memory: opts.shared_memory,
+        got_import_index,
+        pic,
+        apply_data_relocs,
+        apply_global_relocs,
+        apply_global_tls_relocs,
+        got_tls,
     };
     let missing = MergeError::NoOutputIndex;
     for e in &res.init_funcs {
@@ -452,7 +566,33 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         };
         merged.exports.push(OutputExport { name: e.name.clone(), kind, index });
     }
+    if let Some(f) = apply_data_relocs {
+        // For the loader, which runs it before the constructors.
+        merged.exports.push(OutputExport {
+            name: "__wasm_apply_data_relocs".into(),
+            kind: ExportKind::Function,
+            index: f.0,
+        });
+    }
     Ok(merged)
+}
+
+/// Whether some relocation of the data can only be applied at run time:
+/// any, in position-independent output (addresses are relative to
+/// `__memory_base`); else those against symbols reached through a GOT
+/// import (defined by a shared library). `.tdata` with shared memory is
+/// excluded: `__wasm_apply_tls_relocs` handles it per thread.
+pub fn has_runtime_data_relocs(res: &Resolution<'_>, layout: &Layout) -> bool {
+    layout.segments.iter().filter(|s| !(s.is_tls && s.passive)).flat_map(|s| &s.pieces).any(|p| {
+        let obj = &res.objects[p.obj.0 as usize];
+        obj.segments.get(p.segment.index()).is_some_and(|seg| {
+            let relocs = &obj.data_relocs[seg.relocs.clone()];
+            match res.pic {
+                Some(_) => !relocs.is_empty(),
+                None => relocs.iter().any(|r| res.is_got_imported(p.obj, r.index)),
+            }
+        })
+    })
 }
 
 /// Whether an input segment of the `.tdata` output segment has relocations
@@ -480,9 +620,13 @@ pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: Ou
             let o = &res.objects[obj.0 as usize];
             o.types.get(o.functions.get(index.index())?.type_index.index()).cloned()
         }
-        OutputFunction::CallCtors | OutputFunction::InitMemory | OutputFunction::ApplyTlsRelocs => {
-            Some(Signature { params: Box::new([]), results: Box::new([]) })
-        }
+        OutputFunction::CallCtors
+        | OutputFunction::InitMemory
+        | OutputFunction::ApplyTlsRelocs
+        | OutputFunction::ApplyDataRelocs
+        | OutputFunction::ApplyGlobalRelocs
+        | OutputFunction::ApplyGlobalTlsRelocs
+        | OutputFunction::Start => Some(Signature { params: Box::new([]), results: Box::new([]) }),
         OutputFunction::InitTls => Some(Signature { params: Box::new([ValType::I32]), results: Box::new([]) }),
         OutputFunction::Stub(id) => Some(res.stubs[id.0 as usize].signature.clone()),
         OutputFunction::CommandExport { signature, .. } => Some(signature.clone()),
@@ -500,11 +644,23 @@ pub fn global_type(res: &Resolution<'_>, merged: &MergedModule, g: &OutputGlobal
         OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => {
             GlobalType { content_type: ValType::I32, mutable: merged.shared_memory, shared: false }
         }
-        OutputGlobal::Synthetic(_) | OutputGlobal::DataAddress { .. } | OutputGlobal::Got { .. } => {
+        OutputGlobal::Got { entry, .. } => {
+            // Set at start in position-independent output, per thread for
+            // thread-local symbols with shared memory.
+            let tls = layout_got_tls(merged, *entry);
+            let mutable = (merged.pic.is_some() && !tls) || (merged.shared_memory && tls);
+            GlobalType { content_type: ValType::I32, mutable, shared: false }
+        }
+        OutputGlobal::Synthetic(_) | OutputGlobal::DataAddress { .. } => {
             GlobalType { content_type: ValType::I32, mutable: false, shared: false }
         }
         OutputGlobal::Input { obj, index } => res.objects[obj.0 as usize].globals[*index as usize].ty,
     }
+}
+
+/// Whether GOT entry `entry` holds a thread-local symbol's address.
+fn layout_got_tls(merged: &MergedModule, entry: u32) -> bool {
+    merged.got_tls.contains(&entry)
 }
 
 /// The type of an output table.

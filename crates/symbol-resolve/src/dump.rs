@@ -163,6 +163,7 @@ impl<'r, 'a> Names<'r, 'a> {
             DataRef::Linker(l) => format!("linker {}", linker_data(l)),
             DataRef::Absolute(a) => format!("absolute {a:#x}"),
             DataRef::Null => "null".into(),
+            DataRef::Dynamic(name) => format!("dynamic {name}"),
         }
     }
 

@@ -34,6 +34,28 @@ pub enum DefinedBy {
 /// One symbol problem. Some messages span several lines (`>>>` details).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SymbolError {
+    /// Position-independent output (or a symbol left to the dynamic
+    /// loader) and a relocation that needs an absolute address or slot.
+    #[error("{}: relocation {} cannot be used against symbol `{}`; recompile with -fPIC", escape_controls(.file), .reloc, escape_controls(.symbol))]
+    NeedsPic {
+        /// The object.
+        file: String,
+        /// The relocation type, as wasm-ld names it.
+        reloc: &'static str,
+        /// The symbol.
+        symbol: String,
+    },
+    /// A relative relocation against a symbol the dynamic loader resolves:
+    /// its offset from `__memory_base`/`__table_base` isn't known.
+    #[error("{}: relocation {} is not supported against an undefined symbol `{}`", escape_controls(.file), .reloc, escape_controls(.symbol))]
+    RelativeToUndefined {
+        /// The object.
+        file: String,
+        /// The relocation type, as wasm-ld names it.
+        reloc: &'static str,
+        /// The symbol.
+        symbol: String,
+    },
     /// A symbol used with two different kinds (e.g. function and data).
     #[error(
         "symbol type mismatch: {}\n>>> defined as {first_kind} in {first_file}\n>>> defined as {second_kind} in {second_file}",

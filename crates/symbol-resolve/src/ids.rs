@@ -83,6 +83,10 @@ pub enum DataRef {
     Absolute(u64),
     /// A weak undefined data symbol: address 0.
     Null,
+    /// Data another module defines (a shared library, or whatever the
+    /// dynamic loader finds): its address is read from its `GOT.mem`
+    /// import at run time; statically it is 0.
+    Dynamic(String),
 }
 
 /// Globals the linker defines.

@@ -15,6 +15,7 @@
 //! data bytes.
 
 pub mod dump;
+mod dynamic;
 mod error;
 pub mod ids;
 pub mod live;
@@ -29,7 +30,7 @@ mod targets;
 pub use error::{DefinedBy, ResolveError, ResolveWarning, SymbolError};
 pub use ids::*;
 pub use live::Liveness;
-pub use output_kind::OutputKind;
+pub use output_kind::{OutputKind, PicKind};
 pub use output_symbols::{OutputSymbol, OutputSymbols};
 pub use select::{Extraction, Selection};
 
@@ -83,6 +84,13 @@ pub struct ResolveOptions {
     /// `--shared-memory`: the linker defines `__wasm_init_tls`, and
     /// `--no-gc-sections` keeps it and the TLS globals.
     pub shared_memory: bool,
+    /// `-pie` / `-shared`: `__stack_pointer`, `__memory_base` and
+    /// `__table_base` are imports, undefined symbols are resolved by the
+    /// dynamic loader (functions imported, addresses through the GOT).
+    pub pic: Option<PicKind>,
+    /// `-Bsymbolic`: a shared library's own definitions are final (no GOT
+    /// imports for them).
+    pub bsymbolic: bool,
 }
 
 impl Default for ResolveOptions {
@@ -106,7 +114,18 @@ impl Default for ResolveOptions {
             extra_features: Vec::new(),
             output: OutputKind::Executable,
             shared_memory: false,
+            pic: None,
+            bsymbolic: false,
         }
+    }
+}
+
+impl ResolveOptions {
+    /// Whether undefined symbols are left to the dynamic loader: in a
+    /// position-independent output, or with
+    /// `--unresolved-symbols=import-dynamic`.
+    pub fn dynamic_undefined(&self) -> bool {
+        self.pic.is_some() || self.unresolved == UnresolvedPolicy::ImportDynamic
     }
 }
 
@@ -163,6 +182,26 @@ pub struct Resolution<'a> {
     /// The output's symbol table, when the output keeps its relocations
     /// (`-r`, `--emit-relocs`).
     pub symtab: Option<OutputSymbols>,
+    /// `-pie` / `-shared`.
+    pub pic: Option<PicKind>,
+    /// Per object, per symbol: its address is only known at run time, so
+    /// `GOT.mem`/`GOT.func` imports stand for it (wasm-ld's
+    /// `requiresGOTAccess`). Empty when nothing is dynamic.
+    pub got_imported: Vec<Vec<bool>>,
+    /// The shared libraries linked against, by file name (`dylink.0`'s
+    /// needed list).
+    pub needed: Vec<String>,
+    /// Weak undefined symbols left to the dynamic loader, as
+    /// (module, field, symbol flags): `dylink.0`'s import info.
+    pub weak_imports: Vec<(String, String, u32)>,
+}
+
+impl Resolution<'_> {
+    /// Whether symbol `sym` of object `obj` is reached through a GOT import
+    /// (see [`Resolution::got_imported`]).
+    pub fn is_got_imported(&self, obj: ObjectId, sym: u32) -> bool {
+        self.got_imported.get(obj.0 as usize).and_then(|v| v.get(sym as usize)).copied().unwrap_or(false)
+    }
 }
 
 impl Resolution<'_> {
@@ -219,6 +258,9 @@ pub enum UnresolvedPolicy {
     /// Nothing (`ignore-all`): data gets address 0, functions a trapping
     /// `undefined_stub`.
     IgnoreAll,
+    /// Left to the dynamic loader (`import-dynamic`): functions imported,
+    /// addresses through `GOT.*` imports.
+    ImportDynamic,
 }
 
 impl UnresolvedPolicy {
@@ -259,6 +301,8 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &ResolveOptions) -> Result<Sele
         allow_multiple_definition: opts.allow_multiple_definition,
         noinhibit_exec: opts.noinhibit_exec,
         relocatable: opts.output.is_relocatable(),
+        pic: opts.pic.is_some(),
+        shared: opts.pic == Some(PicKind::Shared),
     };
     select::select(set, &select_opts)
 }
@@ -274,6 +318,7 @@ pub fn finish<'a>(
     let relocatable = opts.output.is_relocatable();
     let mut r = resolve::Resolver::new(selection, objects);
     r.shared_memory = opts.shared_memory;
+    r.pic = opts.pic;
     if relocatable {
         relocatable::define_linker_symbols(&mut r);
     } else {
@@ -292,10 +337,23 @@ pub fn finish<'a>(
     }
     let call_ctors_exported =
         exports.iter().any(|e| e.target == Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors)));
-    // Without --gc-sections everything is kept, __wasm_call_ctors included;
-    // a relocatable output has no linker-written functions.
-    let call_ctors_live =
-        !relocatable && (call_ctors_referenced || call_ctors_exported || !init_funcs.is_empty() || !opts.gc_sections);
+    // Without --gc-sections everything is kept, __wasm_call_ctors included,
+    // as in position-independent output, where the loader calls it; a
+    // relocatable output has no linker-written functions.
+    let call_ctors_live = !relocatable
+        && (call_ctors_referenced
+            || call_ctors_exported
+            || !init_funcs.is_empty()
+            || !opts.gc_sections
+            || opts.pic.is_some());
+    if opts.pic == Some(PicKind::Shared) && !call_ctors_exported {
+        // A side module exports its constructors for the loader to run.
+        let target = Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors));
+        let name = "__wasm_call_ctors".to_string();
+        exports.insert(0, ExportItem { name: name.clone(), target, symbol: name });
+    }
+    let got_imported = dynamic::got_imported(&r, opts);
+    let weak_imports = dynamic::weak_imports(&r, &t.targets, &live, opts);
     let mut resolution = Resolution {
         objects: r.objects,
         targets: t.targets,
@@ -310,6 +368,10 @@ pub fn finish<'a>(
         entry,
         warnings: std::mem::take(&mut r.warnings).into_iter().chain(t.warnings).chain(undefined_warnings).collect(),
         symtab: None,
+        pic: opts.pic,
+        got_imported,
+        needed: r.shared_libraries.iter().map(|l| l.needed_name().to_string()).collect(),
+        weak_imports,
     };
     keep_live_imports(&r.table, t.imports, &live_provisional_imports, &mut resolution);
     if opts.output.keeps_relocations() {
@@ -353,6 +415,11 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
     let mut errors = Vec::new();
     let mut marker =
         live::Marker::new(objects, &t.targets, &r.discarded, &t.unresolved_names, &t.stubs, t.imports.len());
+    marker.call_only_imports = t.call_only_imports.clone();
+    if opts.dynamic_undefined() && !opts.output.is_relocatable() {
+        marker.dynamic = Some(opts.pic.is_some());
+        marker.dynamic_undefined = t.dynamic_undefined.clone();
+    }
     let mut entry = None;
     if let Some(name) = &opts.entry {
         match lookup_root(r, name) {
@@ -429,14 +496,22 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
         match opts.unresolved {
             UnresolvedPolicy::ReportAll => errors.push(SymbolError::Undefined { file, name }),
             UnresolvedPolicy::Warn => warnings.push(ResolveWarning::Undefined { file, name }),
-            UnresolvedPolicy::IgnoreAll => {}
+            UnresolvedPolicy::IgnoreAll | UnresolvedPolicy::ImportDynamic => {}
         }
     }
-    let live_provisional_imports = std::mem::take(&mut marker.imports);
+    errors.append(&mut marker.reloc_errors);
+    let mut live_provisional_imports = std::mem::take(&mut marker.imports);
+    for id in &t.bases {
+        // The loader always passes the memory and table bases.
+        live_provisional_imports[id.0 as usize] = true;
+    }
     let mut live = marker.live;
     if opts.output.is_relocatable() {
         // `__stack_pointer` is the inputs' import, not the linker's global.
         live.synthetic_globals.clear();
+    } else if opts.pic.is_some() {
+        // The loader's stack pointer is imported.
+        live.synthetic_globals.remove(&SyntheticGlobal::StackPointer);
     }
     // wasm-ld emits the table whenever an input mentions it (clang's
     // objects import it; an MVP object imports it without a symbol, and its

@@ -53,6 +53,18 @@ pub(crate) struct Marker<'r, 'a> {
     /// them): whether live code references it. Not part of [`Liveness`]:
     /// every import of the output is live.
     pub imports: Vec<bool>,
+    /// Per provisional import: a function left undefined in a dynamic link,
+    /// imported only when live code calls it (its address comes from a
+    /// `GOT.func` import instead), as in wasm-ld.
+    pub call_only_imports: Vec<bool>,
+    /// Relocation checks of a dynamic link: `Some(pic)` when the output is
+    /// position-independent (`true`) or undefined symbols are left to the
+    /// loader (`--unresolved-symbols=import-dynamic`, `false`).
+    pub dynamic: Option<bool>,
+    /// In a dynamic link: the object symbols left undefined.
+    pub dynamic_undefined: HashSet<(ObjectId, SymbolIdx)>,
+    /// Relocations a dynamic link can't use, as wasm-ld reports them.
+    pub reloc_errors: Vec<crate::SymbolError>,
     queue: Vec<Atom>,
     /// Undefined references: (referencing object, symbol name), each once,
     /// in the order met.
@@ -89,6 +101,10 @@ impl<'r, 'a> Marker<'r, 'a> {
             stubs,
             live,
             imports: vec![false; num_imports],
+            call_only_imports: Vec::new(),
+            dynamic: None,
+            dynamic_undefined: HashSet::new(),
+            reloc_errors: Vec::new(),
             queue: Vec::new(),
             undefined: Vec::new(),
             undefined_seen: HashSet::new(),
@@ -166,7 +182,8 @@ impl<'r, 'a> Marker<'r, 'a> {
     /// `undefined_stub`).
     fn may_be_undefined(&self, t: &Target) -> bool {
         match t {
-            Target::Unresolved | Target::Data(DataRef::Null) => true,
+            Target::Unresolved | Target::Data(DataRef::Null | DataRef::Dynamic(_)) => true,
+            Target::Function(FuncRef::Import(_)) | Target::Global(GlobalRef::Import(_)) => true,
             Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))) => {
                 self.stubs[id.0 as usize].kind == StubKind::Undefined
             }
@@ -212,6 +229,30 @@ impl<'r, 'a> Marker<'r, 'a> {
         }
     }
 
+    /// wasm-ld's checks of a dynamic link: absolute addresses and slots
+    /// can't be used in position-independent code (nor against symbols the
+    /// loader resolves), and a symbol the loader resolves has no known
+    /// offset from the bases.
+    fn check_dynamic_reloc(&mut self, oid: ObjectId, r: &object_parse::Reloc, pic: bool) {
+        use RelocType::*;
+        let key = (oid, SymbolIdx(r.index));
+        let undefined = self.dynamic_undefined.contains(&key);
+        let obj = &self.objects[oid.0 as usize];
+        let symbol = || obj.linking.symbols.get(r.index as usize).map_or("", |s| s.name).to_string();
+        let error = match r.ty {
+            TableIndexSleb | TableIndexSleb64 | MemoryAddrSleb | MemoryAddrLeb | MemoryAddrSleb64 | MemoryAddrLeb64
+                if pic || undefined =>
+            {
+                crate::SymbolError::NeedsPic { file: obj.name.clone(), reloc: r.ty.name(), symbol: symbol() }
+            }
+            TableIndexRelSleb | TableIndexRelSleb64 | MemoryAddrRelSleb | MemoryAddrRelSleb64 if undefined => {
+                crate::SymbolError::RelativeToUndefined { file: obj.name.clone(), reloc: r.ty.name(), symbol: symbol() }
+            }
+            _ => return,
+        };
+        self.reloc_errors.push(error);
+    }
+
     /// Follows relocations until nothing new is reached.
     pub(crate) fn run(&mut self) {
         while let Some(atom) = self.queue.pop() {
@@ -229,6 +270,9 @@ impl<'r, 'a> Marker<'r, 'a> {
             for r in relocs {
                 if r.ty == RelocType::TypeIndexLeb {
                     continue;
+                }
+                if let Some(pic) = self.dynamic {
+                    self.check_dynamic_reloc(oid, r, pic);
                 }
                 let t = &self.targets[o][r.index as usize];
                 let is_table_index = r.ty.is_table_index();
@@ -255,6 +299,12 @@ impl<'r, 'a> Marker<'r, 'a> {
                 }
                 if *t == Target::Unresolved {
                     continue;
+                }
+                if let Target::Function(FuncRef::Import(id)) = t {
+                    let call = matches!(r.ty, RelocType::FunctionIndexLeb | RelocType::FunctionIndexI32);
+                    if !call && self.call_only_imports.get(id.0 as usize).copied().unwrap_or(false) {
+                        continue;
+                    }
                 }
                 let t = t.clone();
                 self.enqueue(&t);

@@ -29,3 +29,20 @@ impl OutputKind {
         self != OutputKind::Executable
     }
 }
+
+/// Position-independent output (`-pie`, `-shared`): the module is loaded at
+/// an address and table slot the dynamic loader chooses, given to it as the
+/// imported globals `__memory_base` and `__table_base`; symbols it doesn't
+/// define (or, in a shared library, may not own) are reached through
+/// `GOT.mem.*` / `GOT.func.*` imports the loader fills in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PicKind {
+    /// `-pie`: a main module. Its own symbols are final; it exports only
+    /// what is asked for.
+    Pie,
+    /// `-shared`: a side module. It imports its memory, exports every
+    /// non-hidden definition, and reaches even its own non-hidden symbols
+    /// through the GOT (another module may override them), unless
+    /// `-Bsymbolic`.
+    Shared,
+}

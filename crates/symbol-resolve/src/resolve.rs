@@ -20,6 +20,11 @@ pub struct Resolver<'a> {
     pub(crate) from_archive: Vec<bool>,
     /// `--shared-memory`: the linker defines `__wasm_init_tls`.
     pub(crate) shared_memory: bool,
+    /// `-pie` / `-shared`: the stack pointer and the memory and table bases
+    /// are imports, and the linker defines no memory layout symbols.
+    pub(crate) pic: Option<crate::PicKind>,
+    /// The shared libraries linked against.
+    pub(crate) shared_libraries: Vec<object_parse::SharedLibrary<'a>>,
     /// Warnings found while adding inputs.
     pub(crate) warnings: Vec<ResolveWarning>,
     /// Undefined symbols a stub library provides: imported.
@@ -55,6 +60,8 @@ impl<'a> Resolver<'a> {
             discarded,
             from_archive: selection.from_archive,
             shared_memory: false,
+            pic: None,
+            shared_libraries: selection.shared_libraries,
             warnings: Vec::new(),
             stub_imports: selection.stub_imports,
             stub_exports: selection.stub_exports,

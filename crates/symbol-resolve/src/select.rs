@@ -21,8 +21,8 @@ use crate::error::{DefinedBy, ResolveError, ResolveWarning, SymbolError};
 use crate::ids::{ObjectId, SymbolId};
 use crate::table::{ArchiveId, Definition, Kind, SymbolTable};
 use object_parse::{
-    MemberIndex, MemberSummary, ObjectSet, ObjectSource, ObjectSummary, ParseErrorKind, RawError, StubLibrary,
-    SymbolClass, SymbolSummary,
+    MemberIndex, MemberSummary, ObjectSet, ObjectSource, ObjectSummary, ParseErrorKind, RawError, SharedLibrary,
+    SharedSymbolKind, StubLibrary, SymbolClass, SymbolSummary,
 };
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -77,6 +77,9 @@ pub struct Selection<'a> {
     pub stub_exports: BTreeSet<SymbolId>,
     /// Warnings (tolerated duplicates, archive members that aren't wasm).
     pub warnings: Vec<ResolveWarning>,
+    /// The shared libraries of the link, in command-line order
+    /// ([`Definition::Shared`]'s `lib` indexes this).
+    pub shared_libraries: Vec<SharedLibrary<'a>>,
 }
 
 /// The names that extract archive members after all files are read, and
@@ -96,6 +99,11 @@ pub struct SelectOptions<'o> {
     /// `-r`: the linker defines no symbols of its own, and there is no
     /// entry or `__wasm_call_dtors` to look up.
     pub relocatable: bool,
+    /// `-pie`/`-shared`: `__memory_base` and `__table_base` are imports
+    /// that exist from the start, right after `__stack_pointer`.
+    pub pic: bool,
+    /// `-shared`: there is no `__wasm_call_dtors` to look up.
+    pub shared: bool,
 }
 
 /// Index of a file in the order resolution started reading it.
@@ -168,9 +176,16 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &SelectOptions<'_>) -> Result<S
         s.table.get_mut(ctors).kind = Some(Kind::Function);
         let stack_pointer = s.table.intern("__stack_pointer");
         s.table.get_mut(stack_pointer).kind = Some(Kind::Global);
+        if opts.pic {
+            for name in ["__memory_base", "__table_base"] {
+                let sid = s.table.intern(name);
+                s.table.get_mut(sid).kind = Some(Kind::Global);
+            }
+        }
         ctors
     });
     let mut stubs = Vec::new();
+    let mut shared_libraries = Vec::new();
     for (i, input) in set.inputs.iter_mut().enumerate() {
         match input {
             object_parse::Input::Object(o) => {
@@ -179,6 +194,10 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &SelectOptions<'_>) -> Result<S
             }
             object_parse::Input::Archive(a) => s.add_archive(i, a)?,
             object_parse::Input::Stub(stub) => stubs.push(stub.clone()),
+            object_parse::Input::Shared(lib) => {
+                s.add_shared(shared_libraries.len() as u32, lib);
+                shared_libraries.push(lib.clone());
+            }
         }
     }
     // Command-line names extract like references do (wasm-ld's
@@ -192,7 +211,7 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &SelectOptions<'_>) -> Result<S
     if let Some(entry) = opts.entry {
         s.force(leak(entry), "--entry");
     }
-    if let Some(ctors) = ctors {
+    if let Some(ctors) = ctors.filter(|_| !opts.shared) {
         let ctors_used = s.table.get(ctors).first_ref.is_some();
         let ctors_named = opts.entry == Some("__wasm_call_ctors") || opts.exports.contains(&"__wasm_call_ctors");
         if !ctors_used && !ctors_named {
@@ -206,6 +225,7 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &SelectOptions<'_>) -> Result<S
     let mut selection = s.finish();
     selection.stub_imports = stub_imports;
     selection.stub_exports = stub_exports;
+    selection.shared_libraries = shared_libraries;
     Ok(selection)
 }
 
@@ -352,7 +372,10 @@ impl<'a> Selector<'a> {
             Definition::Object { obj: ObjectId(file.0), sym: object_parse::SymbolIdx(index as u32), weak: new_weak };
         let second = || self.files[file.0 as usize].name.clone();
         match self.table.get(sid).def {
-            Definition::None | Definition::Lazy { .. } => self.table.get_mut(sid).def = new_def,
+            // A definition in the link beats a shared library's.
+            Definition::None | Definition::Lazy { .. } | Definition::Shared { .. } => {
+                self.table.get_mut(sid).def = new_def
+            }
             Definition::Object { obj: old, weak: old_weak, .. } => {
                 if new_weak {
                     return;
@@ -442,6 +465,30 @@ impl<'a> Selector<'a> {
         Ok(())
     }
 
+    /// Adds a shared library's definitions: each takes the place of an
+    /// undefined or lazy symbol (no archive member is extracted for it)
+    /// but never of a definition in the link, as in wasm-ld.
+    fn add_shared(&mut self, lib: u32, library: &SharedLibrary<'a>) {
+        for (i, sym) in library.symbols.iter().enumerate() {
+            let kind = match sym.kind {
+                SharedSymbolKind::Function(_) => Kind::Function,
+                SharedSymbolKind::Data => Kind::Data,
+            };
+            let sid = self.table.intern(sym.name);
+            let entry = self.table.get_mut(sid);
+            match entry.def {
+                Definition::None | Definition::Lazy { .. } => {
+                    if entry.kind.is_some_and(|k| k != kind) && matches!(entry.def, Definition::None) {
+                        continue;
+                    }
+                    entry.kind = Some(kind);
+                    entry.def = Definition::Shared { lib, symbol: i as u32 };
+                }
+                _ => {}
+            }
+        }
+    }
+
     /// Extracts a member (once): pushes it on the stack, so that it is read
     /// next, with everything it extracts in turn, before its referrer goes
     /// on.
@@ -519,6 +566,7 @@ impl<'a> Selector<'a> {
         match &entry.def {
             Definition::Object { obj, .. } => name(*obj),
             Definition::Linker(_) => "<linker>".into(),
+            Definition::Shared { .. } => "<shared library>".into(),
             _ => entry.first_ref.map(|(o, _)| name(o)).unwrap_or_default(),
         }
     }
@@ -553,6 +601,7 @@ impl<'a> Selector<'a> {
             stub_imports: HashSet::new(),
             stub_exports: BTreeSet::new(),
             warnings: self.warnings,
+            shared_libraries: Vec::new(),
         };
         for f in &self.done {
             let Some(file) = files[f.0 as usize].take() else { continue };

@@ -76,6 +76,10 @@ pub enum Definition {
     Object { obj: ObjectId, sym: SymbolIdx, weak: bool },
     /// Defined by the linker.
     Linker(Target),
+    /// Exported by shared library `lib` (an index into
+    /// `Selection::shared_libraries`), as its `symbol`-th definition: the
+    /// output imports it and the dynamic loader resolves it.
+    Shared { lib: u32, symbol: u32 },
 }
 
 /// One entry of the global symbol table.

@@ -51,8 +51,31 @@ impl<'a> Resolver<'a> {
         self.define_linker_symbols_inner();
     }
 
+    /// Whether the linker defines `name` itself: in position-independent
+    /// output the stack pointer and the bases are imports, and there is no
+    /// fixed memory layout to give `__heap_base` and friends a value.
+    fn linker_defines(&self, name: &str) -> bool {
+        let Some(kind) = self.pic else { return true };
+        let layout_symbol = matches!(
+            name,
+            "__stack_pointer"
+                | "__memory_base"
+                | "__table_base"
+                | "__stack_low"
+                | "__stack_high"
+                | "__global_base"
+                | "__heap_base"
+                | "__heap_end"
+        );
+        let data_end_in_side_module = kind == crate::PicKind::Shared && name == "__data_end";
+        !layout_symbol && !data_end_in_side_module
+    }
+
     /// The linker's own definition of `name`, if it has one.
     pub(crate) fn linker_target(&self, name: &str) -> Option<Target> {
+        if !self.linker_defines(name) {
+            return None;
+        }
         if name == "__wasm_call_ctors" {
             return Some(Target::Function(FuncRef::Synthetic(SyntheticFunc::CallCtors)));
         }
@@ -72,8 +95,9 @@ impl<'a> Resolver<'a> {
 
     fn define_linker_symbols_inner(&mut self) {
         let shared_memory = self.shared_memory;
-        for sym in self.table.symbols.iter_mut() {
-            if !matches!(sym.def, Definition::None | Definition::Lazy { .. }) {
+        let defines: Vec<bool> = self.table.symbols.iter().map(|s| self.linker_defines(s.name)).collect();
+        for (sym, defines) in self.table.symbols.iter_mut().zip(defines) {
+            if !matches!(sym.def, Definition::None | Definition::Lazy { .. }) || !defines {
                 continue;
             }
             let target = match sym.kind {
@@ -114,6 +138,15 @@ pub(crate) struct Targets {
     pub warnings: Vec<ResolveWarning>,
     /// For each object symbol that stayed unresolved: the global symbol it names.
     pub unresolved_names: HashMap<(ObjectId, SymbolIdx), String>,
+    /// Position-independent output: the provisional imports of
+    /// `__memory_base` and `__table_base`, which are always kept.
+    pub bases: Vec<ImportId>,
+    /// Per provisional import: an undefined function of a dynamic link,
+    /// imported only if called (see `live::Marker::call_only_imports`).
+    pub call_only_imports: Vec<bool>,
+    /// In a dynamic link: the object symbols left undefined (for the
+    /// relocation checks of `live`).
+    pub dynamic_undefined: std::collections::HashSet<(ObjectId, SymbolIdx)>,
 }
 
 /// The target of symbol `sym` as defined inside `obj` itself.
@@ -163,6 +196,34 @@ impl<'a> Resolver<'a> {
                 StubId(stubs.len() as u32 - 1)
             })
         };
+        let dynamic = opts.dynamic_undefined();
+        let shared_output = opts.pic == Some(crate::PicKind::Shared);
+        let mut bases = Vec::new();
+        let mut dynamic_undefined = std::collections::HashSet::new();
+        if opts.pic.is_some() {
+            // The loader's globals, imported from `env` before anything else.
+            let i32_global = |mutable| {
+                OutputImportKind::Global(object_parse::GlobalType {
+                    content_type: object_parse::ValType::I32,
+                    mutable,
+                    shared: false,
+                })
+            };
+            for (name, mutable) in [("__stack_pointer", true), ("__memory_base", false), ("__table_base", false)] {
+                let Some(sid) = self.table.find(name) else { continue };
+                let id = ImportId(imports.len() as u32);
+                imports.push(OutputImport {
+                    module: "env".into(),
+                    field: name.into(),
+                    symbol: name.into(),
+                    kind: i32_global(mutable),
+                });
+                import_ids.insert(sid.0, id);
+                if name != "__stack_pointer" {
+                    bases.push(id);
+                }
+            }
+        }
         let mut targets = Vec::with_capacity(self.objects.len());
         for (o, obj) in self.objects.iter().enumerate() {
             let oid = ObjectId(o as u32);
@@ -184,8 +245,31 @@ impl<'a> Resolver<'a> {
                     Slot::Global(sid) => {
                         let g = self.table.get(sid);
                         match &g.def {
-                            Definition::Object { obj: d, sym, .. } => {
+                            Definition::Object { obj: d, sym, weak } => {
                                 let dobj = &self.objects[d.0 as usize];
+                                let dsym = &dobj.linking.symbols[sym.index()];
+                                if *weak && shared_output && !dsym.is_hidden() && !relocatable {
+                                    // Another module may override a weak
+                                    // definition: calls go through an import
+                                    // (the definition itself is exported).
+                                    if let SymbolKind::Function(dfi) = dsym.kind {
+                                        let sig = dobj
+                                            .function_signature(dfi)
+                                            .cloned()
+                                            .unwrap_or(Signature { params: Box::new([]), results: Box::new([]) });
+                                        let id = *import_ids.entry(sid.0).or_insert_with(|| {
+                                            imports.push(OutputImport {
+                                                module: "env".into(),
+                                                field: g.name.to_string(),
+                                                symbol: g.name.to_string(),
+                                                kind: OutputImportKind::Function(sig),
+                                            });
+                                            ImportId(imports.len() as u32 - 1)
+                                        });
+                                        t.push(Target::Function(FuncRef::Import(id)));
+                                        continue;
+                                    }
+                                }
                                 let target = defined_target(*d, dobj, *sym);
                                 // Signature check for function references.
                                 if let (SymbolKind::Function(fi), true) =
@@ -216,6 +300,26 @@ impl<'a> Resolver<'a> {
                                 target
                             }
                             Definition::Linker(target) => target.clone(),
+                            Definition::Shared { lib, symbol } => {
+                                let shared = &self.shared_libraries[*lib as usize].symbols[*symbol as usize];
+                                match &shared.kind {
+                                    object_parse::SharedSymbolKind::Function(sig) => {
+                                        let id = *import_ids.entry(sid.0).or_insert_with(|| {
+                                            imports.push(OutputImport {
+                                                module: "env".into(),
+                                                field: g.name.to_string(),
+                                                symbol: g.name.to_string(),
+                                                kind: OutputImportKind::Function(sig.clone()),
+                                            });
+                                            ImportId(imports.len() as u32 - 1)
+                                        });
+                                        Target::Function(FuncRef::Import(id))
+                                    }
+                                    object_parse::SharedSymbolKind::Data => {
+                                        Target::Data(DataRef::Dynamic(g.name.to_string()))
+                                    }
+                                }
+                            }
                             Definition::None | Definition::Lazy { .. } => {
                                 let (ro, rs) = g.first_ref.unwrap_or((oid, i as u32));
                                 let robj = &self.objects[ro.0 as usize];
@@ -227,8 +331,27 @@ impl<'a> Resolver<'a> {
                                     imp.module != "env" || rsym.flags & object_parse::flags::EXPLICIT_NAME != 0
                                 });
                                 let weak = !g.strong_ref;
+                                // Left to the loader: no error when tolerated,
+                                // as in wasm-ld (explicit imports, stub
+                                // libraries and the loader's own globals are
+                                // always allowed).
+                                let allowed = explicit
+                                    || import_ids.contains_key(&sid.0)
+                                    || self.stub_imports.contains(&sid)
+                                    || opts.allow_undefined_symbols.iter().any(|n| n == g.name)
+                                    || (opts.import_undefined && g.kind == Some(Kind::Function));
+                                if dynamic && !relocatable {
+                                    dynamic_undefined.insert((ObjectId(o as u32), SymbolIdx(i as u32)));
+                                }
+                                if dynamic && !relocatable && !weak && !allowed {
+                                    unresolved_names
+                                        .insert((ObjectId(o as u32), SymbolIdx(i as u32)), g.name.to_string());
+                                }
                                 match g.kind {
-                                    Some(Kind::Function) if weak && !relocatable => {
+                                    Some(Kind::Data) if dynamic && !relocatable => {
+                                        Target::Data(DataRef::Dynamic(g.name.to_string()))
+                                    }
+                                    Some(Kind::Function) if weak && !relocatable && !dynamic => {
                                         let sig = match s.kind {
                                             SymbolKind::Function(fi) => obj.function_signature(fi).cloned(),
                                             _ => None,
@@ -242,6 +365,8 @@ impl<'a> Resolver<'a> {
                                     }
                                     Some(kind)
                                         if explicit
+                                            || import_ids.contains_key(&sid.0)
+                                            || (dynamic && kind != Kind::Data)
                                             || (relocatable && kind != Kind::Data)
                                             || ((opts.import_undefined
                                                 || self.stub_imports.contains(&sid)
@@ -338,6 +463,15 @@ impl<'a> Resolver<'a> {
             }
             targets.push(t);
         }
-        Targets { targets, imports, stubs, warnings, unresolved_names }
+        let mut call_only_imports = vec![false; imports.len()];
+        if dynamic {
+            for (sid, id) in &import_ids {
+                let sym = &self.table.symbols[*sid as usize];
+                if matches!(sym.def, Definition::None | Definition::Lazy { .. }) && sym.kind == Some(Kind::Function) {
+                    call_only_imports[id.0 as usize] = true;
+                }
+            }
+        }
+        Targets { targets, imports, stubs, warnings, unresolved_names, bases, call_only_imports, dynamic_undefined }
     }
 }

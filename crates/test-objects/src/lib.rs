@@ -44,6 +44,7 @@ pub fn input(name: &str, bytes: Vec<u8>) -> LoadedFile {
         path: name.to_string(),
         bytes: FileBytes::Owned(bytes),
         whole_archive: false,
+        static_only: false,
         lib_group: None,
         thin_members: Vec::new(),
     }

@@ -3,7 +3,7 @@
 //! "not supported yet", never ignored; an option wasm-ld doesn't have is an
 //! "unknown argument", as in wasm-ld.
 
-use crate::config::{ColorChoice, Config, InputArg, LineItem, OutputKind, UnresolvedPolicy};
+use crate::config::{ColorChoice, Config, InputArg, LineItem, OutputKind, PicKind, UnresolvedPolicy};
 use std::path::PathBuf;
 
 /// Help text.
@@ -185,6 +185,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
     let (mut explicit_entry, mut explicit_gc, mut explicit_merge) = (false, None, None);
     let mut relocatable = false;
     let mut emit_relocs = false;
+    let (mut pie, mut shared, mut explicit_export_dynamic) = (false, false, None);
     while let Some((start, arg)) = it.next() {
         // Split "--opt=value"; options may start with one or two dashes.
         let (name, inline): (String, Option<String>) = if arg.starts_with('-') && arg.len() > 1 {
@@ -202,7 +203,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
         let mut value = |what: &str| -> Result<String, String> {
             match &inline {
                 Some(v) => Ok(v.clone()),
-                None => it.next().map(|(_, v)| v).ok_or_else(|| format!("missing argument to {what}")),
+                None => it.next().map(|(_, v)| v).ok_or_else(|| format!("{what}: missing argument")),
             }
         };
         match name.as_str() {
@@ -310,8 +311,19 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "allow-multiple-definition" => c.allow_multiple_definition = true,
             "noinhibit-exec" => c.noinhibit_exec = true,
             "export-all" => c.export_all = true,
-            "export-dynamic" => c.export_dynamic = true,
-            "no-export-dynamic" => c.export_dynamic = false,
+            "export-dynamic" => explicit_export_dynamic = Some(true),
+            "no-export-dynamic" => explicit_export_dynamic = Some(false),
+            "pie" => pie = true,
+            "no-pie" => pie = false,
+            "shared" => shared = true,
+            "experimental-pic" => c.experimental_pic = true,
+            "Bsymbolic" => c.bsymbolic = true,
+            "Bstatic" | "static" | "dn" | "non_shared" => c.inputs.push(InputArg::Static(true)),
+            "Bdynamic" | "dy" | "call_shared" => c.inputs.push(InputArg::Static(false)),
+            "rpath" => c.rpath.push(value("-rpath")?),
+            // wasmlink doesn't compare signatures with shared libraries'
+            // exports, so there is nothing to turn off.
+            "no-shlib-sigcheck" => {}
             "check-features" => c.no_check_features = false,
             "no-check-features" => c.no_check_features = true,
             "whole-archive" => c.inputs.push(InputArg::WholeArchive(true)),
@@ -327,8 +339,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
                 c.unresolved = match v.as_str() {
                     "report-all" => UnresolvedPolicy::ReportAll,
                     "ignore-all" => UnresolvedPolicy::IgnoreAll,
-                    // Only meaningful for PIC output, which isn't built yet.
-                    "import-dynamic" => return Err(format!("not supported yet: --unresolved-symbols={v}").into()),
+                    "import-dynamic" => UnresolvedPolicy::ImportDynamic,
                     _ => return Err(format!("unknown --unresolved-symbols value: {v}").into()),
                 };
             }
@@ -344,7 +355,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "M" | "print-map" => c.map_file = Some(PathBuf::from("-")),
             "y" | "trace-symbol" => c.trace_symbols.push(value("--trace-symbol")?),
             "verbose" => c.verbose = true,
-            "E" => c.export_dynamic = true,
+            "E" => explicit_export_dynamic = Some(true),
             // No build ID section, which is also the default (zig passes it).
             // The other kinds are not built yet.
             "build-id" => c.build_id = parse_build_id(inline.as_deref())?,
@@ -429,6 +440,11 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
     if c.no_growable_memory && c.max_memory.is_some() {
         return Err("--max-memory is incompatible with --no-growable-memory".to_string().into());
     }
+    if relocatable && pie {
+        return Err("-r and -pie may not be used together".to_string().into());
+    }
+    apply_pic(&mut c, pie, shared, explicit_export_memory, explicit_entry)?;
+    c.export_dynamic = explicit_export_dynamic.unwrap_or(shared);
     c.export_memory = explicit_export_memory || !c.import_memory;
     c.gc_sections = explicit_gc.unwrap_or(!relocatable);
     c.merge_data_segments = explicit_merge.unwrap_or(!relocatable);
@@ -441,6 +457,62 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
         return Err("--import-table and --export-table may not be used together".to_string().into());
     }
     Ok(c)
+}
+
+/// `-pie` / `-shared`, with wasm-ld's checks and defaults: the indirect
+/// function table is imported, there is no `--global-base` or
+/// `--table-base`, shared libraries may be linked (`-Bdynamic` is the
+/// default), and a shared library imports its memory and has no entry.
+/// Without `--experimental-pic` wasm-ld warns that these are unstable.
+fn apply_pic(
+    c: &mut Config,
+    pie: bool,
+    shared: bool,
+    explicit_export_memory: bool,
+    explicit_entry: bool,
+) -> Result<(), ArgsError> {
+    if pie && shared {
+        return Err("-shared and -pie may not be used together".to_string().into());
+    }
+    if c.bsymbolic && !shared {
+        c.warnings.push("-Bsymbolic is only meaningful when combined with -shared".into());
+    }
+    if !c.experimental_pic && c.unresolved == UnresolvedPolicy::ImportDynamic {
+        c.warnings.push("dynamic imports are not yet stable (--unresolved-symbols=import-dynamic)".into());
+    }
+    c.pic = match (pie, shared) {
+        (true, _) => Some(PicKind::Pie),
+        (_, true) => Some(PicKind::Shared),
+        _ => return Ok(()),
+    };
+    if !c.experimental_pic {
+        c.warnings.push(if shared {
+            "creating shared libraries, with -shared, is not yet stable".into()
+        } else {
+            "creating PIEs, with -pie, is not yet stable".into()
+        });
+    }
+    if c.export_table {
+        return Err("-shared/-pie is incompatible with --export-table".to_string().into());
+    }
+    if c.global_base.is_some() {
+        return Err("--global-base may not be used with -shared/-pie".to_string().into());
+    }
+    if c.table_base != 1 {
+        return Err("--table-base may not be used with -shared/-pie".to_string().into());
+    }
+    c.import_table = true;
+    c.static_by_default = false;
+    if shared {
+        if explicit_export_memory {
+            return Err("--export-memory is incompatible with --shared".to_string().into());
+        }
+        c.import_memory = true;
+        if !explicit_entry {
+            c.entry = None;
+        }
+    }
+    Ok(())
 }
 
 /// `--build-id`'s style (no value: `fast`), as wasm-ld spells them.
@@ -499,24 +571,7 @@ fn apply_relocatable(c: &mut Config, explicit_entry: bool) -> Result<(), ArgsErr
 /// wasm-ld 22 options wasmlink doesn't implement yet: they fail with "not
 /// supported yet" (never silently ignored); any other unknown option fails
 /// as wasm-ld's do, with "unknown argument".
-const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[
-    "Bdynamic",
-    "Bstatic",
-    "Bsymbolic",
-    "call_shared",
-    "compress-relocations",
-    "dn",
-    "dy",
-    "experimental-pic",
-    "non_shared",
-    "pie",
-    "no-pie",
-    "rpath",
-    "rsp-quoting",
-    "shared",
-    "static",
-    "no-shlib-sigcheck",
-];
+const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &["compress-relocations", "rsp-quoting"];
 
 /// Why a command line can't be used: one message per problem (every
 /// unknown argument is reported, as wasm-ld does).
@@ -586,7 +641,7 @@ mod tests {
             "unknown argument: --frobnicate\nunknown argument: -bogus"
         );
         assert_eq!(p(&["--compress-relocations"]).unwrap_err(), "not supported yet: --compress-relocations");
-        assert!(p(&["--shared"]).unwrap_err().contains("--shared"));
+        assert_eq!(p(&["-shared", "-pie"]).unwrap_err(), "-shared and -pie may not be used together");
         // An unknown -z value is a warning, as in wasm-ld.
         assert_eq!(p(&["-z", "noexecstack"]).unwrap().warnings, ["unknown -z value: noexecstack"]);
     }

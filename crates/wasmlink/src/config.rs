@@ -3,7 +3,7 @@
 //! that knows which flag feeds which stage.
 
 use std::path::PathBuf;
-pub use symbol_resolve::{OutputKind, UnresolvedPolicy};
+pub use symbol_resolve::{OutputKind, PicKind, UnresolvedPolicy};
 
 /// One input on the command line, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,6 +16,10 @@ pub enum InputArg {
     WholeArchive(bool),
     /// `--start-lib` (true) / `--end-lib` (false).
     Lib(bool),
+    /// `-Bstatic`, `-static`, `-dn`, `-non_shared` (true): `-l` finds only
+    /// `libNAME.a` and a shared library is an error; `-Bdynamic`, `-dy`,
+    /// `-call_shared` (false): `-l` prefers `libNAME.so`.
+    Static(bool),
 }
 
 /// Parsed command line.
@@ -151,6 +155,18 @@ pub struct Config {
     /// What the link writes: `-r` / `--relocatable` gives a relocatable
     /// object, `--emit-relocs` a module that keeps its relocations.
     pub output_kind: OutputKind,
+    /// `-pie` / `-shared`: position-independent output.
+    pub pic: Option<PicKind>,
+    /// `--experimental-pic`: no warning that `-pie`/`-shared` are unstable.
+    pub experimental_pic: bool,
+    /// `-Bsymbolic`: a shared library binds its own symbols itself.
+    pub bsymbolic: bool,
+    /// `-rpath DIR`: the runtime path recorded in `dylink.0`.
+    pub rpath: Vec<String>,
+    /// Until a `-Bdynamic` says otherwise: shared libraries may not be
+    /// linked and `-l` looks for archives only (the default except with
+    /// `-pie`/`-shared`; always with `-r`).
+    pub static_by_default: bool,
     /// `--version` was given.
     pub version: bool,
     /// `--help` was given.
@@ -222,6 +238,11 @@ impl Default for Config {
             verbose: false,
             command_line: Vec::new(),
             output_kind: OutputKind::Executable,
+            pic: None,
+            experimental_pic: false,
+            bsymbolic: false,
+            rpath: Vec::new(),
+            static_by_default: true,
             version: false,
             help: false,
             version_continues: false,
@@ -276,13 +297,34 @@ impl Config {
             extra_features: self.extra_features.clone(),
             output: self.output_kind,
             shared_memory: self.shared_memory,
+            pic: self.pic,
+            bsymbolic: self.bsymbolic,
         }
     }
 
-    /// Whether strings are merged: at `-O1` (the default) and up, unless the
-    /// output keeps relocations (`-r`, `--emit-relocs`), whose symbols and
-    /// addends point into the unmerged segments.
+    /// When called as `wasm-ld-14` (emcc 3.1.6 runs its linker by that
+    /// name): wasm-ld 14 left every undefined symbol of a
+    /// position-independent link to the dynamic loader, which Emscripten's
+    /// side modules rely on; wasm-ld 22 reports them unless
+    /// `--unresolved-symbols=import-dynamic`. Nothing else changes.
+    pub fn follow_wasm_ld_14(&mut self) {
+        if self.pic.is_some() && self.unresolved == UnresolvedPolicy::ReportAll && !self.allow_undefined {
+            self.unresolved = UnresolvedPolicy::ImportDynamic;
+        }
+    }
+
+    /// Whether string data segments are merged: at `-O1` (the default) and
+    /// up, also with `-r` (the output symbols are moved with their strings,
+    /// as wasm-ld does), but not with `--emit-relocs`, whose relocations
+    /// describe the unmerged segments.
     fn merges_strings(&self) -> bool {
+        self.opt_level >= 1 && self.output_kind != OutputKind::ExecutableWithRelocs
+    }
+
+    /// Whether `.debug_str` is merged: as data, but never when the output
+    /// keeps relocations (their section offsets point into the unmerged
+    /// section).
+    fn merges_debug_strings(&self) -> bool {
         self.opt_level >= 1 && !self.output_kind.keeps_relocations()
     }
 
@@ -307,6 +349,7 @@ impl Config {
             shared_memory: self.shared_memory,
             features: self.features.clone(),
             extra_features: self.extra_features.clone(),
+            pic: self.pic,
         }
     }
 
@@ -329,7 +372,7 @@ impl Config {
                 strip_debug: self.strip_debug,
                 strip_all: self.strip_all,
                 keep: self.keep_sections.clone(),
-                merge_strings: self.merges_strings(),
+                merge_strings: self.merges_debug_strings(),
             },
             import_memory: self.import_memory,
             memory_import: self.memory_import_name.clone().unwrap_or_else(|| ("env".into(), "memory".into())),
@@ -347,6 +390,7 @@ impl Config {
             output: self.output_kind,
             demangle: self.demangle,
             shared_memory: self.shared_memory,
+            rpath: self.rpath.clone(),
         }
     }
 
@@ -355,12 +399,15 @@ impl Config {
     /// state of each.
     pub fn input_specs(&self) -> Result<Vec<object_parse::InputSpec>, ConfigError> {
         let mut whole = false;
+        let mut static_only = self.static_by_default;
         let mut group: Option<u32> = None;
         let mut groups = 0u32;
         let mut out = Vec::new();
         for i in &self.inputs {
             match i {
                 InputArg::WholeArchive(w) => whole = *w,
+                // `-r` links statically whatever the line says.
+                InputArg::Static(s) => static_only = *s || self.output_kind.is_relocatable(),
                 InputArg::Lib(true) => {
                     if group.is_some() {
                         return Err(ConfigError::NestedStartLib);
@@ -373,12 +420,17 @@ impl Config {
                         return Err(ConfigError::StrayEndLib);
                     }
                 }
-                InputArg::File(p) => {
-                    out.push(object_parse::InputSpec { path: p.clone(), whole_archive: whole, lib_group: group })
-                }
+                InputArg::File(p) => out.push(object_parse::InputSpec {
+                    path: p.clone(),
+                    whole_archive: whole,
+                    lib_group: group,
+                    static_only,
+                }),
                 InputArg::Library(name) => {
-                    let path = self.find_library(name).ok_or_else(|| ConfigError::LibraryNotFound(name.clone()))?;
-                    out.push(object_parse::InputSpec { path, whole_archive: whole, lib_group: None });
+                    let path = self
+                        .find_library(name, static_only)
+                        .ok_or_else(|| ConfigError::LibraryNotFound(name.clone()))?;
+                    out.push(object_parse::InputSpec { path, whole_archive: whole, lib_group: None, static_only });
                 }
             }
         }
@@ -388,9 +440,16 @@ impl Config {
         Ok(out)
     }
 
-    /// `lib{name}.a` in the first `-L` directory that has it.
-    fn find_library(&self, name: &str) -> Option<PathBuf> {
-        self.search_paths.iter().map(|d| d.join(format!("lib{name}.a"))).find(|p| p.is_file())
+    /// `-lNAME`: in each `-L` directory in turn, `libNAME.so` (unless
+    /// linking statically) then `libNAME.a`; `-l:FILE` names the file.
+    fn find_library(&self, name: &str, static_only: bool) -> Option<PathBuf> {
+        if let Some(file) = name.strip_prefix(':') {
+            return self.search_paths.iter().map(|d| d.join(file)).find(|p| p.is_file());
+        }
+        self.search_paths.iter().find_map(|d| {
+            let shared = (!static_only).then(|| d.join(format!("lib{name}.so")));
+            shared.into_iter().chain([d.join(format!("lib{name}.a"))]).find(|p| p.is_file())
+        })
     }
 }
 

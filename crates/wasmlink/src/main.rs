@@ -103,6 +103,9 @@ fn real_main(prog: String) -> Result<(), Failure> {
     if cfg.reproduce.is_none() {
         cfg.reproduce = std::env::var_os("LLD_REPRODUCE").filter(|v| !v.is_empty()).map(Into::into);
     }
+    if prog == "wasm-ld-14" {
+        cfg.follow_wasm_ld_14();
+    }
     if cfg.help {
         print!("{}", args::HELP);
         return Ok(());

@@ -137,16 +137,13 @@ fn functions(out: &mut String, linked: &Linked<'_>, names: &[ObjectSymbols<'_>],
                 let name = names[obj.0 as usize].function_names[index.index()].unwrap_or("");
                 writeln!(out, "        {}:({name})", res.objects[obj.0 as usize].name)
             }
-            OutputFunction::CallCtors => writeln!(out, "        <internal>:(__wasm_call_ctors)"),
-            OutputFunction::InitTls => writeln!(out, "        <internal>:(__wasm_init_tls)"),
-            OutputFunction::InitMemory => writeln!(out, "        <internal>:(__wasm_init_memory)"),
-            OutputFunction::ApplyTlsRelocs => writeln!(out, "        <internal>:(__wasm_apply_tls_relocs)"),
             OutputFunction::Stub(id) => {
                 let stub = &res.stubs[id.0 as usize];
                 let name = if stub.kind == StubKind::Undefined { "undefined_stub" } else { &stub.name };
                 writeln!(out, "        <internal>:({name})")
             }
             OutputFunction::CommandExport { name, .. } => writeln!(out, "        <internal>:({name})"),
+            f => writeln!(out, "        <internal>:({})", f.linker_name().unwrap_or_default()),
         };
         if let OutputFunction::Input { obj, index } = f {
             let o = &res.objects[obj.0 as usize];

@@ -84,7 +84,7 @@ pub fn trace_lines(set: &ObjectSet<'_>, roots: &RootNames<'_>, traced: &[String]
         match input {
             Input::Object(o) => replay.add_object(o),
             Input::Archive(a) => replay.add_archive(a),
-            Input::Stub(_) => {}
+            Input::Stub(_) | Input::Shared(_) => {}
         }
     }
     for name in roots.undefined.iter().map(String::as_str).chain(roots.exports.iter().copied()).chain(roots.entry) {
