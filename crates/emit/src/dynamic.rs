@@ -221,11 +221,11 @@ pub fn apply_global_tls_relocs_body(layout: &Layout, merged: &MergedModule) -> R
     Ok(b)
 }
 
-/// `__wasm_start` (without its size prefix): `__wasm_apply_global_relocs`,
-/// then `__wasm_init_memory`.
+/// `__wasm_start` (without its size prefix): calls what runs at start, in
+/// order (`__wasm_apply_global_relocs`, then `__wasm_init_memory`).
 pub fn start_body(merged: &MergedModule) -> Vec<u8> {
     let mut b = vec![0u8];
-    for f in [merged.apply_global_relocs, merged.init_memory].into_iter().flatten() {
+    for f in &merged.start_calls {
         b.push(CALL);
         leb::write_u32(&mut b, f.0);
     }

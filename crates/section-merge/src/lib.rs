@@ -57,7 +57,8 @@ pub enum OutputFunction {
     /// called by `__wasm_init_tls`.
     ApplyGlobalTlsRelocs,
     /// `__wasm_start`: the start function when there are two things to run
-    /// at start (`__wasm_apply_global_relocs`, then `__wasm_init_memory`).
+    /// at start (`MergedModule::start_calls`: `__wasm_apply_global_relocs`,
+    /// then `__wasm_init_memory`).
     Start,
 }
 
@@ -201,8 +202,12 @@ pub struct MergedModule {
     pub init_memory: Option<OutputFuncIdx>,
     /// `__wasm_apply_tls_relocs`, when written.
     pub apply_tls_relocs: Option<OutputFuncIdx>,
-    /// The start function (`__wasm_init_memory`).
+    /// The start function (`__wasm_init_memory`, `__wasm_apply_global_relocs`
+    /// or `__wasm_start`).
     pub start: Option<OutputFuncIdx>,
+    /// What runs at start, in order (`__wasm_start` calls them when there
+    /// are several).
+    pub start_calls: Vec<OutputFuncIdx>,
     /// `--shared-memory` (`__tls_base` is mutable, set per thread).
     pub shared_memory: bool,
     /// Output index of each GOT import (`layout.table.got_imports`), by
@@ -287,6 +292,11 @@ pub struct MergeOptions {
     pub output: OutputKind,
     /// `--shared-memory`.
     pub shared_memory: bool,
+    /// wasm-ld 14's conventions for position-independent output (when
+    /// called as `wasm-ld-14`, as emcc 3.1.6 does, whose loader expects
+    /// them): `__wasm_apply_data_relocs` runs at start and first thing in
+    /// `__wasm_call_ctors`, and is not exported.
+    pub wasm_ld_14_pic: bool,
 }
 
 impl Default for MergeOptions {
@@ -300,6 +310,7 @@ impl Default for MergeOptions {
             export_table: false,
             output: OutputKind::Executable,
             shared_memory: false,
+            wasm_ld_14_pic: false,
         }
     }
 }
@@ -360,9 +371,14 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         .then(|| push(&mut functions, OutputFunction::ApplyTlsRelocs));
     let apply_global_relocs = (pic.is_some() && layout.table.got.iter().any(|g| !g.tls))
         .then(|| push(&mut functions, OutputFunction::ApplyGlobalRelocs));
-    let start = match (apply_global_relocs, init_memory) {
-        (Some(_), Some(_)) => Some(push(&mut functions, OutputFunction::Start)),
-        (a, i) => a.or(i),
+    // wasm-ld 14 also applied the data relocations at start.
+    let data_relocs_at_start = apply_data_relocs.filter(|_| opts.wasm_ld_14_pic);
+    let start_calls: Vec<OutputFuncIdx> =
+        [data_relocs_at_start, apply_global_relocs, init_memory].into_iter().flatten().collect();
+    let start = match start_calls.as_slice() {
+        [] => None,
+        [one] => Some(*one),
+        _ => Some(push(&mut functions, OutputFunction::Start)),
     };
     let mut function_index = Vec::with_capacity(res.objects.len());
     for (o, obj) in res.objects.iter().enumerate() {
@@ -496,6 +512,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         init_memory,
         apply_tls_relocs,
         start,
+        start_calls,
         shared_memory: opts.shared_memory,
         got_import_index,
         pic,
@@ -505,6 +522,10 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         got_tls,
     };
     let missing = MergeError::NoOutputIndex;
+    if let Some(f) = data_relocs_at_start {
+        // wasm-ld 14's `__wasm_call_ctors` applied them (again) first.
+        merged.ctor_calls.push((f, 0));
+    }
     for e in &res.init_funcs {
         let idx = merged.func(&e.func).ok_or_else(|| missing(Unindexed::Constructor))?;
         merged.ctor_calls.push((idx, e.num_results));
@@ -566,7 +587,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         };
         merged.exports.push(OutputExport { name: e.name.clone(), kind, index });
     }
-    if let Some(f) = apply_data_relocs {
+    if let Some(f) = apply_data_relocs.filter(|_| !opts.wasm_ld_14_pic) {
         // For the loader, which runs it before the constructors.
         merged.exports.push(OutputExport {
             name: "__wasm_apply_data_relocs".into(),

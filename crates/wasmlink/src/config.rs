@@ -161,6 +161,9 @@ pub struct Config {
     pub experimental_pic: bool,
     /// `-Bsymbolic`: a shared library binds its own symbols itself.
     pub bsymbolic: bool,
+    /// Position-independent output with wasm-ld 14's start and constructor
+    /// conventions ([`Config::follow_wasm_ld_14`]).
+    pub wasm_ld_14_pic: bool,
     /// `-rpath DIR`: the runtime path recorded in `dylink.0`.
     pub rpath: Vec<String>,
     /// Until a `-Bdynamic` says otherwise: shared libraries may not be
@@ -242,6 +245,7 @@ impl Default for Config {
             experimental_pic: false,
             bsymbolic: false,
             rpath: Vec::new(),
+            wasm_ld_14_pic: false,
             static_by_default: true,
             version: false,
             help: false,
@@ -303,14 +307,18 @@ impl Config {
     }
 
     /// When called as `wasm-ld-14` (emcc 3.1.6 runs its linker by that
-    /// name): wasm-ld 14 left every undefined symbol of a
-    /// position-independent link to the dynamic loader, which Emscripten's
-    /// side modules rely on; wasm-ld 22 reports them unless
-    /// `--unresolved-symbols=import-dynamic`. Nothing else changes.
+    /// name), position-independent links follow wasm-ld 14, which
+    /// Emscripten 3.1.6's loader relies on: every undefined symbol is left
+    /// to the dynamic loader (wasm-ld 22 reports them unless
+    /// `--unresolved-symbols=import-dynamic`), and the data relocations are
+    /// applied at start and by `__wasm_call_ctors` (wasm-ld 22 exports
+    /// `__wasm_apply_data_relocs` for the loader to call). Nothing else
+    /// changes.
     pub fn follow_wasm_ld_14(&mut self) {
         if self.pic.is_some() && self.unresolved == UnresolvedPolicy::ReportAll && !self.allow_undefined {
             self.unresolved = UnresolvedPolicy::ImportDynamic;
         }
+        self.wasm_ld_14_pic = self.pic.is_some();
     }
 
     /// Whether string data segments are merged: at `-O1` (the default) and
@@ -362,6 +370,7 @@ impl Config {
             export_table: self.export_table,
             output: self.output_kind,
             shared_memory: self.shared_memory,
+            wasm_ld_14_pic: self.wasm_ld_14_pic,
         }
     }
 

@@ -393,3 +393,60 @@ fn emcc_lua() {
     assert_eq!(ar.code, Some(0), "emcc_lua: llvm-ar-14 failed\n{}", ar.describe());
     check_linked(&case, &scratch, &["../main.o", "../liblua.a"]);
 }
+
+/// Dynamic linking through emcc: `testdata/emscripten/dynamic/side.c` built
+/// with `-sSIDE_MODULE=1` into `side.wasm`, then a main module built with
+/// `main_flags` from `main`, both linked by `linker` (called as
+/// `wasm-ld-14`) in `<scratch>/<dir>`; the program's run under node.
+fn dynamic_build(test: &str, scratch: &Scratch, dir: &str, linker: &Path, main: &str, main_flags: &[&str]) -> NodeRun {
+    let out = scratch.join(dir);
+    let root = out.join("llvm");
+    make_llvm_root(&root, linker);
+    let src = testdata().join("emscripten").join("dynamic");
+    let c = Program { file: "side.c", stdout_has: "", exit: 0 };
+    let mut side = emcc(&c, &out);
+    side.env("EM_LLVM_ROOT", &root).args(["-sSIDE_MODULE=1", "-O1"]).arg(src.join("side.c")).args(["-o", "side.wasm"]);
+    let res = run_process_with_timeout(&mut side, EMCC_TIMEOUT);
+    assert!(res.code == Some(0), "{test}: emcc -sSIDE_MODULE=1 with {dir} failed\n{}", res.describe());
+    let side_bytes = std::fs::read(out.join("side.wasm")).unwrap();
+    validate(&side_bytes).unwrap_or_else(|e| panic!("{test}: {dir}'s side.wasm does not validate: {e}"));
+    let mut prog = emcc(&c, &out);
+    prog.env("EM_LLVM_ROOT", &root).args(main_flags).arg(src.join(main)).args(["-o", "prog.js"]);
+    let res = run_process_with_timeout(&mut prog, EMCC_TIMEOUT);
+    assert!(res.code == Some(0), "{test}: emcc {main_flags:?} with {dir} failed\n{}", res.describe());
+    run_node(test, scratch, dir)
+}
+
+/// Builds and runs a side module and a main module with both linkers; the
+/// programs must print `expect` and behave alike.
+fn check_dynamic(test: &str, main: &str, main_flags: &[&str], expect: &str) {
+    if !tools_ready(test) {
+        return;
+    }
+    let scratch = Scratch::new(test);
+    let theirs = dynamic_build(test, &scratch, "wasm-ld-14", Path::new(WASM_LD_14), main, main_flags);
+    let ours = dynamic_build(test, &scratch, "wasmlink", &linker_under_test(), main, main_flags);
+    let describe = |r: &NodeRun| format!("exit {:?}\n--- stdout ---\n{}--- stderr ---\n{}", r.exit, r.stdout, r.stderr);
+    assert!(theirs.stdout.contains(expect) && theirs.exit == Some(0), "{test}: wasm-ld-14's\n{}", describe(&theirs));
+    assert!(ours.stdout.contains(expect) && ours.exit == Some(0), "{test}: wasmlink's\n{}", describe(&ours));
+    assert_eq!(ours.stdout, theirs.stdout, "{test}: the programs print differently");
+}
+
+/// `-sMAIN_MODULE=2` linked against a `-sSIDE_MODULE=1` module, which
+/// Emscripten's loader loads at start-up.
+#[test]
+fn emcc_side_module_at_startup() {
+    check_dynamic("emcc_side_module_at_startup", "main.c", &["-sMAIN_MODULE=2", "-O1", "side.wasm"], "side module 29");
+}
+
+/// `-sMAIN_MODULE=1` (all of libc, PIC, in the main module) opening a
+/// `-sSIDE_MODULE=1` module with `dlopen`.
+#[test]
+fn emcc_side_module_dlopen() {
+    check_dynamic(
+        "emcc_side_module_dlopen",
+        "dlopen.c",
+        &["-sMAIN_MODULE=1", "-O1", "--embed-file", "side.wasm"],
+        "side module 29 counter=13",
+    );
+}
