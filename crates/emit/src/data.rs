@@ -6,16 +6,21 @@ use crate::{leb, EmitError};
 use atom_layout::OutputSegment;
 use rayon::prelude::*;
 
-/// The segment header: active (memory 0, `i32.const ADDRESS end`) or
-/// passive, then the size.
-fn segment_header(seg: &OutputSegment) -> Vec<u8> {
+/// The segment header: active (memory 0, `i32.const ADDRESS end`, or
+/// `i64.const` in a 64-bit memory) or passive, then the size.
+fn segment_header(seg: &OutputSegment, memory64: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(16);
     if seg.passive {
         out.push(0x01);
     } else {
         out.push(0x00); // active, memory 0
-        out.push(0x41); // i32.const
-        leb::write_i64(&mut out, seg.address as u32 as i32 as i64);
+        if memory64 {
+            out.push(0x42); // i64.const
+            leb::write_i64(&mut out, seg.address as i64);
+        } else {
+            out.push(0x41); // i32.const
+            leb::write_i64(&mut out, seg.address as u32 as i32 as i64);
+        }
         out.push(0x0b);
     }
     leb::write_u32(&mut out, seg.size as u32);
@@ -40,7 +45,7 @@ pub fn placements(layout: &atom_layout::Layout, written: &[&OutputSegment]) -> V
                 return None;
             }
             next.next();
-            let header_len = segment_header(seg).len() as u64;
+            let header_len = segment_header(seg, layout.memory.memory64).len() as u64;
             let placed = crate::PlacedSegment { payload_offset: at, header_len };
             at += header_len + seg.size;
             Some(placed)
@@ -49,17 +54,18 @@ pub fn placements(layout: &atom_layout::Layout, written: &[&OutputSegment]) -> V
 }
 
 /// Length of the data section payload for `segs`.
-pub fn payload_len(segs: &[&OutputSegment]) -> usize {
-    leb::len_u32(segs.len() as u32) + segs.iter().map(|s| segment_header(s).len() + s.size as usize).sum::<usize>()
+pub fn payload_len(segs: &[&OutputSegment], memory64: bool) -> usize {
+    leb::len_u32(segs.len() as u32)
+        + segs.iter().map(|s| segment_header(s, memory64).len() + s.size as usize).sum::<usize>()
 }
 
 /// Offset of each segment's first byte within the data section payload,
 /// for the relocations kept in the output.
-pub fn body_offsets(segs: &[&OutputSegment]) -> Vec<u64> {
+pub fn body_offsets(segs: &[&OutputSegment], memory64: bool) -> Vec<u64> {
     let mut off = leb::len_u32(segs.len() as u32) as u64;
     segs.iter()
         .map(|s| {
-            let body = off + segment_header(s).len() as u64;
+            let body = off + segment_header(s, memory64).len() as u64;
             off = body + s.size;
             body
         })
@@ -78,7 +84,7 @@ pub fn write_payload(ctx: &RelocContext<'_, '_>, segs: &[&OutputSegment], out: &
     let mut slots = Vec::new();
     let mut blobs = Vec::new();
     for seg in segs {
-        let header = segment_header(seg);
+        let header = segment_header(seg, ctx.layout.memory.memory64);
         let (h, tail) = rest.split_at_mut(header.len());
         h.copy_from_slice(&header);
         let (mut body, tail) = tail.split_at_mut(seg.size as usize);

@@ -35,6 +35,17 @@ fn i32_const(b: &mut Vec<u8>, v: i64) {
     leb::write_i64(b, v as u32 as i32 as i64);
 }
 
+/// A memory address (or a `memory.fill` length): `i64.const` in a 64-bit
+/// memory, else `i32.const`.
+fn address_const(b: &mut Vec<u8>, v: u64, memory64: bool) {
+    if memory64 {
+        b.push(I64_CONST);
+        leb::write_i64(b, v as i64);
+    } else {
+        i32_const(b, v as i64);
+    }
+}
+
 fn misc(b: &mut Vec<u8>, op: u32) {
     b.push(MISC_PREFIX);
     leb::write_u32(b, op);
@@ -74,11 +85,12 @@ fn tls_base_index(merged: &MergedModule) -> u32 {
 /// still copies from. `.bss` is zeroed with `memory.fill`.
 pub fn init_memory_body(layout: &Layout, merged: &MergedModule) -> Vec<u8> {
     let flag = layout.memory.init_memory_flag;
+    let wide = layout.memory.memory64;
     let indices = data_indices(layout);
     let mut b = vec![0u8]; // no locals
     if let Some(flag) = flag {
         b.extend([BLOCK, BLOCK_TYPE_EMPTY, BLOCK, BLOCK_TYPE_EMPTY, BLOCK, BLOCK_TYPE_EMPTY]);
-        i32_const(&mut b, flag as i64);
+        address_const(&mut b, flag, wide);
         i32_const(&mut b, 0);
         i32_const(&mut b, 1);
         atomic(&mut b, I32_ATOMIC_RMW_CMPXCHG);
@@ -86,18 +98,18 @@ pub fn init_memory_body(layout: &Layout, merged: &MergedModule) -> Vec<u8> {
     }
     for (seg, index) in layout.segments.iter().zip(&indices) {
         if seg.init_by_start {
-            init_segment(&mut b, seg, *index, flag.is_some(), merged);
+            init_segment(&mut b, seg, *index, flag.is_some(), merged, wide);
         }
     }
     if let Some(flag) = flag {
-        i32_const(&mut b, flag as i64);
+        address_const(&mut b, flag, wide);
         i32_const(&mut b, 2);
         atomic(&mut b, I32_ATOMIC_STORE);
-        i32_const(&mut b, flag as i64);
+        address_const(&mut b, flag, wide);
         i32_const(&mut b, -1);
         atomic(&mut b, ATOMIC_NOTIFY);
         b.extend([DROP, BR, 1, END]);
-        i32_const(&mut b, flag as i64);
+        address_const(&mut b, flag, wide);
         i32_const(&mut b, 1);
         b.push(I64_CONST);
         leb::write_i64(&mut b, -1);
@@ -117,11 +129,20 @@ pub fn init_memory_body(layout: &Layout, merged: &MergedModule) -> Vec<u8> {
 
 /// Copies one segment into place (or zeroes `.bss`); the `.tdata` copy
 /// with shared memory is the main thread's TLS block, so `__tls_base` is
-/// pointed at it.
-fn init_segment(b: &mut Vec<u8>, seg: &OutputSegment, index: Option<u32>, shared: bool, merged: &MergedModule) {
-    i32_const(b, seg.address as i64);
+/// pointed at it. In a 64-bit memory (`wide`) the destination and the
+/// `memory.fill` length are i64; `memory.init`'s source offset and length
+/// stay i32.
+fn init_segment(
+    b: &mut Vec<u8>,
+    seg: &OutputSegment,
+    index: Option<u32>,
+    shared: bool,
+    merged: &MergedModule,
+    wide: bool,
+) {
+    address_const(b, seg.address, wide);
     if shared && seg.is_tls {
-        i32_const(b, seg.address as i64);
+        address_const(b, seg.address, wide);
         b.push(GLOBAL_SET);
         leb::write_u32(b, tls_base_index(merged));
     }
@@ -135,7 +156,7 @@ fn init_segment(b: &mut Vec<u8>, seg: &OutputSegment, index: Option<u32>, shared
         }
         _ => {
             i32_const(b, 0);
-            i32_const(b, seg.size as i64);
+            address_const(b, seg.size, wide);
             misc(b, MEMORY_FILL);
             b.push(0);
         }

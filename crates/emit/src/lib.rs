@@ -258,7 +258,7 @@ fn memory_type(layout: &Layout) -> enc::MemoryType {
     enc::MemoryType {
         minimum: layout.memory.initial_pages,
         maximum: layout.memory.max_pages,
-        memory64: false,
+        memory64: layout.memory.memory64,
         shared: layout.memory.shared,
         page_size_log2: layout.memory.page_size_log2,
     }
@@ -292,7 +292,7 @@ fn import_section(
         let n = layout.table.size() as u64;
         let ty = object_parse::TableType {
             element_type: object_parse::RefType::FUNCREF,
-            table64: false,
+            table64: layout.memory.memory64,
             initial: n,
             maximum: None,
             shared: false,
@@ -363,33 +363,38 @@ fn global_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) 
     let mut gs = enc::GlobalSection::new();
     for g in &merged.globals {
         let ty = global_ty(global_type(res, merged, g))?;
+        let address = |v: u64| address_const(layout, v);
         let init = match g {
-            OutputGlobal::Synthetic(SyntheticGlobal::StackPointer) => {
-                enc::ConstExpr::i32_const(layout.stack_pointer as u32 as i32)
-            }
+            OutputGlobal::Synthetic(SyntheticGlobal::StackPointer) => address(layout.stack_pointer),
             // With shared memory each thread's `__wasm_init_tls` (and, for
             // the main thread, `__wasm_init_memory`) sets it.
-            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) if merged.shared_memory => enc::ConstExpr::i32_const(0),
-            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => {
-                enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.0) as u32 as i32)
-            }
-            OutputGlobal::Synthetic(SyntheticGlobal::TlsSize) => {
-                enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.1) as u32 as i32)
-            }
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) if merged.shared_memory => address(0),
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => address(layout.tls.map_or(0, |t| t.0)),
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsSize) => address(layout.tls.map_or(0, |t| t.1)),
             OutputGlobal::Synthetic(SyntheticGlobal::TlsAlign) => {
                 // wasm-ld's initial 0 stays when there is no `.tdata`.
-                enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.2) as u32 as i32)
+                address(layout.tls.map_or(0, |t| t.2))
             }
             OutputGlobal::Input { obj, index } => {
                 let e = res.objects[obj.0 as usize].globals[*index as usize].init_expr;
                 enc::ConstExpr::raw(e[..e.len().saturating_sub(1)].iter().copied())
             }
-            OutputGlobal::DataAddress { address, .. } => enc::ConstExpr::i32_const(*address as u32 as i32),
-            OutputGlobal::Got { entry, .. } => enc::ConstExpr::i32_const(got_value(layout, *entry)? as u32 as i32),
+            OutputGlobal::DataAddress { address: a, .. } => address(*a),
+            OutputGlobal::Got { entry, .. } => address(got_value(layout, *entry)?),
         };
         gs.global(ty, &init);
     }
     Ok((!gs.is_empty()).then(|| encoded(&gs)))
+}
+
+/// A constant of the memory's address type: `i64.const` in a 64-bit
+/// memory, else `i32.const` (the value wrapped to 32 bits).
+fn address_const(layout: &Layout, v: u64) -> enc::ConstExpr {
+    if layout.memory.memory64 {
+        enc::ConstExpr::i64_const(v as i64)
+    } else {
+        enc::ConstExpr::i32_const(v as u32 as i32)
+    }
 }
 
 /// The value a GOT entry holds: its function's table slot or its data
@@ -436,7 +441,8 @@ fn data_count_section(layout: &Layout) -> Option<Vec<u8>> {
 fn element_section(layout: &Layout, merged: &MergedModule) -> Option<Vec<u8>> {
     (!merged.table_elements.is_empty()).then(|| {
         let mut el = enc::ElementSection::new();
-        let offset = enc::ConstExpr::i32_const(layout.table.base as i32);
+        // A 64-bit table (wasm64) takes an i64 offset.
+        let offset = address_const(layout, u64::from(layout.table.base));
         let table = merged.indirect_table.filter(|&t| t != 0);
         el.active(table, &offset, enc::Elements::Functions(merged.table_elements.iter().map(|f| f.0).collect()));
         encoded(&el)
@@ -453,6 +459,8 @@ struct RelocatedPlan<'r, 'a> {
     code_offsets: Vec<Vec<Option<u64>>>,
     /// The output segments written to the data section.
     segments: Vec<&'r atom_layout::OutputSegment>,
+    /// The memory is 64-bit: segment offsets are `i64.const`.
+    memory64: bool,
     /// The kept input custom sections, merged by name.
     customs: custom::CustomPlan,
 }
@@ -466,6 +474,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             chunks,
             code_offsets,
             segments: data::emitted_segments(layout),
+            memory64: layout.memory.memory64,
             customs: custom::plan(res, &opts.custom),
         }
     }
@@ -477,7 +486,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
 
     /// Payload length of the data section, if it is written (any segment).
     fn data_len(&self) -> Option<usize> {
-        (!self.segments.is_empty()).then(|| data::payload_len(&self.segments))
+        (!self.segments.is_empty()).then(|| data::payload_len(&self.segments, self.memory64))
     }
 
     /// The `linking` and `reloc.*` sections of an output that keeps its
@@ -508,7 +517,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             custom_sections,
             code_offsets: &self.code_offsets,
             segments: &self.segments,
-            segment_offsets: data::body_offsets(&self.segments),
+            segment_offsets: data::body_offsets(&self.segments, layout.memory.memory64),
             customs: &self.customs.sections,
             custom_offsets: &self.customs.offsets,
         };

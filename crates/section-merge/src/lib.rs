@@ -161,6 +161,9 @@ pub struct MergedModule {
     pub start: Option<OutputFuncIdx>,
     /// `--shared-memory` (`__tls_base` is mutable, set per thread).
     pub shared_memory: bool,
+    /// `-m wasm64`: the linker's address globals and `__wasm_init_tls`'s
+    /// parameter are i64 (from the layout's memory plan).
+    pub memory64: bool,
 }
 
 impl MergedModule {
@@ -389,6 +392,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         apply_tls_relocs,
         start: init_memory,
         shared_memory: opts.shared_memory,
+        memory64: layout.memory.memory64,
     };
     let missing = MergeError::NoOutputIndex;
     for e in &res.init_funcs {
@@ -483,7 +487,7 @@ pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: Ou
         OutputFunction::CallCtors | OutputFunction::InitMemory | OutputFunction::ApplyTlsRelocs => {
             Some(Signature { params: Box::new([]), results: Box::new([]) })
         }
-        OutputFunction::InitTls => Some(Signature { params: Box::new([ValType::I32]), results: Box::new([]) }),
+        OutputFunction::InitTls => Some(Signature { params: Box::new([address_type(merged)]), results: Box::new([]) }),
         OutputFunction::Stub(id) => Some(res.stubs[id.0 as usize].signature.clone()),
         OutputFunction::CommandExport { signature, .. } => Some(signature.clone()),
     }
@@ -493,17 +497,29 @@ pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: Ou
 /// memory, where each thread sets it; otherwise it is the fixed address of
 /// the one `.tdata` block, as in wasm-ld 22.
 pub fn global_type(res: &Resolution<'_>, merged: &MergedModule, g: &OutputGlobal) -> GlobalType {
+    let address = address_type(merged);
     match g {
         OutputGlobal::Synthetic(SyntheticGlobal::StackPointer) => {
-            GlobalType { content_type: ValType::I32, mutable: true, shared: false }
+            GlobalType { content_type: address, mutable: true, shared: false }
         }
         OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => {
-            GlobalType { content_type: ValType::I32, mutable: merged.shared_memory, shared: false }
+            GlobalType { content_type: address, mutable: merged.shared_memory, shared: false }
         }
         OutputGlobal::Synthetic(_) | OutputGlobal::DataAddress { .. } | OutputGlobal::Got { .. } => {
-            GlobalType { content_type: ValType::I32, mutable: false, shared: false }
+            GlobalType { content_type: address, mutable: false, shared: false }
         }
         OutputGlobal::Input { obj, index } => res.objects[obj.0 as usize].globals[*index as usize].ty,
+    }
+}
+
+/// The type of a memory address: i64 with `-m wasm64`, else i32. wasm-ld
+/// gives every global it makes (stack pointer, TLS globals, exported data
+/// addresses, GOT entries) this type.
+pub fn address_type(merged: &MergedModule) -> ValType {
+    if merged.memory64 {
+        ValType::I64
+    } else {
+        ValType::I32
     }
 }
 
@@ -514,7 +530,8 @@ pub fn table_type(res: &Resolution<'_>, layout: &Layout, t: &OutputTable) -> Tab
             let n = layout.table.size() as u64;
             TableType {
                 element_type: object_parse::RefType::FUNCREF,
-                table64: false,
+                // wasm-ld 22 makes the table 64-bit with a 64-bit memory.
+                table64: layout.memory.memory64,
                 initial: n,
                 maximum: if layout.table.growable { None } else { Some(n) },
                 shared: false,

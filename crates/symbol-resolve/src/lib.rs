@@ -83,6 +83,10 @@ pub struct ResolveOptions {
     /// `--shared-memory`: the linker defines `__wasm_init_tls`, and
     /// `--no-gc-sections` keeps it and the TLS globals.
     pub shared_memory: bool,
+    /// `-m wasm64` (`Some(true)`) / `-m wasm32` (`Some(false)`): the
+    /// architecture every object must have; `None` accepts only wasm32
+    /// objects, with wasm-ld's "must specify -mwasm64" for the others.
+    pub is64: Option<bool>,
 }
 
 impl Default for ResolveOptions {
@@ -106,6 +110,7 @@ impl Default for ResolveOptions {
             extra_features: Vec::new(),
             output: OutputKind::Executable,
             shared_memory: false,
+            is64: None,
         }
     }
 }
@@ -259,6 +264,7 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &ResolveOptions) -> Result<Sele
         allow_multiple_definition: opts.allow_multiple_definition,
         noinhibit_exec: opts.noinhibit_exec,
         relocatable: opts.output.is_relocatable(),
+        is64: opts.is64,
     };
     select::select(set, &select_opts)
 }
