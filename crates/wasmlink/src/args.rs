@@ -551,6 +551,16 @@ mod tests {
         parse(a.iter().map(|s| s.to_string()).collect()).map_err(|e| e.to_string())
     }
 
+    /// `-m` in both spellings; the last wins; only wasm32 and wasm64.
+    #[test]
+    fn target_architecture() {
+        assert_eq!(p(&["x.o"]).unwrap().is64, None);
+        assert_eq!(p(&["-m", "wasm64", "x.o"]).unwrap().is64, Some(true));
+        assert_eq!(p(&["-mwasm64", "x.o"]).unwrap().is64, Some(true));
+        assert_eq!(p(&["-mwasm64", "-m", "wasm32", "x.o"]).unwrap().is64, Some(false));
+        assert_eq!(p(&["-mwasm16", "x.o"]).unwrap_err(), "invalid target architecture: wasm16");
+    }
+
     #[test]
     fn clang_driver_line() {
         let c = p(&["-m", "wasm32", "-L/usr/lib/wasm32-wasi", "crt1.o", "x.o", "-lc", "b.a", "-o", "x.wasm"]).unwrap();
