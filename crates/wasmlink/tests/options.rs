@@ -411,7 +411,10 @@ fn m_wasm64_architecture_errors() {
         (&["--no-entry", "opts64.o"], "opts64.o: must specify -mwasm64 to process wasm64 object files"),
         (&["--no-entry", "opts.o", "opts64.o"], "opts64.o: must specify -mwasm64 to process wasm64 object files"),
         (&["-mwasm64", "--no-entry", "opts.o"], "opts.o: wasm32 object file can't be linked in wasm64 mode"),
-        (&["-mwasm64", "--no-entry", "opts64.o", "opts.o"], "opts.o: wasm32 object file can't be linked in wasm64 mode"),
+        (
+            &["-mwasm64", "--no-entry", "opts64.o", "opts.o"],
+            "opts.o: wasm32 object file can't be linked in wasm64 mode",
+        ),
         (&["-m", "wasm32", "--no-entry", "opts64.o"], "opts64.o: wasm32 object file can't be linked in wasm64 mode"),
         (&["-m", "wasm16", "--no-entry", "opts.o"], "invalid target architecture: wasm16"),
     ];
