@@ -1,7 +1,9 @@
 //! memory64 (`-m wasm64`) end to end: the freestanding program of
 //! `testdata/wasm64` (`main.c`, `util.c`) compiled by clang-19 for
-//! `wasm64-unknown-unknown` at `-O2` and at `-O0 -g` (debug sections with
-//! `R_WASM_FUNCTION_OFFSET_I64`), linked with compiler-rt's wasm64 builtins
+//! `wasm64-unknown-unknown` at `-O2`, at `-O0 -g` (debug sections with
+//! `R_WASM_FUNCTION_OFFSET_I64`) and at `-O2 -fPIC` (`MEMORY_ADDR_REL_SLEB64`,
+//! `TABLE_INDEX_REL_SLEB64` and GOT entries, which are i64 globals here),
+//! linked with compiler-rt's wasm64 builtins
 //! (Debian's `libclang-rt-19-dev-wasm64`, installed by `cargo xtask test`)
 //! by wasmlink and by wasm-ld-22. The objects use the 64-bit relocations
 //! `MEMORY_ADDR_LEB64`/`_SLEB64`/`_I64` and `TABLE_INDEX_SLEB64`/`_I64`;
@@ -123,7 +125,7 @@ fn wasm64_program_runs_like_wasm_ld() {
         return;
     }
     let engine = engine64();
-    for (variant, flags) in [("O2", &["-O2"][..]), ("O0g", &["-O0", "-g"][..])] {
+    for (variant, flags) in [("O2", &["-O2"][..]), ("O0g", &["-O0", "-g"][..]), ("O2pic", &["-O2", "-fPIC"][..])] {
         let scratch = Scratch::new(&format!("wasm64-{variant}"));
         let objects = compile(scratch.path(), flags);
         let ours = link(&linker_under_test(), &objects, &scratch.join("wasmlink"));
