@@ -145,3 +145,55 @@ fn wasm64_program_runs_like_wasm_ld() {
         }
     }
 }
+
+/// `threads64.o` (`testdata/options/threads.c` for wasm64, with atomics
+/// and bulk memory) linked with `-mwasm64 --shared-memory` by both
+/// linkers: the start function `__wasm_init_memory` (i64 addresses) sets
+/// up the data and the main thread's TLS; `tl_init` runs
+/// `__wasm_init_tls(i64)` on a second block, which then holds a fresh
+/// `.tdata` copy (its `.tdata` pointer relocated) while `.data` and `.bss`
+/// stay shared. The values are fixed by `threads.c`: `tl_get` is
+/// `tl_value + tl_zero + *tl_ptr + shared_zero`.
+#[test]
+fn wasm64_shared_memory_tls_runs() {
+    let mut config = Config::new();
+    config.wasm_memory64(true).wasm_threads(true).shared_memory(true);
+    config.cranelift_opt_level(wasmtime::OptLevel::None);
+    let engine = Engine::new(&config).expect("creating the wasmtime engine");
+    let scratch = Scratch::new("wasm64-threads");
+    let mut linkers = vec![("wasmlink", linker_under_test())];
+    linkers.extend(reference_linker().map(|r| ("wasm-ld-22", r)));
+    let mut results = Vec::new();
+    for (name, linker) in linkers {
+        let out = scratch.join(format!("{name}.wasm"));
+        let res = run_process(
+            Command::new(&linker)
+                .current_dir(testdata().join("options"))
+                .args(["-mwasm64", "threads64.o", "--no-entry", "--shared-memory"])
+                .args(["--export=tl_get", "--export=tl_set", "--export=tl_address", "--export=tl_init"])
+                .arg("-o")
+                .arg(&out),
+        );
+        assert_eq!(res.code, Some(0), "{name}: link failed\n{}", res.describe());
+        let module = Module::from_file(&engine, &out).expect("wasmtime rejected the module");
+        let mut store = Store::new(&engine, ());
+        let instance = wasmtime::Instance::new(&mut store, &module, &[]).expect("instantiating");
+        let get = instance.get_typed_func::<(), i32>(&mut store, "tl_get").unwrap();
+        let set = instance.get_typed_func::<i32, ()>(&mut store, "tl_set").unwrap();
+        let address = instance.get_typed_func::<(), i64>(&mut store, "tl_address").unwrap();
+        let init = instance.get_typed_func::<i64, ()>(&mut store, "tl_init").unwrap();
+        let mut seen = vec![i64::from(get.call(&mut store, ()).unwrap())];
+        set.call(&mut store, 3).unwrap();
+        seen.push(i64::from(get.call(&mut store, ()).unwrap()));
+        let main_block = address.call(&mut store, ()).unwrap();
+        let second_block = 65536 + 1024;
+        init.call(&mut store, second_block).unwrap();
+        seen.push(i64::from(get.call(&mut store, ()).unwrap()));
+        seen.push(address.call(&mut store, ()).unwrap() - second_block);
+        assert_eq!(seen, [5 + 7, 3 * 3 + 7, 5 + 7 + 3, 0], "{name}: main TLS block at {main_block}");
+        results.push((name, seen, main_block));
+    }
+    if let [(_, ours, a), (_, theirs, b)] = &results[..] {
+        assert_eq!((ours, a), (theirs, b), "wasmlink's module (left) runs differently from wasm-ld-22's");
+    }
+}
