@@ -391,6 +391,11 @@ fn m_wasm64() {
         assert_eq!(f.segments.iter().map(|s| s.offset).collect::<Vec<_>>(), [Some(65536), Some(65544)], "{m:?}");
         assert!(f.target_features.contains(&"+memory64".to_string()), "{m:?}: {:?}", f.target_features);
     }
+    // A 64-bit memory may be up to 16 GiB (wasm-ld's limit), not 4 GiB.
+    let f = facts("m_wasm64", &with(&["-mwasm64", "--max-memory=17179869184"], &OPTS64));
+    assert_eq!(f.memory, Some(Limits { min: 2, max: Some(262144) }));
+    let too_large = "maximum memory too large, cannot be greater than 17179869184";
+    both_fail("m_wasm64", &with(&["-mwasm64", "--max-memory=34359738368"], &OPTS64), too_large, too_large);
     let bytes = our_bytes("m_wasm64", &with(&["-mwasm64"], &OPTS64));
     let engine = engine();
     let module = wasmtime::Module::new(engine, &bytes).expect("compiling the module");
