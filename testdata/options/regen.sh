@@ -11,6 +11,7 @@
 #   strings1.o strings2.o      -O0/-O1/-O2 string merging (.rodata.str*, .debug_str)
 #   mangled.o mangled_undef.o  C++ names: --demangle/--no-demangle, -Map, -y
 #   threads.o                  --shared-memory, TLS (-matomics -mbulk-memory)
+#   opts64.o threads64.o       -m wasm64: opts.c and threads.c built for wasm64
 set -euo pipefail
 cd "$(dirname "$0")"
 CC="${CC:-clang-19}"
@@ -35,3 +36,7 @@ rm -f liblazy.a
 "$AR" rcsD liblazy.a lazy.o
 # threads.o: --shared-memory and TLS (needs atomics and bulk memory)
 "$CC" "${flags[@]}" -O2 -matomics -mbulk-memory -c threads.c -o threads.o
+# opts64.o, threads64.o: -m wasm64 (memory64 objects; no libc)
+flags64=(--target=wasm64-unknown-unknown -fdebug-compilation-dir=.)
+"$CC" "${flags64[@]}" -O2 -c opts.c -o opts64.o
+"$CC" "${flags64[@]}" -O2 -matomics -mbulk-memory -c threads.c -o threads64.o

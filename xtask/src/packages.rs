@@ -6,6 +6,8 @@ use std::process::Command;
 
 /// clang-19's builtins archive for wasm32-wasi.
 pub const BUILTINS: &str = "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a";
+/// clang-19's builtins archive for wasm64 (the memory64 test, `tests/wasm64.rs`).
+const BUILTINS64: &str = "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm64.a";
 
 const PACKAGES: &[&str] = &[
     "clang-19",
@@ -15,6 +17,7 @@ const PACKAGES: &[&str] = &[
     "llvm-22",
     "wasi-libc",
     "libclang-rt-19-dev-wasm32",
+    "libclang-rt-19-dev-wasm64",
     "libc++-19-dev-wasm32",
     "libc++abi-19-dev-wasm32",
     "wabt",
@@ -33,6 +36,7 @@ const MARKERS: &[&str] = &[
     "/usr/bin/wasm-ld-22",
     "/usr/lib/wasm32-wasi/libc.a",
     BUILTINS,
+    BUILTINS64,
     "/usr/lib/wasm32-wasi/libc++.a",
     "/usr/lib/wasm32-wasi/libc++abi.a",
     "/usr/bin/wasm-objdump",

@@ -57,6 +57,9 @@ pub struct LayoutOptions {
     /// (copied in by `__wasm_init_memory`, once, whichever thread starts
     /// first), and the maximum defaults to the initial size.
     pub shared_memory: bool,
+    /// `-m wasm64`: a 64-bit memory (memory64) of up to 16 GiB, as in
+    /// wasm-ld 22.
+    pub memory64: bool,
     /// `--features=`, for [`crate::allowed_features`].
     pub features: Option<Vec<String>>,
     /// `--extra-features=`, for [`crate::allowed_features`].
@@ -87,6 +90,7 @@ impl Default for LayoutOptions {
             growable_table: false,
             output: OutputKind::Executable,
             shared_memory: false,
+            memory64: false,
             features: None,
             extra_features: Vec::new(),
             pic: None,
@@ -156,6 +160,9 @@ pub struct MemoryPlan {
     pub page_size_log2: Option<u32>,
     /// Shared between threads (`--shared-memory`).
     pub shared: bool,
+    /// A 64-bit memory (`-m wasm64`): its limits, addresses, data segment
+    /// offsets and the linker's address globals are i64.
+    pub memory64: bool,
     /// Address of `__wasm_init_memory_flag` (shared memory with segments to
     /// initialise): the i32 the threads race on so only one copies the
     /// data in.
@@ -415,7 +422,8 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
     linker_data.insert(LinkerData::HeapBase, ptr);
     linker_data.insert(LinkerData::MemoryBase, 0);
     linker_data.insert(LinkerData::TableBase, 1);
-    let max_setting = 1u64 << 32;
+    // wasm-ld's limit: 4 GiB, or 16 GiB for a 64-bit memory.
+    let max_setting = if opts.memory64 { 1u64 << 34 } else { 1u64 << 32 };
     if let Some(heap) = opts.initial_heap {
         if !heap.is_multiple_of(page_size) {
             errors.push(LayoutProblem::InitialHeapUnaligned { heap, page_size });
@@ -521,6 +529,7 @@ pub(crate) fn layout_memory(res: &Resolution<'_>, opts: &LayoutOptions) -> Resul
             export: opts.export_memory,
             page_size_log2: (page_size != PAGE_SIZE).then(|| page_size.trailing_zeros()),
             shared: opts.shared_memory,
+            memory64: opts.memory64,
             init_memory_flag,
             dylink,
         },

@@ -296,8 +296,9 @@ fn stub_name(stub: &symbol_resolve::Stub, demangle: bool) -> String {
     }
 }
 
-/// Builds the merged `producers` payload (fields and values in first-seen
-/// order, one version per name), or `None` when no input has one.
+/// Builds the merged `producers` payload (fields in wasm-ld's order
+/// `language`, `processed-by`, `sdk`; values in first-seen order, one
+/// version per name), or `None` when no input has one.
 pub fn producers_section(res: &Resolution<'_>) -> Option<Vec<u8>> {
     let mut fields: IndexMap<&str, IndexMap<&str, &str>> = IndexMap::new();
     for obj in &res.objects {
@@ -311,6 +312,10 @@ pub fn producers_section(res: &Resolution<'_>) -> Option<Vec<u8>> {
     if fields.is_empty() {
         return None;
     }
+    // wasm-ld writes the fields in this order, whichever input named which
+    // first.
+    fields
+        .sort_by_cached_key(|name, _| ["language", "processed-by", "sdk"].iter().position(|f| f == name).unwrap_or(3));
     let mut out = Vec::new();
     leb::write_u32(&mut out, fields.len() as u32);
     for (name, values) in fields {

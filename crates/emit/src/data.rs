@@ -6,22 +6,37 @@ use crate::{leb, EmitError};
 use atom_layout::OutputSegment;
 use rayon::prelude::*;
 
-/// The segment header: active (memory 0, `i32.const ADDRESS end`, or in
-/// position-independent output `global.get __memory_base end` with
-/// `memory_base` that global's index) or passive, then the size.
-fn segment_header(seg: &OutputSegment, memory_base: Option<u32>) -> Vec<u8> {
+/// Where active segments go: `global.get __memory_base` (its index) in
+/// position-independent output, else the address as a constant of the
+/// memory's address type (`i64.const` in a 64-bit memory).
+#[derive(Debug, Clone, Copy)]
+pub struct OffsetForm {
+    /// Position-independent output: `__memory_base`'s global index.
+    pub memory_base: Option<u32>,
+    /// A 64-bit memory.
+    pub memory64: bool,
+}
+
+/// The segment header: active (memory 0, an [`OffsetForm`] expression) or
+/// passive, then the size.
+fn segment_header(seg: &OutputSegment, form: OffsetForm) -> Vec<u8> {
     let mut out = Vec::with_capacity(16);
     if seg.passive {
         out.push(0x01);
-    } else if let Some(base) = memory_base {
+    } else if let Some(base) = form.memory_base {
         out.push(0x00); // active, memory 0
         out.push(0x23); // global.get
         leb::write_u32(&mut out, base);
         out.push(0x0b);
     } else {
         out.push(0x00); // active, memory 0
-        out.push(0x41); // i32.const
-        leb::write_i64(&mut out, seg.address as u32 as i32 as i64);
+        if form.memory64 {
+            out.push(0x42); // i64.const
+            leb::write_i64(&mut out, seg.address as i64);
+        } else {
+            out.push(0x41); // i32.const
+            leb::write_i64(&mut out, seg.address as u32 as i32 as i64);
+        }
         out.push(0x0b);
     }
     leb::write_u32(&mut out, seg.size as u32);
@@ -38,7 +53,7 @@ pub fn emitted_segments(layout: &atom_layout::Layout) -> Vec<&OutputSegment> {
 pub fn placements(
     layout: &atom_layout::Layout,
     written: &[&OutputSegment],
-    memory_base: Option<u32>,
+    form: OffsetForm,
 ) -> Vec<Option<crate::PlacedSegment>> {
     let mut at = leb::len_u32(written.len() as u32) as u64;
     let mut next = written.iter().peekable();
@@ -50,7 +65,7 @@ pub fn placements(
                 return None;
             }
             next.next();
-            let header_len = segment_header(seg, memory_base).len() as u64;
+            let header_len = segment_header(seg, form).len() as u64;
             let placed = crate::PlacedSegment { payload_offset: at, header_len };
             at += header_len + seg.size;
             Some(placed)
@@ -59,18 +74,18 @@ pub fn placements(
 }
 
 /// Length of the data section payload for `segs`.
-pub fn payload_len(segs: &[&OutputSegment], memory_base: Option<u32>) -> usize {
+pub fn payload_len(segs: &[&OutputSegment], form: OffsetForm) -> usize {
     leb::len_u32(segs.len() as u32)
-        + segs.iter().map(|s| segment_header(s, memory_base).len() + s.size as usize).sum::<usize>()
+        + segs.iter().map(|s| segment_header(s, form).len() + s.size as usize).sum::<usize>()
 }
 
 /// Offset of each segment's first byte within the data section payload,
 /// for the relocations kept in the output.
-pub fn body_offsets(segs: &[&OutputSegment], memory_base: Option<u32>) -> Vec<u64> {
+pub fn body_offsets(segs: &[&OutputSegment], form: OffsetForm) -> Vec<u64> {
     let mut off = leb::len_u32(segs.len() as u32) as u64;
     segs.iter()
         .map(|s| {
-            let body = off + segment_header(s, memory_base).len() as u64;
+            let body = off + segment_header(s, form).len() as u64;
             off = body + s.size;
             body
         })
@@ -84,7 +99,7 @@ pub fn body_offsets(segs: &[&OutputSegment], memory_base: Option<u32>) -> Vec<u6
 pub fn write_payload(
     ctx: &RelocContext<'_, '_>,
     segs: &[&OutputSegment],
-    memory_base: Option<u32>,
+    form: OffsetForm,
     out: &mut [u8],
 ) -> Result<(), EmitError> {
     let mut head = Vec::new();
@@ -94,7 +109,7 @@ pub fn write_payload(
     let mut slots = Vec::new();
     let mut blobs = Vec::new();
     for seg in segs {
-        let header = segment_header(seg, memory_base);
+        let header = segment_header(seg, form);
         let (h, tail) = rest.split_at_mut(header.len());
         h.copy_from_slice(&header);
         let (mut body, tail) = tail.split_at_mut(seg.size as usize);

@@ -97,6 +97,24 @@ fn i32_const(b: &mut Vec<u8>, v: u64) {
     leb::write_i64(b, v as u32 as i32 as i64);
 }
 
+/// A constant of the memory's address type, and the matching `add`.
+fn address_const(b: &mut Vec<u8>, v: u64, memory64: bool) {
+    if memory64 {
+        b.push(I64_CONST);
+        leb::write_i64(b, v as i64);
+    } else {
+        i32_const(b, v);
+    }
+}
+
+fn address_add(memory64: bool) -> u8 {
+    if memory64 {
+        I64_ADD
+    } else {
+        I32_ADD
+    }
+}
+
 /// The imported global `env.NAME` a generated body reads.
 fn base(merged: &MergedModule, global: &'static str) -> Result<u32, EmitError> {
     merged.imported_global(global).map(|g| g.0).ok_or(EmitError::MissingLoaderGlobal(global))
@@ -110,6 +128,7 @@ fn base(merged: &MergedModule, global: &'static str) -> Result<u32, EmitError> {
 pub fn apply_data_relocs_body(ctx: &RelocContext<'_, '_>) -> Result<Vec<u8>, EmitError> {
     let (res, layout, merged) = (ctx.res, ctx.layout, ctx.merged);
     let pic = res.pic.is_some();
+    let memory64 = layout.memory.memory64;
     let memory_base = if pic { Some(base(merged, "__memory_base")?) } else { None };
     let mut b = vec![0u8]; // no locals
     for seg in layout.segments.iter().filter(|s| !(s.is_tls && s.passive)) {
@@ -131,10 +150,10 @@ pub fn apply_data_relocs_body(ctx: &RelocContext<'_, '_>) -> Result<Vec<u8>, Emi
                     return Err(EmitError::InvalidRuntimeRelocation(r.ty.name()));
                 }
                 let rel = u64::from(r.offset - input.section_offset);
-                i32_const(&mut b, seg.address + p.offset + rel);
+                address_const(&mut b, seg.address + p.offset + rel, memory64);
                 if let Some(mb) = memory_base {
                     global_get(&mut b, mb);
-                    b.push(I32_ADD);
+                    b.push(address_add(memory64));
                 }
                 let wide = matches!(r.ty, RelocType::MemoryAddrI64 | RelocType::TableIndexI64);
                 let (konst, add, store) =
@@ -187,8 +206,8 @@ pub fn apply_global_relocs_body(layout: &Layout, merged: &MergedModule) -> Resul
         };
         let index = merged.got_index.get(&entry.target).ok_or(EmitError::GotEntryWithoutValue(k as u32))?;
         global_get(&mut b, base(merged, global)?);
-        i32_const(&mut b, value);
-        b.push(I32_ADD);
+        address_const(&mut b, value, layout.memory.memory64);
+        b.push(address_add(layout.memory.memory64));
         b.push(GLOBAL_SET);
         leb::write_u32(&mut b, index.0);
     }
@@ -212,8 +231,8 @@ pub fn apply_global_tls_relocs_body(layout: &Layout, merged: &MergedModule) -> R
         let Some(address) = layout.data_address(d) else { continue };
         let index = merged.got_index.get(&entry.target).ok_or(EmitError::GotEntryWithoutValue(k as u32))?;
         global_get(&mut b, tls_base);
-        i32_const(&mut b, address.wrapping_sub(block));
-        b.push(I32_ADD);
+        address_const(&mut b, address.wrapping_sub(block), layout.memory.memory64);
+        b.push(address_add(layout.memory.memory64));
         b.push(GLOBAL_SET);
         leb::write_u32(&mut b, index.0);
     }

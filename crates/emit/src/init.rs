@@ -20,7 +20,9 @@ const LOCAL_TEE: u8 = 0x22;
 const GLOBAL_GET: u8 = 0x23;
 const GLOBAL_SET: u8 = 0x24;
 const I32_ADD: u8 = 0x6a;
+const I64_ADD: u8 = 0x7c;
 const I32: u8 = 0x7f;
+const I64: u8 = 0x7e;
 const I32_CONST: u8 = 0x41;
 const I64_CONST: u8 = 0x42;
 /// Prefix of `memory.init`, `data.drop`, `memory.fill`.
@@ -38,6 +40,17 @@ const I32_ATOMIC_RMW_CMPXCHG: u32 = 0x48;
 fn i32_const(b: &mut Vec<u8>, v: i64) {
     b.push(I32_CONST);
     leb::write_i64(b, v as u32 as i32 as i64);
+}
+
+/// A memory address (or a `memory.fill` length): `i64.const` in a 64-bit
+/// memory, else `i32.const`.
+fn address_const(b: &mut Vec<u8>, v: u64, memory64: bool) {
+    if memory64 {
+        b.push(I64_CONST);
+        leb::write_i64(b, v as i64);
+    } else {
+        i32_const(b, v as i64);
+    }
 }
 
 fn misc(b: &mut Vec<u8>, op: u32) {
@@ -83,18 +96,20 @@ pub fn init_memory_body(layout: &Layout, merged: &MergedModule) -> Vec<u8> {
     // In position-independent output every address is relative to
     // `__memory_base`; the flag's address is computed once into local 0.
     let memory_base = merged.pic.and_then(|_| merged.imported_global("__memory_base")).map(|g| g.0);
+    let wide = layout.memory.memory64;
     let mut b = Vec::new();
     let flag_address = |b: &mut Vec<u8>, flag: u64| match memory_base {
         Some(_) => b.extend([LOCAL_GET, 0]),
-        None => i32_const(b, flag as i64),
+        None => address_const(b, flag, wide),
     };
     match (flag, memory_base) {
         (Some(flag), Some(mb)) => {
-            b.extend([1, 2, I32]); // two i32 locals: the flag's and a TLS address
+            // Two address locals: the flag's and a TLS block's.
+            b.extend([1, 2, if wide { I64 } else { I32 }]);
             b.push(GLOBAL_GET);
             leb::write_u32(&mut b, mb);
-            i32_const(&mut b, flag as i64);
-            b.extend([I32_ADD, LOCAL_SET, 0]);
+            address_const(&mut b, flag, wide);
+            b.extend([if wide { I64_ADD } else { I32_ADD }, LOCAL_SET, 0]);
         }
         _ => b.push(0), // no locals
     }
@@ -108,7 +123,7 @@ pub fn init_memory_body(layout: &Layout, merged: &MergedModule) -> Vec<u8> {
     }
     for (seg, index) in layout.segments.iter().zip(&indices) {
         if seg.init_by_start {
-            init_segment(&mut b, seg, *index, flag.is_some(), merged, memory_base);
+            init_segment(&mut b, seg, *index, flag.is_some(), merged, memory_base, wide);
         }
     }
     if let Some(flag) = flag {
@@ -139,7 +154,9 @@ pub fn init_memory_body(layout: &Layout, merged: &MergedModule) -> Vec<u8> {
 
 /// Copies one segment into place (or zeroes `.bss`); the `.tdata` copy
 /// with shared memory is the main thread's TLS block, so `__tls_base` is
-/// pointed at it. With `memory_base`, addresses are relative to it.
+/// pointed at it. With `memory_base`, addresses are relative to it. In a
+/// 64-bit memory (`wide`) the destination and the `memory.fill` length are
+/// i64; `memory.init`'s source offset and length stay i32.
 fn init_segment(
     b: &mut Vec<u8>,
     seg: &OutputSegment,
@@ -147,17 +164,18 @@ fn init_segment(
     shared: bool,
     merged: &MergedModule,
     memory_base: Option<u32>,
+    wide: bool,
 ) {
-    i32_const(b, seg.address as i64);
+    address_const(b, seg.address, wide);
     if let Some(mb) = memory_base {
         b.push(GLOBAL_GET);
         leb::write_u32(b, mb);
-        b.push(I32_ADD);
+        b.push(if wide { I64_ADD } else { I32_ADD });
     }
     if shared && seg.is_tls {
         match memory_base {
             Some(_) => b.extend([LOCAL_TEE, 1]),
-            None => i32_const(b, seg.address as i64),
+            None => address_const(b, seg.address, wide),
         }
         b.push(GLOBAL_SET);
         leb::write_u32(b, tls_base_index(merged));
@@ -175,7 +193,7 @@ fn init_segment(
         }
         _ => {
             i32_const(b, 0);
-            i32_const(b, seg.size as i64);
+            address_const(b, seg.size, wide);
             misc(b, MEMORY_FILL);
             b.push(0);
         }

@@ -270,7 +270,7 @@ fn memory_type(layout: &Layout) -> enc::MemoryType {
     enc::MemoryType {
         minimum: layout.memory.initial_pages,
         maximum: layout.memory.max_pages,
-        memory64: false,
+        memory64: layout.memory.memory64,
         shared: layout.memory.shared,
         page_size_log2: layout.memory.page_size_log2,
     }
@@ -303,7 +303,7 @@ fn import_section(
         let n = layout.table.size() as u64;
         table_ty(object_parse::TableType {
             element_type: object_parse::RefType::FUNCREF,
-            table64: false,
+            table64: layout.memory.memory64,
             initial: n,
             maximum: None,
             shared: false,
@@ -383,35 +383,38 @@ fn global_section(res: &Resolution<'_>, layout: &Layout, merged: &MergedModule) 
     let mut gs = enc::GlobalSection::new();
     for g in &merged.globals {
         let ty = global_ty(global_type(res, merged, g))?;
+        let address = |v: u64| address_const(layout, v);
         let init = match g {
-            OutputGlobal::Synthetic(SyntheticGlobal::StackPointer) => {
-                enc::ConstExpr::i32_const(layout.stack_pointer as u32 as i32)
-            }
+            OutputGlobal::Synthetic(SyntheticGlobal::StackPointer) => address(layout.stack_pointer),
             // With shared memory each thread's `__wasm_init_tls` (and, for
             // the main thread, `__wasm_init_memory`) sets it.
-            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) if merged.shared_memory => enc::ConstExpr::i32_const(0),
-            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => {
-                enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.0) as u32 as i32)
-            }
-            OutputGlobal::Synthetic(SyntheticGlobal::TlsSize) => {
-                enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.1) as u32 as i32)
-            }
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) if merged.shared_memory => address(0),
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => address(layout.tls.map_or(0, |t| t.0)),
+            OutputGlobal::Synthetic(SyntheticGlobal::TlsSize) => address(layout.tls.map_or(0, |t| t.1)),
             OutputGlobal::Synthetic(SyntheticGlobal::TlsAlign) => {
                 // wasm-ld's initial 0 stays when there is no `.tdata`.
-                enc::ConstExpr::i32_const(layout.tls.map_or(0, |t| t.2) as u32 as i32)
+                address(layout.tls.map_or(0, |t| t.2))
             }
             OutputGlobal::Input { obj, index } => {
                 let e = res.objects[obj.0 as usize].globals[*index as usize].init_expr;
                 enc::ConstExpr::raw(e[..e.len().saturating_sub(1)].iter().copied())
             }
-            OutputGlobal::DataAddress { address, .. } => enc::ConstExpr::i32_const(*address as u32 as i32),
-            OutputGlobal::Got { entry, .. } => {
-                enc::ConstExpr::i32_const(got_value(layout, merged, *entry)? as u32 as i32)
-            }
+            OutputGlobal::DataAddress { address: a, .. } => address(*a),
+            OutputGlobal::Got { entry, .. } => address(got_value(layout, merged, *entry)?),
         };
         gs.global(ty, &init);
     }
     Ok((!gs.is_empty()).then(|| encoded(&gs)))
+}
+
+/// A constant of the memory's address type: `i64.const` in a 64-bit
+/// memory, else `i32.const` (the value wrapped to 32 bits).
+fn address_const(layout: &Layout, v: u64) -> enc::ConstExpr {
+    if layout.memory.memory64 {
+        enc::ConstExpr::i64_const(v as i64)
+    } else {
+        enc::ConstExpr::i32_const(v as u32 as i32)
+    }
 }
 
 /// The value a GOT entry holds: its function's table slot or its data
@@ -461,7 +464,7 @@ fn data_count_section(layout: &Layout) -> Option<Vec<u8>> {
 
 /// The element section: one active segment filling the indirect function
 /// table from `layout.table.base` (in position-independent output, from
-/// `__table_base`).
+/// `__table_base`; in a 64-bit table, an i64 offset).
 fn element_section(layout: &Layout, merged: &MergedModule) -> Result<Option<Vec<u8>>, EmitError> {
     if merged.table_elements.is_empty() {
         return Ok(None);
@@ -471,7 +474,7 @@ fn element_section(layout: &Layout, merged: &MergedModule) -> Result<Option<Vec<
         Some(_) => enc::ConstExpr::global_get(
             merged.imported_global("__table_base").ok_or(EmitError::MissingLoaderGlobal("__table_base"))?.0,
         ),
-        None => enc::ConstExpr::i32_const(layout.table.base as i32),
+        None => address_const(layout, u64::from(layout.table.base)),
     };
     let table = merged.indirect_table.filter(|&t| t != 0);
     el.active(table, &offset, enc::Elements::Functions(merged.table_elements.iter().map(|f| f.0).collect()));
@@ -490,9 +493,9 @@ struct RelocatedPlan<'r, 'a> {
     segments: Vec<&'r atom_layout::OutputSegment>,
     /// The kept input custom sections, merged by name.
     customs: custom::CustomPlan,
-    /// Position-independent output: the index of `__memory_base`, where
-    /// the data goes.
-    memory_base: Option<u32>,
+    /// How active segments give their address (`__memory_base` in
+    /// position-independent output, `i64.const` in a 64-bit memory).
+    offsets: data::OffsetForm,
 }
 
 impl<'r, 'a> RelocatedPlan<'r, 'a> {
@@ -535,7 +538,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             code_offsets,
             segments: data::emitted_segments(layout),
             customs: custom::plan(res, &opts.custom),
-            memory_base,
+            offsets: data::OffsetForm { memory_base, memory64: layout.memory.memory64 },
         })
     }
 
@@ -546,7 +549,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
 
     /// Payload length of the data section, if it is written (any segment).
     fn data_len(&self) -> Option<usize> {
-        (!self.segments.is_empty()).then(|| data::payload_len(&self.segments, self.memory_base))
+        (!self.segments.is_empty()).then(|| data::payload_len(&self.segments, self.offsets))
     }
 
     /// The `linking` and `reloc.*` sections of an output that keeps its
@@ -577,7 +580,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             custom_sections,
             code_offsets: &self.code_offsets,
             segments: &self.segments,
-            segment_offsets: data::body_offsets(&self.segments, self.memory_base),
+            segment_offsets: data::body_offsets(&self.segments, self.offsets),
             customs: &self.customs.sections,
             custom_offsets: &self.customs.offsets,
         };
@@ -625,7 +628,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             );
         }
         file.functions = code::placements(&self.chunks);
-        file.segments = data::placements(layout, &self.segments, self.memory_base);
+        file.segments = data::placements(layout, &self.segments, self.offsets);
         at
     }
 
@@ -670,7 +673,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             || code_out.map_or(Ok(()), |out| code::write_payload(&ctx, &self.chunks, out)),
             || {
                 rayon::join(
-                    || data_out.map_or(Ok(()), |out| data::write_payload(&ctx, &self.segments, self.memory_base, out)),
+                    || data_out.map_or(Ok(()), |out| data::write_payload(&ctx, &self.segments, self.offsets, out)),
                     || {
                         custom_slots
                             .into_par_iter()

@@ -171,6 +171,9 @@ pub struct ObjectFile<'a> {
     /// Type index of each imported function, by function index (so lookups
     /// do not scan the import list).
     pub imported_function_types: Vec<TypeIdx>,
+    /// The object's memory (imported, or defined in `-r` output) is 64-bit:
+    /// a wasm64 object, which wasm-ld links only with `-mwasm64`.
+    pub memory64: bool,
 }
 
 impl<'a> ObjectFile<'a> {
@@ -308,6 +311,7 @@ fn empty_object<'a>(name: &str) -> ObjectFile<'a> {
         producers: Vec::new(),
         function_exports: Vec::new(),
         imported_function_types: Vec::new(),
+        memory64: false,
     }
 }
 
@@ -374,6 +378,9 @@ impl<'a> SectionPass<'a> {
                 let imported = self.obj.imports.iter().filter(|i| matches!(i.kind, InputImportKind::Memory(_))).count();
                 if r.count() as usize + imported > 1 {
                     return Err(RawError::new(r.range().start as usize, K::DefinedMemory));
+                }
+                for m in r {
+                    self.obj.memory64 |= m?.memory64;
                 }
             }
             Payload::TagSection(r) => {
@@ -443,7 +450,10 @@ impl<'a> SectionPass<'a> {
                     obj.num_imported_tables += 1;
                     InputImportKind::Table(t)
                 }
-                TypeRef::Memory(m) => InputImportKind::Memory(m),
+                TypeRef::Memory(m) => {
+                    obj.memory64 |= m.memory64;
+                    InputImportKind::Memory(m)
+                }
                 TypeRef::Global(g) => {
                     obj.num_imported_globals += 1;
                     InputImportKind::Global(g)

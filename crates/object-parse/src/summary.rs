@@ -122,6 +122,9 @@ pub struct ObjectSummary<'a> {
     pub symbols: Vec<SymbolSummary<'a>>,
     /// COMDAT group names in the order of the object's COMDAT info.
     pub comdats: Vec<&'a str>,
+    /// A wasm64 object (its memory is 64-bit), for wasm-ld's `-mwasm64`
+    /// check when the file is read.
+    pub memory64: bool,
 }
 
 /// What an archive member is, as far as resolution is concerned.
@@ -163,7 +166,7 @@ pub fn summarize_object<'a>(obj: &ObjectFile<'a>) -> ObjectSummary<'a> {
             _ => return None,
         })
     };
-    summarize_linking(&obj.linking, key, &types)
+    ObjectSummary { memory64: obj.memory64, ..summarize_linking(&obj.linking, key, &types) }
 }
 
 /// The types of an object's globals and tables, imports first (their
@@ -194,6 +197,7 @@ fn summarize_bytes(bytes: &[u8]) -> RawResult<MemberSummary<'_>> {
     }
     let mut imports = ImportNames { functions: Vec::new(), globals: Vec::new(), tables: Vec::new(), tags: Vec::new() };
     let mut types = ItemTypes::default();
+    let mut memory64 = false;
     for payload in Parser::new(0).parse_all(bytes) {
         match payload? {
             Payload::ImportSection(r) => {
@@ -210,6 +214,7 @@ fn summarize_bytes(bytes: &[u8]) -> RawResult<MemberSummary<'_>> {
                             types.tables.push(EntityType::Table(t.element_type));
                         }
                         TypeRef::Tag(_) => imports.tags.push(imp.name),
+                        TypeRef::Memory(m) => memory64 |= m.memory64,
                         _ => {}
                     }
                 }
@@ -223,6 +228,11 @@ fn summarize_bytes(bytes: &[u8]) -> RawResult<MemberSummary<'_>> {
             Payload::TableSection(r) => {
                 for t in r {
                     types.tables.push(EntityType::Table(t?.ty.element_type));
+                }
+            }
+            Payload::MemorySection(r) => {
+                for m in r {
+                    memory64 |= m?.memory64;
                 }
             }
             Payload::CustomSection(c) if c.name() == "linking" => {
@@ -242,7 +252,8 @@ fn summarize_bytes(bytes: &[u8]) -> RawResult<MemberSummary<'_>> {
                         _ => return None,
                     })
                 };
-                return Ok(MemberSummary::Object(summarize_linking(&linking, key, &types)));
+                let summary = summarize_linking(&linking, key, &types);
+                return Ok(MemberSummary::Object(ObjectSummary { memory64, ..summary }));
             }
             _ => {}
         }
@@ -285,5 +296,5 @@ fn summarize_linking<'a>(
             SymbolSummary { name: s.name, class: SymbolClass::of(&s.kind), flags: s.flags, ty, comdat }
         })
         .collect();
-    ObjectSummary { symbols, comdats: linking.comdats.iter().map(|c| c.name).collect() }
+    ObjectSummary { symbols, comdats: linking.comdats.iter().map(|c| c.name).collect(), memory64: false }
 }

@@ -210,6 +210,9 @@ pub struct MergedModule {
     pub start_calls: Vec<OutputFuncIdx>,
     /// `--shared-memory` (`__tls_base` is mutable, set per thread).
     pub shared_memory: bool,
+    /// `-m wasm64`: the linker's address globals and `__wasm_init_tls`'s
+    /// parameter are i64 (from the layout's memory plan).
+    pub memory64: bool,
     /// Output index of each GOT import (`layout.table.got_imports`), by
     /// symbol name.
     pub got_import_index: HashMap<String, OutputGlobalIdx>,
@@ -341,7 +344,11 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
             module: if g.function { "GOT.func" } else { "GOT.mem" }.into(),
             field: g.name.clone(),
             symbol: g.name.clone(),
-            kind: OutputImportKind::Global(GlobalType { content_type: ValType::I32, mutable: true, shared: false }),
+            kind: OutputImportKind::Global(GlobalType {
+                content_type: if layout.memory.memory64 { ValType::I64 } else { ValType::I32 },
+                mutable: true,
+                shared: false,
+            }),
         });
     }
     let pic = res.pic;
@@ -520,6 +527,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         apply_global_relocs,
         apply_global_tls_relocs,
         got_tls,
+        memory64: layout.memory.memory64,
     };
     let missing = MergeError::NoOutputIndex;
     if let Some(f) = data_relocs_at_start {
@@ -648,7 +656,7 @@ pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: Ou
         | OutputFunction::ApplyGlobalRelocs
         | OutputFunction::ApplyGlobalTlsRelocs
         | OutputFunction::Start => Some(Signature { params: Box::new([]), results: Box::new([]) }),
-        OutputFunction::InitTls => Some(Signature { params: Box::new([ValType::I32]), results: Box::new([]) }),
+        OutputFunction::InitTls => Some(Signature { params: Box::new([address_type(merged)]), results: Box::new([]) }),
         OutputFunction::Stub(id) => Some(res.stubs[id.0 as usize].signature.clone()),
         OutputFunction::CommandExport { signature, .. } => Some(signature.clone()),
     }
@@ -658,22 +666,23 @@ pub fn function_signature(res: &Resolution<'_>, merged: &MergedModule, index: Ou
 /// memory, where each thread sets it; otherwise it is the fixed address of
 /// the one `.tdata` block, as in wasm-ld 22.
 pub fn global_type(res: &Resolution<'_>, merged: &MergedModule, g: &OutputGlobal) -> GlobalType {
+    let address = address_type(merged);
     match g {
         OutputGlobal::Synthetic(SyntheticGlobal::StackPointer) => {
-            GlobalType { content_type: ValType::I32, mutable: true, shared: false }
+            GlobalType { content_type: address, mutable: true, shared: false }
         }
         OutputGlobal::Synthetic(SyntheticGlobal::TlsBase) => {
-            GlobalType { content_type: ValType::I32, mutable: merged.shared_memory, shared: false }
+            GlobalType { content_type: address, mutable: merged.shared_memory, shared: false }
         }
         OutputGlobal::Got { entry, .. } => {
             // Set at start in position-independent output, per thread for
             // thread-local symbols with shared memory.
             let tls = layout_got_tls(merged, *entry);
             let mutable = (merged.pic.is_some() && !tls) || (merged.shared_memory && tls);
-            GlobalType { content_type: ValType::I32, mutable, shared: false }
+            GlobalType { content_type: address, mutable, shared: false }
         }
         OutputGlobal::Synthetic(_) | OutputGlobal::DataAddress { .. } => {
-            GlobalType { content_type: ValType::I32, mutable: false, shared: false }
+            GlobalType { content_type: address, mutable: false, shared: false }
         }
         OutputGlobal::Input { obj, index } => res.objects[obj.0 as usize].globals[*index as usize].ty,
     }
@@ -684,6 +693,17 @@ fn layout_got_tls(merged: &MergedModule, entry: u32) -> bool {
     merged.got_tls.contains(&entry)
 }
 
+/// The type of a memory address: i64 with `-m wasm64`, else i32. wasm-ld
+/// gives every global it makes (stack pointer, TLS globals, exported data
+/// addresses, GOT entries) this type.
+pub fn address_type(merged: &MergedModule) -> ValType {
+    if merged.memory64 {
+        ValType::I64
+    } else {
+        ValType::I32
+    }
+}
+
 /// The type of an output table.
 pub fn table_type(res: &Resolution<'_>, layout: &Layout, t: &OutputTable) -> TableType {
     match t {
@@ -691,7 +711,8 @@ pub fn table_type(res: &Resolution<'_>, layout: &Layout, t: &OutputTable) -> Tab
             let n = layout.table.size() as u64;
             TableType {
                 element_type: object_parse::RefType::FUNCREF,
-                table64: false,
+                // wasm-ld 22 makes the table 64-bit with a 64-bit memory.
+                table64: layout.memory.memory64,
                 initial: n,
                 maximum: if layout.table.growable { None } else { Some(n) },
                 shared: false,

@@ -16,6 +16,20 @@ pub enum ResolveError {
     /// its own message (printed as its own `error:` line).
     #[error("{}", join_lines(.0))]
     Symbols(Vec<SymbolError>),
+    /// A wasm64 object (64-bit memory) without `-mwasm64`: fatal when the
+    /// file is read, as in wasm-ld.
+    #[error("{file}: must specify -mwasm64 to process wasm64 object files")]
+    Wasm64NotSpecified {
+        /// The object's display name.
+        file: String,
+    },
+    /// An object of the other architecture than `-m` names (wasm-ld's
+    /// wording, whichever way round the mismatch is).
+    #[error("{file}: wasm32 object file can't be linked in wasm64 mode")]
+    ArchMismatch {
+        /// The object's display name.
+        file: String,
+    },
 }
 
 fn join_lines(errors: &[SymbolError]) -> String {

@@ -91,6 +91,10 @@ pub struct ResolveOptions {
     /// `-Bsymbolic`: a shared library's own definitions are final (no GOT
     /// imports for them).
     pub bsymbolic: bool,
+    /// `-m wasm64` (`Some(true)`) / `-m wasm32` (`Some(false)`): the
+    /// architecture every object must have; `None` accepts only wasm32
+    /// objects, with wasm-ld's "must specify -mwasm64" for the others.
+    pub is64: Option<bool>,
 }
 
 impl Default for ResolveOptions {
@@ -116,6 +120,7 @@ impl Default for ResolveOptions {
             shared_memory: false,
             pic: None,
             bsymbolic: false,
+            is64: None,
         }
     }
 }
@@ -303,6 +308,7 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &ResolveOptions) -> Result<Sele
         relocatable: opts.output.is_relocatable(),
         pic: opts.pic.is_some(),
         shared: opts.pic == Some(PicKind::Shared),
+        is64: opts.is64,
     };
     select::select(set, &select_opts)
 }

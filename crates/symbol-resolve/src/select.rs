@@ -104,6 +104,9 @@ pub struct SelectOptions<'o> {
     pub pic: bool,
     /// `-shared`: there is no `__wasm_call_dtors` to look up.
     pub shared: bool,
+    /// `-m wasm64` (`Some(true)`), `-m wasm32` (`Some(false)`) or neither:
+    /// every file read must match (wasm-ld's `checkArch`).
+    pub is64: Option<bool>,
 }
 
 /// Index of a file in the order resolution started reading it.
@@ -149,6 +152,9 @@ struct Selector<'a> {
     extractions: Vec<Extraction<'a>>,
     allow_multiple_definition: bool,
     noinhibit_exec: bool,
+    is64: Option<bool>,
+    /// The first file of the wrong architecture: wasm-ld stops there.
+    fatal: Option<ResolveError>,
 }
 
 /// Runs wasm-ld's resolution order over `set`'s summaries (the archive
@@ -167,6 +173,8 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &SelectOptions<'_>) -> Result<S
         extractions: Vec::new(),
         allow_multiple_definition: opts.allow_multiple_definition,
         noinhibit_exec: opts.noinhibit_exec,
+        is64: opts.is64,
+        fatal: None,
     };
     // The linker's own function and stack pointer exist from the start, as
     // in wasm-ld (their place in the table orders `--export-all`'s exports;
@@ -199,6 +207,9 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &SelectOptions<'_>) -> Result<S
                 shared_libraries.push(lib.clone());
             }
         }
+        if let Some(fatal) = s.fatal.take() {
+            return Err(fatal);
+        }
     }
     // Command-line names extract like references do (wasm-ld's
     // handleUndefined), in wasm-ld's order.
@@ -219,6 +230,9 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &SelectOptions<'_>) -> Result<S
         }
     }
     let (stub_imports, stub_exports) = s.apply_stub_libraries(&stubs);
+    if let Some(fatal) = s.fatal.take() {
+        return Err(fatal);
+    }
     if !s.errors.is_empty() {
         return Err(ResolveError::Symbols(s.errors));
     }
@@ -247,6 +261,13 @@ impl<'a> Selector<'a> {
         summary: ObjectSummary<'a>,
         extraction: Option<Extraction<'a>>,
     ) {
+        if self.fatal.is_some() {
+            return;
+        }
+        if let Some(fatal) = self.check_arch(&name, &summary) {
+            self.fatal = Some(fatal);
+            return;
+        }
         let id = FileId(self.files.len() as u32);
         let kept_comdats = summary
             .comdats
@@ -262,6 +283,17 @@ impl<'a> Selector<'a> {
         let slots = Vec::with_capacity(summary.symbols.len());
         self.files.push(FileState { name, source, from_archive, summary, slots, kept_comdats });
         self.stack.push(Frame { file: id, next: 0, extraction });
+    }
+
+    /// wasm-ld's `checkArch` on a file about to be read: a wasm64 object
+    /// needs `-mwasm64`, and every object must match the `-m` given.
+    fn check_arch(&self, name: &str, summary: &ObjectSummary<'a>) -> Option<ResolveError> {
+        let file = name.to_string();
+        match self.is64 {
+            None if summary.memory64 => Some(ResolveError::Wasm64NotSpecified { file }),
+            Some(is64) if is64 != summary.memory64 => Some(ResolveError::ArchMismatch { file }),
+            _ => None,
+        }
     }
 
     /// Reads files from the stack until it is empty: each symbol of the

@@ -202,13 +202,11 @@ impl<'a> Resolver<'a> {
         let mut dynamic_undefined = std::collections::HashSet::new();
         if opts.pic.is_some() {
             // The loader's globals, imported from `env` before anything else.
-            let i32_global = |mutable| {
-                OutputImportKind::Global(object_parse::GlobalType {
-                    content_type: object_parse::ValType::I32,
-                    mutable,
-                    shared: false,
-                })
-            };
+            // Addresses and slots are i64 with `-m wasm64`.
+            let content_type =
+                if opts.is64 == Some(true) { object_parse::ValType::I64 } else { object_parse::ValType::I32 };
+            let address_global =
+                |mutable| OutputImportKind::Global(object_parse::GlobalType { content_type, mutable, shared: false });
             for (name, mutable) in [("__stack_pointer", true), ("__memory_base", false), ("__table_base", false)] {
                 let Some(sid) = self.table.find(name) else { continue };
                 let id = ImportId(imports.len() as u32);
@@ -216,7 +214,7 @@ impl<'a> Resolver<'a> {
                     module: "env".into(),
                     field: name.into(),
                     symbol: name.into(),
-                    kind: i32_global(mutable),
+                    kind: address_global(mutable),
                 });
                 import_ids.insert(sid.0, id);
                 if name != "__stack_pointer" {

@@ -16,7 +16,7 @@ OPTIONS:
   -o <file>                 Output file (required; - writes to stdout)
   -L <dir>                  Add a library search directory
   -l <name>                 Link lib<name>.a found in the -L directories
-  -m wasm32                 Target emulation (only wasm32)
+  -m wasm32|wasm64          Target: 32-bit memory (default) or memory64
   --entry <sym>, -e <sym>   Entry function (default _start)
   --no-entry                No entry function
   --export=<sym>            Export a symbol (error if undefined)
@@ -210,12 +210,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "o" | "output" => c.output = Some(PathBuf::from(value("-o")?)),
             "L" | "library-path" => c.search_paths.push(PathBuf::from(value("-L")?)),
             "l" | "library" => c.inputs.push(InputArg::Library(value("-l")?)),
-            "m" => {
-                let m = value("-m")?;
-                if m != "wasm32" {
-                    return Err(format!("not supported yet: -m {m}").into());
-                }
-            }
+            "m" => c.is64 = Some(parse_arch(&value("-m")?)?),
             "entry" | "e" => {
                 c.entry = Some(value("--entry")?);
                 explicit_entry = true;
@@ -409,6 +404,8 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
                     c.search_paths.push(PathBuf::from(rest));
                 } else if let Some(rest) = arg.strip_prefix("-o").filter(|r| !r.is_empty() && !arg.starts_with("--")) {
                     c.output = Some(PathBuf::from(rest));
+                } else if let Some(rest) = arg.strip_prefix("-m").filter(|r| !r.is_empty() && !arg.starts_with("--")) {
+                    c.is64 = Some(parse_arch(rest)?);
                 } else if let Some(rest) = arg.strip_prefix("-z").filter(|r| !r.is_empty() && !arg.starts_with("--")) {
                     match rest.split_once('=') {
                         Some(("stack-size", n)) => c.stack_size = parse_number("stack size", n)?,
@@ -515,6 +512,15 @@ fn apply_pic(
     Ok(())
 }
 
+/// `-m`'s target: `wasm32` (false) or `wasm64` (true).
+fn parse_arch(m: &str) -> Result<bool, ArgsError> {
+    match m {
+        "wasm32" => Ok(false),
+        "wasm64" => Ok(true),
+        _ => Err(format!("invalid target architecture: {m}").into()),
+    }
+}
+
 /// `--build-id`'s style (no value: `fast`), as wasm-ld spells them.
 fn parse_build_id(style: Option<&str>) -> Result<emit::BuildId, ArgsError> {
     Ok(match style {
@@ -598,6 +604,16 @@ mod tests {
 
     fn p(a: &[&str]) -> Result<Config, String> {
         parse(a.iter().map(|s| s.to_string()).collect()).map_err(|e| e.to_string())
+    }
+
+    /// `-m` in both spellings; the last wins; only wasm32 and wasm64.
+    #[test]
+    fn target_architecture() {
+        assert_eq!(p(&["x.o"]).unwrap().is64, None);
+        assert_eq!(p(&["-m", "wasm64", "x.o"]).unwrap().is64, Some(true));
+        assert_eq!(p(&["-mwasm64", "x.o"]).unwrap().is64, Some(true));
+        assert_eq!(p(&["-mwasm64", "-m", "wasm32", "x.o"]).unwrap().is64, Some(false));
+        assert_eq!(p(&["-mwasm16", "x.o"]).unwrap_err(), "invalid target architecture: wasm16");
     }
 
     #[test]

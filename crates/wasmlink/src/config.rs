@@ -75,6 +75,10 @@ pub struct Config {
     pub import_memory: bool,
     /// `--shared-memory`.
     pub shared_memory: bool,
+    /// `-m wasm64` (`Some(true)`) / `-m wasm32` (`Some(false)`); `None` when
+    /// not given, which is wasm32 but rejects wasm64 objects with wasm-ld's
+    /// "must specify -mwasm64".
+    pub is64: Option<bool>,
     /// The memory is exported: by default, unless it is imported without
     /// `--export-memory`.
     pub export_memory: bool,
@@ -205,6 +209,7 @@ impl Default for Config {
             growable_table: false,
             import_memory: false,
             shared_memory: false,
+            is64: None,
             export_memory: true,
             opt_level: 1,
             time: false,
@@ -303,6 +308,7 @@ impl Config {
             shared_memory: self.shared_memory,
             pic: self.pic,
             bsymbolic: self.bsymbolic,
+            is64: self.is64,
         }
     }
 
@@ -355,6 +361,7 @@ impl Config {
             growable_table: self.growable_table,
             output: self.output_kind,
             shared_memory: self.shared_memory,
+            memory64: self.is64 == Some(true),
             features: self.features.clone(),
             extra_features: self.extra_features.clone(),
             pic: self.pic,

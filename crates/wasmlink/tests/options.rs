@@ -367,6 +367,84 @@ fn shared_memory_needs_atomics() {
     assert!(f.memory_shared && f.target_features.contains(&"+atomics".to_string()), "{:?}", f.target_features);
 }
 
+/// `opts.c` and `threads.c` built for wasm64 (`opts64.o`, `threads64.o`).
+const OPTS64: [&str; 2] = ["--no-entry", "opts64.o"];
+
+/// `-m wasm64` / `-mwasm64`: a 64-bit memory and indirect function table,
+/// i64 address globals (`__stack_pointer`, exported `__heap_base`), data
+/// at `i64.const` offsets; the module runs (`run(1)` = 2 + 7 + 0 + 'e').
+/// Without `-m` the same link fails (see `m_wasm64_architecture_errors`),
+/// and the wasm32 link of `opts.o` has none of this.
+#[test]
+fn m_wasm64() {
+    let base = facts("m_wasm64", &with(&OPTS, &["--export=__heap_base"]));
+    assert!(!base.memory64 && !base.table64, "{base:?}");
+    assert_eq!(base.global_types, ["i32 mut", "i32"]);
+    for m in [&["-m", "wasm64"][..], &["-mwasm64"]] {
+        let args: Vec<&str> = m.iter().chain(&OPTS64).chain(&["--export=__heap_base"]).copied().collect();
+        let f = facts("m_wasm64", &args);
+        assert!(f.memory64 && f.table64, "{m:?}: 64-bit memory and table: {f:?}");
+        assert_eq!(f.global_types, ["i64 mut", "i64"], "{m:?}: __stack_pointer, __heap_base");
+        assert_eq!(f.global("__heap_base"), base.global("__heap_base"), "{m:?}: same layout");
+        assert_eq!(f.memory, base.memory, "{m:?}");
+        assert_eq!(f.table, Some(Limits { min: 2, max: Some(2) }), "{m:?}");
+        assert_eq!(f.segments.iter().map(|s| s.offset).collect::<Vec<_>>(), [Some(65536), Some(65544)], "{m:?}");
+        assert!(f.target_features.contains(&"+memory64".to_string()), "{m:?}: {:?}", f.target_features);
+    }
+    // A 64-bit memory may be up to 16 GiB (wasm-ld's limit), not 4 GiB.
+    let f = facts("m_wasm64", &with(&["-mwasm64", "--max-memory=17179869184"], &OPTS64));
+    assert_eq!(f.memory, Some(Limits { min: 2, max: Some(262144) }));
+    let too_large = "maximum memory too large, cannot be greater than 17179869184";
+    both_fail("m_wasm64", &with(&["-mwasm64", "--max-memory=34359738368"], &OPTS64), too_large, too_large);
+    let bytes = our_bytes("m_wasm64", &with(&["-mwasm64"], &OPTS64));
+    let engine = engine();
+    let module = wasmtime::Module::new(engine, &bytes).expect("compiling the module");
+    let mut store = wasmtime::Store::new(engine, ());
+    store.set_epoch_deadline(600);
+    let instance = wasmtime::Instance::new(&mut store, &module, &[]).expect("instantiating the module");
+    let run = instance.get_typed_func::<i32, i32>(&mut store, "run").expect("a `run: (i32) -> i32` export");
+    assert_eq!(run.call(&mut store, 1).expect("calling run"), 2 + 7 + 101);
+}
+
+/// wasm-ld's architecture checks, made as each file is read (the first
+/// file of the wrong kind is named and the link stops): a wasm64 object
+/// needs `-mwasm64`; with `-m`, every object must match it (wasm-ld's one
+/// wording for both directions); `-m` takes only `wasm32` and `wasm64`.
+#[test]
+fn m_wasm64_architecture_errors() {
+    let cases: [(&[&str], &str); 6] = [
+        (&["--no-entry", "opts64.o"], "opts64.o: must specify -mwasm64 to process wasm64 object files"),
+        (&["--no-entry", "opts.o", "opts64.o"], "opts64.o: must specify -mwasm64 to process wasm64 object files"),
+        (&["-mwasm64", "--no-entry", "opts.o"], "opts.o: wasm32 object file can't be linked in wasm64 mode"),
+        (
+            &["-mwasm64", "--no-entry", "opts64.o", "opts.o"],
+            "opts.o: wasm32 object file can't be linked in wasm64 mode",
+        ),
+        (&["-m", "wasm32", "--no-entry", "opts64.o"], "opts64.o: wasm32 object file can't be linked in wasm64 mode"),
+        (&["-m", "wasm16", "--no-entry", "opts.o"], "invalid target architecture: wasm16"),
+    ];
+    for (args, message) in cases {
+        let err = both_fail("m_wasm64_errors", args, message, message);
+        assert_eq!(err.lines().count(), 1, "{args:?}: one error, the link stops there: {err}");
+    }
+}
+
+/// `-mwasm64 --shared-memory` on `threads64.o`: a shared 64-bit memory
+/// initialised by `__wasm_init_memory`; `__stack_pointer` and `__tls_base`
+/// are i64 (the lld suite's data-segment-merging checks
+/// `__wasm_init_memory`'s i64 addresses).
+#[test]
+fn m_wasm64_shared_memory() {
+    let threads64 = ["-mwasm64", "--no-entry", "threads64.o", "--export=tl_get", "--export=tl_address"];
+    let f = facts("m_wasm64_shared", &with(&threads64, &["--shared-memory", "--export=tl_init"]));
+    assert!(f.memory64 && f.memory_shared, "{f:?}");
+    assert_eq!(f.start.as_deref(), Some("__wasm_init_memory"));
+    assert_eq!(f.global_types, ["i64 mut", "i64 mut"], "__stack_pointer, __tls_base");
+    assert_eq!(f.segment_names(), [".tdata", ".data"]);
+    let f = facts("m_wasm64_shared", &threads64);
+    assert!(f.memory64 && !f.memory_shared && f.start.is_none(), "{f:?}");
+}
+
 /// `--export-memory=NAME` renames the memory export; `--export-memory` with
 /// `--import-memory` exports the imported memory too.
 #[test]

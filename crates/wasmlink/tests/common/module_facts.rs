@@ -2,7 +2,8 @@
 //! read back with wasmparser: imports, exports, memory and table limits,
 //! global initial values (by name), data segment offsets (active or
 //! passive), custom section names, function names, the target features,
-//! whether the memory is shared, the start function and the data count. Tests compare these
+//! whether the memory is shared, the start function and the data count,
+//! whether memory and table are 64-bit and the defined globals' types. Tests compare these
 //! between wasmlink and wasm-ld-22 and against fixed expectations.
 
 use std::collections::BTreeMap;
@@ -59,6 +60,12 @@ pub struct ModuleFacts {
     pub start: Option<String>,
     /// The data count section's count.
     pub data_count: Option<u32>,
+    /// The memory (defined or imported) is 64-bit (memory64).
+    pub memory64: bool,
+    /// The first table (defined or imported) is 64-bit (table64).
+    pub table64: bool,
+    /// The defined globals' types in index order, e.g. `i64 mut`, `i32`.
+    pub global_types: Vec<String>,
 }
 
 impl ModuleFacts {
@@ -134,12 +141,16 @@ fn try_module_facts(bytes: &[u8]) -> wasmparser::Result<ModuleFacts> {
                     let kind = match imp.ty {
                         TypeRef::Func(_) | TypeRef::FuncExact(_) => "func",
                         TypeRef::Table(t) => {
+                            if f.table.is_none() {
+                                f.table64 = t.table64;
+                            }
                             f.table.get_or_insert(Limits { min: t.initial, max: t.maximum });
                             "table"
                         }
                         TypeRef::Memory(m) => {
                             f.memory = Some(Limits { min: m.initial, max: m.maximum });
                             f.memory_shared = m.shared;
+                            f.memory64 = m.memory64;
                             "memory"
                         }
                         TypeRef::Global(_) => {
@@ -154,6 +165,9 @@ fn try_module_facts(bytes: &[u8]) -> wasmparser::Result<ModuleFacts> {
             Payload::TableSection(r) => {
                 for t in r {
                     let t = t?;
+                    if f.table.is_none() {
+                        f.table64 = t.ty.table64;
+                    }
                     f.table.get_or_insert(Limits { min: t.ty.initial, max: t.ty.maximum });
                 }
             }
@@ -162,11 +176,14 @@ fn try_module_facts(bytes: &[u8]) -> wasmparser::Result<ModuleFacts> {
                     let m = m?;
                     f.memory = Some(Limits { min: m.initial, max: m.maximum });
                     f.memory_shared = m.shared;
+                    f.memory64 = m.memory64;
                 }
             }
             Payload::GlobalSection(r) => {
                 for (i, g) in r.into_iter().enumerate() {
                     let g = g?;
+                    let mutability = if g.ty.mutable { " mut" } else { "" };
+                    f.global_types.push(format!("{}{mutability}", g.ty.content_type));
                     if let Some(v) = const_value(g.init_expr.get_operators_reader()) {
                         global_values.insert(imported_globals + i as u32, v);
                     }
