@@ -3,6 +3,7 @@
 #   explain.o                  every kind of GC root and reference edge
 #   explain_asm.o              a defined global and tag (llvm-mc)
 #   libexplain.a               helper.o (extracted) and never.o (never extracted)
+#   typo.o totals.o            an undefined function and data (diagnostics: near names, hints)
 set -euo pipefail
 cd "$(dirname "$0")"
 CC="${CC:-clang-19}"
@@ -12,6 +13,8 @@ flags=(--target=wasm32-wasi --sysroot=/usr -fdebug-compilation-dir=. -O2)
 "$CC" "${flags[@]}" -c explain.c -o explain.o
 "$CC" "${flags[@]}" -c helper.c -o helper.o
 "$CC" "${flags[@]}" -c never.c -o never.o
+"$CC" "${flags[@]}" -c typo.c -o typo.o
+"$CC" "${flags[@]}" -c totals.c -o totals.o
 "$MC" -triple=wasm32-unknown-unknown -mattr=+exception-handling -filetype=obj explain_asm.s -o explain_asm.o
 rm -f libexplain.a
 "$AR" rcsD libexplain.a helper.o never.o
