@@ -106,9 +106,10 @@ impl EdgeKind {
         match ty {
             FunctionIndexLeb | FunctionIndexI32 => EdgeKind::Call,
             t if t.is_table_index() => EdgeKind::TableSlot,
-            MemoryAddrLeb | MemoryAddrSleb | MemoryAddrI32 | MemoryAddrRelSleb | MemoryAddrLeb64
-            | MemoryAddrSleb64 | MemoryAddrI64 | MemoryAddrRelSleb64 | MemoryAddrTlsSleb | MemoryAddrLocrelI32
-            | MemoryAddrTlsSleb64 => EdgeKind::Address,
+            MemoryAddrLeb | MemoryAddrSleb | MemoryAddrI32 | MemoryAddrRelSleb | MemoryAddrLeb64 | MemoryAddrSleb64
+            | MemoryAddrI64 | MemoryAddrRelSleb64 | MemoryAddrTlsSleb | MemoryAddrLocrelI32 | MemoryAddrTlsSleb64 => {
+                EdgeKind::Address
+            }
             GlobalIndexLeb | GlobalIndexI32 => EdgeKind::Global,
             TagIndexLeb => EdgeKind::Tag,
             TableNumberLeb => EdgeKind::Table,

@@ -157,8 +157,13 @@ fn run_link(cfg: &Config, diagnostics: &Diagnostics) -> Result<(), LinkError> {
         }
     }
     let inputs = timer.stage("load", || wasmlink::load(cfg))?;
-    let mut console =
-        Console { diagnostics, cfg, timer: &mut timer, explain: Default::default(), signature_notes: Default::default() };
+    let mut console = Console {
+        diagnostics,
+        cfg,
+        timer: &mut timer,
+        explain: Default::default(),
+        signature_notes: Default::default(),
+    };
     let linked = wasmlink::link_observed(cfg, &inputs, &mut console).map_err(|error| {
         let messages = wasmlink::notes::annotate(&error, &inputs, cfg.demangle);
         LinkError::Annotated { error: Box::new(error), messages }

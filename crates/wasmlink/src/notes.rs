@@ -18,7 +18,7 @@
 
 use object_parse::{Input, LoadedInputs, ObjectFile, ObjectSet, RelocType, SymbolKind};
 use std::collections::BTreeMap;
-use symbol_resolve::{FuncRef, ResolveError, Resolution, StubKind, SymbolError, SyntheticFunc, Target};
+use symbol_resolve::{FuncRef, Resolution, ResolveError, StubKind, SymbolError, SyntheticFunc, Target};
 
 /// The prefix of a location line.
 pub const ARROW: &str = "  --> ";
@@ -82,8 +82,7 @@ impl<'s, 'a> InputIndex<'s, 'a> {
                 Input::Archive(a) => {
                     for m in &a.archive.members {
                         if object_parse::member_display_name(a.path, &m.name) == file {
-                            if let Ok(object_parse::MemberContent::Object(o)) = object_parse::parse_member(a.path, m)
-                            {
+                            if let Ok(object_parse::MemberContent::Object(o)) = object_parse::parse_member(a.path, m) {
                                 return Some(Found::Parsed(o));
                             }
                         }
@@ -145,7 +144,8 @@ fn referrers(obj: &ObjectFile<'_>, wanted: &[u32], demangle: bool) -> Vec<String
     let refers = |r: &object_parse::Reloc| r.ty != RelocType::TypeIndexLeb && wanted.contains(&r.index);
     for (i, f) in obj.functions.iter().enumerate() {
         if obj.code_relocs.get(f.relocs.clone()).is_some_and(|rs| rs.iter().any(refers)) {
-            let name = names[i].map_or_else(|| format!("function #{i}"), |n| demangle::display_name(n, demangle).into_owned());
+            let name =
+                names[i].map_or_else(|| format!("function #{i}"), |n| demangle::display_name(n, demangle).into_owned());
             out.push(format!("`{name}`"));
         }
     }

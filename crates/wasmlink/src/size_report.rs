@@ -351,7 +351,10 @@ pub fn to_json(report: &SizeReport) -> String {
     let mut out = String::new();
     let _ = write!(out, "{{\n\"output\": {},\n\"total\": {},\n", json_string(&report.output), report.total);
     let list = |v: &[(String, u64)]| {
-        v.iter().map(|(n, s)| format!("{{\"name\": {}, \"size\": {s}}}", json_string(n))).collect::<Vec<_>>().join(",\n  ")
+        v.iter()
+            .map(|(n, s)| format!("{{\"name\": {}, \"size\": {s}}}", json_string(n)))
+            .collect::<Vec<_>>()
+            .join(",\n  ")
     };
     let _ = write!(out, "\"sections\": [\n  {}\n],\n", list(&report.sections));
     let _ = write!(out, "\"by_archive\": [\n  {}\n],\n", list(&totals(report, archive_key)));

@@ -113,7 +113,9 @@ impl Explain {
             return;
         }
         match output {
-            crate::StageOutput::Parsed(set) => self.lazy = LazyDefinitions::collect(set, &config.why_live, config.demangle),
+            crate::StageOutput::Parsed(set) => {
+                self.lazy = LazyDefinitions::collect(set, &config.why_live, config.demangle)
+            }
             crate::StageOutput::Selected(selection) => self.from_archive = selection.from_archive.clone(),
             _ => {}
         }
@@ -279,7 +281,8 @@ pub fn step_line(graph: &LiveGraph, names: &AtomNames<'_, '_>, step: &Step) -> S
             format!("{} {} {}", names.short(from), kind.verb(from_data), names.short(atom))
         }
         Cause::Constructor(o) | Cause::Retain(o) => {
-            let what = if matches!(step.cause, Cause::Constructor(_)) { "its constructor" } else { "its RETAIN segment" };
+            let what =
+                if matches!(step.cause, Cause::Constructor(_)) { "its constructor" } else { "its RETAIN segment" };
             let object = &names.res.objects[o.0 as usize].name;
             match graph.object_cause(*o) {
                 Some(ObjectCause::Member(m)) => {
@@ -443,8 +446,7 @@ fn explain_symbol(
     }
     // Only references: what do they resolve to?
     let (o, s) = symbols[0];
-    let members: Vec<&str> =
-        lazy.0.iter().filter(|l| l.name == name).map(|l| l.member.as_str()).collect();
+    let members: Vec<&str> = lazy.0.iter().filter(|l| l.name == name).map(|l| l.member.as_str()).collect();
     let target = &res.targets[o][s];
     match target_atom(target) {
         Some(atom) => explain_atom(out, graph, names, &shown, atom, note),

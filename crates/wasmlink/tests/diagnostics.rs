@@ -23,7 +23,10 @@ fn run_in(linker: &Path, dir: &Path, args: &[&str]) -> ProcOutput {
 fn first_lines(stderr: &str) -> Vec<String> {
     stderr
         .lines()
-        .filter_map(|l| l.split_once(": ").filter(|(p, rest)| !p.contains(' ') && (rest.starts_with("error: ") || rest.starts_with("warning: "))))
+        .filter_map(|l| {
+            l.split_once(": ")
+                .filter(|(p, rest)| !p.contains(' ') && (rest.starts_with("error: ") || rest.starts_with("warning: ")))
+        })
         .map(|(_, rest)| rest.to_string())
         .collect()
 }
@@ -81,7 +84,10 @@ fn duplicate_symbol_notes() {
     let lines: Vec<&str> = stderr.lines().collect();
     assert!(lines[0].ends_with("error: duplicate symbol: dup_fn"), "{stderr}");
     assert_eq!(lines[1..3], [">>> defined in dup1.o", ">>> defined in dup2.o"]);
-    assert_eq!(lines[3], "  = note: the definitions: a strong, hidden function in dup1.o; a strong, hidden function in dup2.o");
+    assert_eq!(
+        lines[3],
+        "  = note: the definitions: a strong, hidden function in dup1.o; a strong, hidden function in dup2.o"
+    );
     assert!(lines[4].starts_with("  = help: keep one definition"), "{stderr}");
 }
 
@@ -102,7 +108,11 @@ fn colour_only_when_asked() {
     let never = run_in(&linker_under_test(), &dir, &[&args[..], &["--color-diagnostics=never"]].concat());
     assert!(!never.stderr.contains('\x1b'));
     let always = run_in(&linker_under_test(), &dir, &[&args[..], &["--color-diagnostics=always"]].concat());
-    assert!(always.stderr.contains("\x1b[0;31merror: \x1b[0mtypo.o: undefined symbol: compute_totl"), "{}", always.stderr);
+    assert!(
+        always.stderr.contains("\x1b[0;31merror: \x1b[0mtypo.o: undefined symbol: compute_totl"),
+        "{}",
+        always.stderr
+    );
     assert!(always.stderr.contains("  \x1b[1;34m-->\x1b[0m referenced by `run` in typo.o"), "{}", always.stderr);
     assert!(always.stderr.contains("  \x1b[1;34m= help:\x1b[0m did you mean"), "{}", always.stderr);
     let bare = run_in(&linker_under_test(), &dir, &[&args[..], &["--color-diagnostics"]].concat());

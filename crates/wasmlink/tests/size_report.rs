@@ -117,11 +117,8 @@ fn check_json(what: &str, bytes: &[u8], json: &Value) {
     let actual = sections_of(bytes);
     assert_eq!(reported, actual, "{what}: sections");
     for (name, size) in &actual {
-        let sum: u64 = entries(json)
-            .iter()
-            .filter(|e| e["section"] == name.as_str())
-            .map(|e| e["size"].as_u64().unwrap())
-            .sum();
+        let sum: u64 =
+            entries(json).iter().filter(|e| e["section"] == name.as_str()).map(|e| e["size"].as_u64().unwrap()).sum();
         assert_eq!(sum, *size, "{what}: entries of {name}");
     }
     // The code section: one entry per function, of its size, in order.

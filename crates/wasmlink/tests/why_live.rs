@@ -41,7 +41,8 @@ fn why_live_roots_and_edges() {
     let scratch = Scratch::new("why-live-roots");
     let (plain_out, plain) = link_explain(&scratch, &[]);
     assert_eq!(plain_out, "", "no report without --why-live");
-    let (out, module) = link_explain(&scratch, &["--why-live=via_table", "--why-live=*_blob", "--why-live", "explain_*"]);
+    let (out, module) =
+        link_explain(&scratch, &["--why-live=via_table", "--why-live=*_blob", "--why-live", "explain_*"]);
     assert_eq!(module, plain, "--why-live must not change the module");
 
     // data -> function through a table slot, reached from an export.
@@ -118,7 +119,12 @@ why-live: `__indirect_function_table` is defined by the linker
     );
     // --export makes it a root.
     let (out, _) = link_explain(&scratch, &["--export=never_extracted", "--why-live=never_extracted"]);
-    assert!(out.contains("  root: export `never_extracted` (--export): `never_extracted` (function in libexplain.a(never.o))"), "{out}");
+    assert!(
+        out.contains(
+            "  root: export `never_extracted` (--export): `never_extracted` (function in libexplain.a(never.o))"
+        ),
+        "{out}"
+    );
     // --no-gc-sections keeps everything.
     let (out, _) = link_explain(&scratch, &["--no-gc-sections", "--why-live=unused_fn"]);
     assert_eq!(
