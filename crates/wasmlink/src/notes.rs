@@ -16,6 +16,7 @@
 //! the archive members they name; signature mismatches use the finished
 //! resolution.
 
+use object_parse::error::escape_controls;
 use object_parse::{Input, LoadedInputs, ObjectFile, ObjectSet, RelocType, SymbolKind};
 use std::collections::BTreeMap;
 use symbol_resolve::{FuncRef, Resolution, ResolveError, StubKind, SymbolError, SyntheticFunc, Target};
@@ -42,6 +43,11 @@ pub fn annotate(error: &crate::LinkError, inputs: &LoadedInputs, demangle: bool)
                     duplicate_notes(&index, name, first, second, demangle, &mut lines)
                 }
                 _ => {}
+            }
+            // Names from inputs: control characters escaped, as in the
+            // first line, so each message keeps its lines.
+            for line in lines.iter_mut().skip(1) {
+                *line = escape_controls(line).into_owned();
             }
             lines.join("\n")
         })
@@ -304,7 +310,8 @@ pub fn signature_mismatch_notes(res: &Resolution<'_>, demangle: bool) -> BTreeMa
             }
             let users = referrers(obj, &ids, demangle);
             if !users.is_empty() {
-                sites.push(format!("{ARROW}called as {} by {} in {}", stub.signature, users.join(", "), obj.name));
+                let line = format!("{ARROW}called as {} by {} in {}", stub.signature, users.join(", "), obj.name);
+                sites.push(escape_controls(&line).into_owned());
             }
         }
         if !sites.is_empty() {

@@ -190,8 +190,10 @@ impl<'r, 'a> AtomNames<'r, 'a> {
         AtomNames { res, demangle, functions, globals, tags, segments }
     }
 
+    /// A symbol name as messages show it: demangled unless `--no-demangle`,
+    /// control characters escaped.
     fn show(&self, name: &str) -> String {
-        demangle::display_name(name, self.demangle).into_owned()
+        object_parse::error::escape_controls(&demangle::display_name(name, self.demangle)).into_owned()
     }
 
     /// The atom's name (demangled unless `--no-demangle`).
