@@ -363,9 +363,9 @@ pub fn to_json(report: &SizeReport) -> String {
     out.push_str("\"entries\": [\n");
     for (i, e) in report.entries.iter().enumerate() {
         let why = e.node.map_or_else(|| "null".to_string(), |n| n.0.to_string());
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "  {{\"archive\": {}, \"object\": {}, \"section\": {}, \"item\": {}, \"size\": {}, \"why\": {why}}}{}\n",
+            "  {{\"archive\": {}, \"object\": {}, \"section\": {}, \"item\": {}, \"size\": {}, \"why\": {why}}}{}",
             json_string(&e.archive),
             json_string(&e.object),
             json_string(&e.section),
@@ -378,9 +378,9 @@ pub fn to_json(report: &SizeReport) -> String {
     let n = report.steps.len();
     for (i, (node, (line, up))) in report.steps.iter().enumerate() {
         let up = up.map_or_else(|| "null".to_string(), |u| u.0.to_string());
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "  \"{}\": {{\"line\": {}, \"up\": {up}}}{}\n",
+            "  \"{}\": {{\"line\": {}, \"up\": {up}}}{}",
             node.0,
             json_string(line),
             if i + 1 < n { "," } else { "" }

@@ -80,7 +80,7 @@ fn function_sizes(bytes: &[u8]) -> Vec<u64> {
     for payload in Parser::new(0).parse_all(bytes) {
         if let Payload::CodeSectionEntry(body) = payload.unwrap() {
             let r = body.range();
-            let len = (r.end - r.start) as u64;
+            let len = r.end - r.start;
             out.push(len + leb_len(len));
         }
     }
