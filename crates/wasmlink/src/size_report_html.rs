@@ -29,7 +29,7 @@ main { display: flex; }
 .tm-node > .tm-label { font-size: 11px; padding: 1px 3px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; color: #111; }
 .tm-node.hit { outline: 3px solid #e33; z-index: 2; }
 .tm-node[data-depth="2"] { border-color: rgba(255,255,255,.6); }
-#why li { margin-bottom: 4px; font-family: monospace; font-size: 12px; }
+.why li { margin-bottom: 4px; font-family: monospace; font-size: 12px; }
 #matches li { cursor: pointer; }
 "#;
 
@@ -112,7 +112,7 @@ function show(n) {
   const h = document.createElement('h3'); h.textContent = n.name; side.appendChild(h);
   const p = document.createElement('p'); p.textContent = fmt(n.size) + ' bytes (' + (100 * n.size / root.size).toFixed(2) + '% of ' + fmt(root.size) + ')'; side.appendChild(p);
   for (const e of n.entries) {
-    const why = document.createElement('ul'); why.id = 'why';
+    const why = document.createElement('ul'); why.className = 'why';
     const lines = e.why === null ? [e.object.startsWith('<') ? 'written by the linker' : 'not a function or data segment: no --why-live chain'] : chain(e.why);
     for (const line of lines) { const li = document.createElement('li'); li.textContent = line; why.appendChild(li); }
     side.appendChild(why);
