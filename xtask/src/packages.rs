@@ -28,6 +28,8 @@ const PACKAGES: &[&str] = &[
     // binaryen, nodejs and node-acorn (its JavaScript optimizer's parser, in
     // /usr/share/nodejs), and ships its system libraries prebuilt.
     "emscripten",
+    // A real browser for the --size-report HTML page test.
+    "chromium",
 ];
 
 const MARKERS: &[&str] = &[
@@ -47,6 +49,7 @@ const MARKERS: &[&str] = &[
     "/usr/bin/wasm-ld-14",
     "/usr/bin/node",
     "/usr/share/nodejs/acorn",
+    "/usr/bin/chromium",
 ];
 
 /// Installs the packages when any marker file is missing.

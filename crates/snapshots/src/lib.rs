@@ -153,7 +153,8 @@ fn failed_stage(e: &wasmlink::LinkError) -> &'static str {
         E::Layout(_) => "3_layout",
         E::Merge(_) => "4_merge",
         E::Types(_) => "5_types",
-        E::Emit(_) | E::InvalidOutput(_) => "6_emit",
+        E::Emit(_) | E::InvalidOutput(_) | E::SizeReport { .. } => "6_emit",
+        E::Annotated { error, .. } => failed_stage(error),
     }
 }
 

@@ -81,6 +81,12 @@ OPTIONS:
   --time                    Print how long each stage took
   -t, --trace               Print the name of every linked input file and archive member
   --why-extract=<file>      Write why each archive member was extracted (- for stdout)
+  --why-live=<sym>          wasmlink extension: print the chain of references from a GC root
+                            (entry, export, NO_STRIP, constructor, RETAIN) that keeps <sym> in
+                            the output, or the rule that removed it; repeatable, * and ? globs
+  --size-report=<file>      wasmlink extension: attribute every byte of the output to an input
+                            (archive, object, function, data segment, custom section) or to the
+                            linker; <file> ending .json, .html (zoomable treemap) or else text
   --soname=<name>           Module name in the name section (default: the output file's name)
   --reproduce=<file.tar>    Write the inputs and the command line to a tar file
                             (also LLD_REPRODUCE=<file.tar>), then link
@@ -225,6 +231,8 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             "export" => c.exports.push(value("--export")?),
             "export-if-defined" => c.exports_if_defined.push(value("--export-if-defined")?),
             "why-extract" => c.why_extract = Some(value("--why-extract")?),
+            "why-live" => c.why_live.push(value("--why-live")?),
+            "size-report" => c.size_report = Some(PathBuf::from(value("--size-report")?)),
             "soname" => c.soname = Some(value("--soname")?),
             "allow-undefined" => c.allow_undefined = true,
             "gc-sections" => explicit_gc = Some(true),

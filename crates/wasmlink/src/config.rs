@@ -141,6 +141,12 @@ pub struct Config {
     /// `--why-extract=FILE`: where to write why each archive member was
     /// extracted (`-`: stdout).
     pub why_extract: Option<String>,
+    /// `--why-live=SYM` patterns (a wasmlink extension): print why each
+    /// matching symbol is in the output, or what removed it.
+    pub why_live: Vec<String>,
+    /// `--size-report=FILE.{json,txt,html}` (a wasmlink extension): where
+    /// every byte of the output comes from.
+    pub size_report: Option<PathBuf>,
     /// `-Map=FILE`, or `-` (standard output) for `-M` / `--print-map`.
     pub map_file: Option<PathBuf>,
     /// `--demangle` (default) / `--no-demangle`: C++ and Rust symbol names
@@ -236,6 +242,8 @@ impl Default for Config {
             color: ColorChoice::Auto,
             trace: false,
             why_extract: None,
+            why_live: Vec::new(),
+            size_report: None,
             soname: None,
             warnings: Vec::new(),
             build_id: emit::BuildId::None,

@@ -44,6 +44,22 @@ pub enum LinkError {
         /// Why.
         source: std::io::Error,
     },
+    /// The `--size-report` file can't be written.
+    SizeReport {
+        /// The file.
+        path: std::path::PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A failed link's messages with explanations under them
+    /// ([`crate::notes::annotate`]); the first line of each is the
+    /// inner error's.
+    Annotated {
+        /// The error.
+        error: Box<LinkError>,
+        /// Its messages, with notes.
+        messages: Vec<String>,
+    },
     /// An input file can't be opened or mapped.
     Load(object_parse::LoadError),
     /// An input is not a valid object or archive.
@@ -81,6 +97,7 @@ impl LinkError {
                 list.iter().map(ToString::to_string).collect()
             }
             LinkError::FatalWarnings(list) => list.clone(),
+            LinkError::Annotated { messages, .. } => messages.clone(),
             LinkError::Several(list) => list.iter().flat_map(LinkError::messages).collect(),
             other => vec![other.to_string()],
         }
@@ -101,6 +118,10 @@ impl std::fmt::Display for LinkError {
                 write!(f, "--reproduce: cannot write {}: {source}", path.display())
             }
             LinkError::WhyExtract { path, source } => write!(f, "cannot open --why-extract= file {path}: {source}"),
+            LinkError::SizeReport { path, source } => {
+                write!(f, "cannot write --size-report= file {}: {source}", path.display())
+            }
+            LinkError::Annotated { error, .. } => write!(f, "{error}"),
             LinkError::Load(e) => write!(f, "{e}"),
             LinkError::Parse(e) => write!(f, "{e}"),
             LinkError::Resolve(e) => write!(f, "{e}"),

@@ -19,11 +19,16 @@ pub mod args;
 pub mod config;
 pub mod error;
 mod link;
+pub mod live_graph;
 pub mod map_file;
+pub mod notes;
 pub mod reproduce;
+pub mod size_report;
+mod size_report_html;
 pub mod symbol_trace;
 pub mod timing;
 pub mod why_extract;
+pub mod why_live;
 
 /// The version line `--version` prints (it names LLD, as tools that check
 /// for a wasm-ld compatible linker expect).

@@ -64,6 +64,22 @@ impl Diagnostics {
         eprintln!("{}: {message}", self.prog);
     }
 
+    /// A line after a message's first: rustc-style `-->`, `= help:` and
+    /// `= note:` prefixes in bold blue on a colour terminal.
+    fn note_line<'l>(&self, line: &'l str) -> std::borrow::Cow<'l, str> {
+        use wasmlink::notes::{ARROW, HELP, NOTE};
+        if !self.color {
+            return line.into();
+        }
+        for prefix in [ARROW, HELP, NOTE] {
+            if let Some(rest) = line.strip_prefix(prefix) {
+                let lead = &prefix[..prefix.len() - prefix.trim_start().len()];
+                return format!("{lead}\x1b[1;34m{}\x1b[0m {rest}", prefix.trim()).into();
+            }
+        }
+        line.into()
+    }
+
     fn print(&self, kind: &str, color: &str, message: &str) {
         let (on, off) = if self.color { (color, "\x1b[0m") } else { ("", "") };
         if self.separate.swap(message.contains('\n'), std::sync::atomic::Ordering::Relaxed) {
@@ -73,7 +89,7 @@ impl Diagnostics {
             if i == 0 {
                 eprintln!("{}: {on}{kind}: {off}{line}", self.prog);
             } else {
-                eprintln!("{line}");
+                eprintln!("{}", self.note_line(line));
             }
         }
     }
@@ -144,8 +160,18 @@ fn run_link(cfg: &Config, diagnostics: &Diagnostics) -> Result<(), LinkError> {
         }
     }
     let inputs = timer.stage("load", || wasmlink::load(cfg))?;
-    let mut console = Console { diagnostics, cfg, timer: &mut timer };
-    let linked = wasmlink::link_observed(cfg, &inputs, &mut console)?;
+    let mut console = Console {
+        diagnostics,
+        cfg,
+        timer: &mut timer,
+        explain: Default::default(),
+        signature_notes: Default::default(),
+    };
+    let linked = wasmlink::link_observed(cfg, &inputs, &mut console).map_err(|error| {
+        let messages = wasmlink::notes::annotate(&error, &inputs, cfg.demangle);
+        LinkError::Annotated { error: Box::new(error), messages }
+    })?;
+    let explain = std::mem::take(&mut console.explain);
     if cfg!(debug_assertions) {
         wasmlink::validate(&linked.bytes)?;
     }
@@ -158,6 +184,8 @@ fn run_link(cfg: &Config, diagnostics: &Diagnostics) -> Result<(), LinkError> {
         diagnostics.log(&format!("writing: {}", output.display()));
     }
     timer.stage("write", || wasmlink::write_output(cfg, &linked))?;
+    explain.write_size_report(&linked, cfg)?;
+    print!("{}", explain.report(&linked, cfg));
     if cfg.time {
         eprint!("{}", timer.report());
     }
@@ -204,6 +232,10 @@ struct Console<'c> {
     diagnostics: &'c Diagnostics,
     cfg: &'c Config,
     timer: &'c mut Timer,
+    explain: wasmlink::why_live::Explain,
+    /// Call sites of each function with a signature mismatch, printed
+    /// under its warning.
+    signature_notes: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl<'a> Observer<'a> for Console<'_> {
@@ -220,6 +252,7 @@ impl<'a> Observer<'a> for Console<'_> {
                 _ => {}
             }
         }
+        self.explain.observe(&output, self.cfg);
         if let StageOutput::Selected(selection) = output {
             // wasm-ld names each object as it starts reading it.
             if self.cfg.trace {
@@ -229,6 +262,9 @@ impl<'a> Observer<'a> for Console<'_> {
             }
         }
         if let StageOutput::Resolved(res) = output {
+            if res.stubs.iter().any(|s| s.kind == symbol_resolve::StubKind::SignatureMismatch) {
+                self.signature_notes = wasmlink::notes::signature_mismatch_notes(res, self.cfg.demangle);
+            }
             if self.cfg.print_gc_sections && self.cfg.gc_sections {
                 for line in res.gc_report() {
                     println!("{line}");
@@ -238,7 +274,15 @@ impl<'a> Observer<'a> for Console<'_> {
     }
 
     fn warning(&mut self, message: &str) {
-        self.diagnostics.warning(message);
+        let sites = message
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("function signature mismatch: "))
+            .and_then(|name| self.signature_notes.get(name));
+        match sites {
+            Some(sites) => self.diagnostics.warning(&format!("{message}\n{}", sites.join("\n"))),
+            None => self.diagnostics.warning(message),
+        }
     }
 
     fn trace_symbol(&mut self, line: &str) {

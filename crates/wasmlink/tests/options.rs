@@ -1168,16 +1168,39 @@ fn output_to_a_pipe_keeps_the_pipe() {
 // Diagnostics
 
 /// stderr of both linkers for `args` (both must fail), with each linker's
-/// program name replaced by `LD`, so the texts can be compared.
+/// program name replaced by `LD`, so the texts can be compared. wasmlink's
+/// explanation lines under a message (`  --> `, `  = help: `, `  = note: `,
+/// tested in tests/diagnostics.rs) and the empty line after such a message
+/// are left out: the rest is wasm-ld's text.
 fn both_stderr(test: &str, args: &[&str]) -> (String, Option<String>) {
     let pair = link_pair(test, args);
     assert_eq!(pair.ours.res.code, Some(1), "{}\n{}", pair.what, pair.ours.res.describe());
-    let norm = |s: &str| s.replace("wasmlink:", "LD:").replace("wasm-ld-22:", "LD:");
+    let norm = |s: &str| without_notes(&s.replace("wasmlink:", "LD:").replace("wasm-ld-22:", "LD:"));
     let theirs = pair.theirs.as_ref().map(|t| {
         assert_eq!(t.res.code, Some(1), "{}\n{}", pair.what, t.res.describe());
         norm(&t.res.stderr)
     });
     (norm(&pair.ours.res.stderr), theirs)
+}
+
+/// `text` without wasmlink's note lines and the empty lines after them.
+fn without_notes(text: &str) -> String {
+    let is_note = |l: &str| {
+        let l = l.replace("\x1b[1;34m", "").replace("\x1b[0m", "");
+        l.starts_with("  --> ") || l.starts_with("  = help: ") || l.starts_with("  = note: ")
+    };
+    let mut out = String::new();
+    let mut after_note = false;
+    for line in text.lines() {
+        if is_note(line) || (after_note && line.is_empty()) {
+            after_note = is_note(line);
+            continue;
+        }
+        after_note = false;
+        out.push_str(line);
+        out.push('\n');
+    }
+    out
 }
 
 /// `--error-limit=N` stops after N errors with wasm-ld's "too many errors"

@@ -192,9 +192,18 @@ fn both_fail_alike(test: &str, files: &[(&str, Vec<u8>)], args: &[&str]) {
         cmd.current_dir(scratch.path()).args(args).arg("-o").arg(scratch.join("out.wasm"));
         let res = run_process(&mut cmd);
         assert_eq!(res.code, Some(1), "{test}: {} should fail\n{}", linker.display(), res.describe());
+        // wasmlink's explanation lines (tests/diagnostics.rs) and the empty
+        // line after them are its own; the rest is wasm-ld's text.
+        let is_note = |l: &str| l.starts_with("  --> ") || l.starts_with("  = help: ") || l.starts_with("  = note: ");
+        let mut after_note = false;
         let lines: Vec<String> = res
             .stderr
             .lines()
+            .filter(|l| {
+                let skip = is_note(l) || (after_note && l.is_empty());
+                after_note = is_note(l);
+                !skip
+            })
             .map(|l| l.split_once(": error: ").map_or(l.to_string(), |(_, rest)| format!("error: {rest}")))
             .collect();
         stderrs.push(lines);
