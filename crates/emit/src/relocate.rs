@@ -40,6 +40,14 @@ pub enum Site<'s> {
     Custom { name: &'s str },
 }
 
+/// A thread-local segment: flagged TLS, or named `.tdata*`/`.tbss*` (older
+/// LLVM didn't set the flag).
+fn is_tls_segment(seg: &object_parse::DataSegment<'_>) -> bool {
+    seg.info.flags & object_parse::segment_flags::TLS != 0
+        || seg.info.name.starts_with(".tdata")
+        || seg.info.name.starts_with(".tbss")
+}
+
 fn tombstone(site: Site<'_>) -> Option<u64> {
     match site {
         Site::Custom { name } if name == ".debug_ranges" || name == ".debug_loc" => Some(u64::MAX - 1),
@@ -49,6 +57,23 @@ fn tombstone(site: Site<'_>) -> Option<u64> {
 }
 
 impl RelocContext<'_, '_> {
+    /// Whether `target` is data in a thread-local segment.
+    fn is_tls_data(&self, target: &Target) -> bool {
+        let Target::Data(symbol_resolve::DataRef::Defined { obj, segment, .. }) = target else { return false };
+        self.res.objects[obj.0 as usize].segments.get(segment.index()).is_some_and(is_tls_segment)
+    }
+
+    /// Whether symbol `index` of `obj` is thread-local: flagged so, or
+    /// defined in a `.tdata`/`.tbss` segment.
+    fn is_tls_symbol(&self, obj: &object_parse::ObjectFile<'_>, index: u32) -> bool {
+        let Some(sym) = obj.linking.symbols.get(index as usize) else { return false };
+        if sym.flags & object_parse::flags::TLS != 0 {
+            return true;
+        }
+        let object_parse::SymbolKind::Data(Some(d)) = sym.kind else { return false };
+        obj.segments.get(d.segment.index()).is_some_and(is_tls_segment)
+    }
+
     /// The value to store for relocation `r` of object `obj`; `rel_offset`
     /// is the field's offset relative to the start of the atom.
     pub fn value(&self, obj: ObjectId, r: &Reloc, site: Site<'_>, rel_offset: u64) -> Result<u64, EmitError> {
@@ -147,6 +172,12 @@ impl RelocContext<'_, '_> {
                             self.layout.tls.map(|t| t.0).ok_or_else(|| bad(UnresolvableTarget::TlsWithoutSegment))?;
                         v.wrapping_sub(base)
                     }
+                    // A thread-local symbol's address is its offset in the
+                    // TLS block, whatever the relocation, as in wasm-ld.
+                    _ if self.is_tls_symbol(objf, r.index) || self.is_tls_data(target) => match self.layout.tls {
+                        Some((base, _, _)) => v.wrapping_sub(base),
+                        None => v,
+                    },
                     _ => v,
                 })
             }

@@ -505,7 +505,9 @@ fn mark_live(r: &resolve::Resolver<'_>, t: &targets::Targets, opts: &ResolveOpti
             UnresolvedPolicy::IgnoreAll | UnresolvedPolicy::ImportDynamic => {}
         }
     }
-    errors.append(&mut marker.reloc_errors);
+    let mut reloc_errors = std::mem::take(&mut marker.reloc_errors);
+    reloc_errors.sort_by_key(|(at, _)| *at);
+    errors.extend(reloc_errors.into_iter().map(|(_, e)| e));
     let mut live_provisional_imports = std::mem::take(&mut marker.imports);
     for id in &t.bases {
         // The loader always passes the memory and table bases.

@@ -63,8 +63,10 @@ pub(crate) struct Marker<'r, 'a> {
     pub dynamic: Option<bool>,
     /// In a dynamic link: the object symbols left undefined.
     pub dynamic_undefined: HashSet<(ObjectId, SymbolIdx)>,
-    /// Relocations a dynamic link can't use, as wasm-ld reports them.
-    pub reloc_errors: Vec<crate::SymbolError>,
+    /// Relocations a dynamic link can't use, keyed by where they are
+    /// (object, functions before data, atom, offset): wasm-ld reports them
+    /// in that order.
+    pub reloc_errors: Vec<((u32, u8, u32, u32), crate::SymbolError)>,
     queue: Vec<Atom>,
     /// Undefined references: (referencing object, symbol name), each once,
     /// in the order met.
@@ -233,7 +235,7 @@ impl<'r, 'a> Marker<'r, 'a> {
     /// can't be used in position-independent code (nor against symbols the
     /// loader resolves), and a symbol the loader resolves has no known
     /// offset from the bases.
-    fn check_dynamic_reloc(&mut self, oid: ObjectId, r: &object_parse::Reloc, pic: bool) {
+    fn check_dynamic_reloc(&mut self, atom: Atom, oid: ObjectId, r: &object_parse::Reloc, pic: bool) {
         use RelocType::*;
         let key = (oid, SymbolIdx(r.index));
         let undefined = self.dynamic_undefined.contains(&key);
@@ -250,7 +252,11 @@ impl<'r, 'a> Marker<'r, 'a> {
             }
             _ => return,
         };
-        self.reloc_errors.push(error);
+        let (kind, index) = match atom {
+            Atom::Function(_, i) => (0, i.0),
+            Atom::Segment(_, i) => (1, i.0),
+        };
+        self.reloc_errors.push(((oid.0, kind, index, r.offset), error));
     }
 
     /// Follows relocations until nothing new is reached.
@@ -272,7 +278,7 @@ impl<'r, 'a> Marker<'r, 'a> {
                     continue;
                 }
                 if let Some(pic) = self.dynamic {
-                    self.check_dynamic_reloc(oid, r, pic);
+                    self.check_dynamic_reloc(atom, oid, r, pic);
                 }
                 let t = &self.targets[o][r.index as usize];
                 let is_table_index = r.ty.is_table_index();
