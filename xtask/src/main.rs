@@ -72,7 +72,10 @@ fn build_wasmlink() -> Result<PathBuf> {
     if !st.success() {
         bail!("building wasmlink failed");
     }
-    Ok(workspace_root().join("target/release/wasmlink"))
+    // Where cargo put it: `$CARGO_TARGET_DIR` (relative to the workspace root)
+    // when set, else `target/`.
+    let target = std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()).map(PathBuf::from);
+    Ok(workspace_root().join(target.unwrap_or_else(|| "target".into())).join("release/wasmlink"))
 }
 
 /// Links testdata/c/qsort_callback (clang-19 -O2 objects) against wasi-libc
@@ -144,7 +147,9 @@ fn test(extra: &[String]) -> Result<()> {
     let mut tests = cargo();
     tests.args(["test", "--workspace"]).args(extra).env("WASMLINK_REQUIRE_TOOLCHAIN", "1");
     zig.export_to(&mut tests);
-    check("the tests", &mut tests)
+    check("the tests", &mut tests)?;
+    // That the benchmark still works, never how fast it is.
+    check("the benchmark (--quick)", cargo().args(["xtask", "bench", "--quick"]))
 }
 
 /// Runs `cmd`; fails naming `what` when it fails.
