@@ -117,24 +117,30 @@ fn relayout(
 /// input the `(input offset, blob offset)` of each of its strings. Each
 /// input must end with a NUL. (Also used by emit for `.debug_str`.)
 pub fn build_blob(inputs: &[&[u8]]) -> (Vec<u8>, Vec<StringPieces>) {
-    let mut offsets: Vec<StringPieces> = inputs.iter().map(|d| split_strings(d)).collect();
-    // Every occurrence as (input, string number), sorted in wasm-ld's order;
-    // equal strings end up next to each other and share one place.
-    let mut occurrences: Vec<(u32, u32)> = offsets
-        .iter()
-        .enumerate()
-        .flat_map(|(i, strings)| (0..strings.len() as u32).map(move |k| (i as u32, k)))
-        .collect();
-    let text = |&(i, k): &(u32, u32)| -> &[u8] {
+    let mut offsets: Vec<StringPieces> = inputs.par_iter().map(|d| split_strings(d)).collect();
+    let text = |(i, k): (u32, u32)| -> &[u8] {
         let (start, end) = offsets[i as usize][k as usize];
         &inputs[i as usize][start as usize..end as usize]
     };
-    occurrences.par_sort_unstable_by(|a, b| tail_order(text(a), text(b)).then(a.cmp(b)));
+    // Every occurrence as (sort key, input, string number), sorted in
+    // wasm-ld's order; equal strings end up next to each other and share one
+    // place. The key orders by the last bytes, so most comparisons need not
+    // look at the strings.
+    let mut occurrences: Vec<(u64, u32, u32)> = offsets
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, strings)| {
+            (0..strings.len() as u32).map(move |k| (tail_key(text((i as u32, k))), i as u32, k))
+        })
+        .collect();
+    occurrences.par_sort_unstable_by(|a, b| {
+        b.0.cmp(&a.0).then_with(|| tail_order(text((a.1, a.2)), text((b.1, b.2)))).then((a.1, a.2).cmp(&(b.1, b.2)))
+    });
     let mut bytes: Vec<u8> = Vec::new();
     let mut placed = Vec::with_capacity(occurrences.len());
     let mut previous: &[u8] = &[];
-    for occurrence in &occurrences {
-        let s = text(occurrence);
+    for &(_, i, k) in &occurrences {
+        let s = text((i, k));
         let at = if previous.ends_with(s) {
             bytes.len() - s.len()
         } else {
@@ -145,7 +151,7 @@ pub fn build_blob(inputs: &[&[u8]]) -> (Vec<u8>, Vec<StringPieces>) {
         placed.push(at as u64);
     }
     // From (start, end) per string to (input offset, blob offset).
-    for (&(i, k), at) in occurrences.iter().zip(placed) {
+    for (&(_, i, k), at) in occurrences.iter().zip(placed) {
         offsets[i as usize][k as usize].1 = at;
     }
     (bytes, offsets)
@@ -175,6 +181,20 @@ fn split_strings(data: &[u8]) -> Vec<(u64, u64)> {
     out
 }
 
+/// A key that sorts descending as [`tail_order`] sorts ascending, up to ties:
+/// the last seven bytes before the NUL, last first, each as its value plus
+/// one in 9 bits, 0 past the start of the string (a string that ends
+/// another sorts after it). Equal keys need [`tail_order`].
+fn tail_key(s: &[u8]) -> u64 {
+    let body = s.strip_suffix(&[0]).unwrap_or(s);
+    let mut key = 0u64;
+    let mut rev = body.iter().rev();
+    for _ in 0..7 {
+        key = (key << 9) | rev.next().map_or(0, |&b| u64::from(b) + 1);
+    }
+    key
+}
+
 /// wasm-ld's string table order: compare from the last byte backwards; a
 /// greater byte first, and a string before any string that ends it.
 fn tail_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
@@ -194,6 +214,31 @@ fn tail_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_key_orders_as_tail_order() {
+        let words: Vec<&[u8]> = vec![
+            b"\0",
+            b"a\0",
+            b"ba\0",
+            b"aba\0",
+            b"\xffa\0",
+            b"abcdefgh\0",
+            b"zbcdefgh\0",
+            b"bcdefgh\0",
+            b"h\0",
+            b"\xff\0",
+            b"\x01\0",
+            b"abcdefg\xff\0",
+        ];
+        for a in &words {
+            for b in &words {
+                let by_key = tail_key(b).cmp(&tail_key(a));
+                let full = tail_order(a, b);
+                assert!(by_key == std::cmp::Ordering::Equal || by_key == full, "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn strings_are_sorted_from_the_end_and_tail_merged() {
