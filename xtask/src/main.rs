@@ -67,15 +67,19 @@ fn cargo() -> Command {
     c
 }
 
+/// Where cargo puts what it builds: `$CARGO_TARGET_DIR` (relative to the
+/// workspace root) when set, else `target/`.
+fn cargo_target_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()).map(PathBuf::from);
+    workspace_root().join(target.unwrap_or_else(|| "target".into()))
+}
+
 fn build_wasmlink() -> Result<PathBuf> {
     let st = cargo().args(["build", "--release", "-p", "wasmlink"]).status()?;
     if !st.success() {
         bail!("building wasmlink failed");
     }
-    // Where cargo put it: `$CARGO_TARGET_DIR` (relative to the workspace root)
-    // when set, else `target/`.
-    let target = std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()).map(PathBuf::from);
-    Ok(workspace_root().join(target.unwrap_or_else(|| "target".into())).join("release/wasmlink"))
+    Ok(cargo_target_dir().join("release/wasmlink"))
 }
 
 /// Links testdata/c/qsort_callback (clang-19 -O2 objects) against wasi-libc
