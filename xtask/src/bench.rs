@@ -47,6 +47,8 @@ usage: cargo xtask bench [--quick] [--all] [--runs N] [--threads N] [--workload 
   --all            also the big workloads, whose inputs take minutes to
                    prepare the first time (the Rust builds, synthetic-2000)
   --runs N         timed runs of each linker per workload (default 10)
+  --no-check       skip validating and running the outputs (the warm-up
+                   link still has to succeed)
   --threads N      pass --threads=N to both linkers (default: neither gets
                    the flag, so both use all cores)
   --workload NAME  only run workloads whose name contains NAME (repeatable;
@@ -62,6 +64,7 @@ struct Options {
     runs: usize,
     quick: bool,
     all: bool,
+    no_check: bool,
     threads: Option<u32>,
     filters: Vec<String>,
     wasmlink: Option<PathBuf>,
@@ -69,8 +72,16 @@ struct Options {
 }
 
 fn parse_args(args: &[String]) -> Result<Options> {
-    let mut o =
-        Options { runs: 10, quick: false, all: false, threads: None, filters: Vec::new(), wasmlink: None, list: false };
+    let mut o = Options {
+        runs: 10,
+        quick: false,
+        all: false,
+        no_check: false,
+        threads: None,
+        filters: Vec::new(),
+        wasmlink: None,
+        list: false,
+    };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -103,6 +114,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
                 o.runs = 1;
             }
             "--all" => o.all = true,
+            "--no-check" => o.no_check = true,
             "--wasmlink" => o.wasmlink = Some(PathBuf::from(value("--wasmlink")?)),
             "--list" => o.list = true,
             "-h" | "--help" => {
@@ -760,6 +772,9 @@ fn bench_workload(w: Workload, linkers: &[Linker; 2], o: &Options, out_dir: &Pat
         let out = out_of(l);
         let m = if l.which == Which::WasmLd { &mut r.ld } else { &mut r.wl };
         m.size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        if o.no_check {
+            continue;
+        }
         (m.valid, m.validate_error) = validate(&out);
         if w.runnable {
             m.run = Some(run_once(&out));
