@@ -73,10 +73,9 @@ fn read_args(path: &Path) -> Result<Vec<String>> {
             it.next();
             continue;
         }
-        if (a.ends_with(".o") || a.ends_with(".rlib") || a.ends_with(".a")) && !a.starts_with('-') {
-            if !Path::new(&a).is_file() {
-                bail!("{a} (recorded in {}) is gone", path.display());
-            }
+        let is_input = (a.ends_with(".o") || a.ends_with(".rlib") || a.ends_with(".a")) && !a.starts_with('-');
+        if is_input && !Path::new(&a).is_file() {
+            bail!("{a} (recorded in {}) is gone", path.display());
         }
         out.push(a);
     }
