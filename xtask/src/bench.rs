@@ -23,26 +23,36 @@ use std::time::{Duration, Instant};
 
 use crate::{build_wasmlink, packages, run_wasm, workspace_root};
 
+mod cppgen;
+mod rust_deps;
+
 const WASM_LD: &str = "/usr/bin/wasm-ld-22";
 const WASI_LIB_DIR: &str = "/usr/lib/wasm32-wasi";
 const CLANG: &str = "/usr/bin/clang-19";
 const GNU_TIME: &str = "/usr/bin/time";
 const WASM_VALIDATE: &str = "/usr/bin/wasm-validate";
 
-/// Number of generated C files in the synthetic workload.
-const SYNTH_FILES: usize = 300;
 /// Bump when the generated sources change, to invalidate the cached objects.
-const SYNTH_VERSION: u32 = 2;
+/// (Since v3 file `k` only calls files below it, so a file does not depend on
+/// how many there are and the sizes share one set of objects.)
+const SYNTH_VERSION: u32 = 3;
 /// Static helper functions (and table records) per generated file.
 const SYNTH_HELPERS: usize = 24;
 
 const USAGE: &str = "\
-usage: cargo xtask bench [--runs N] [--threads N] [--workload NAME]... [--wasmlink PATH] [--list]
+usage: cargo xtask bench [--quick] [--all] [--runs N] [--threads N] [--workload NAME]... [--wasmlink PATH] [--list]
 
+  --quick          only check that the bench works: 1 run of the small
+                   workloads (what CI runs; never a speed check)
+  --all            also the big workloads, whose inputs take minutes to
+                   prepare the first time (the Rust builds, synthetic-2000)
   --runs N         timed runs of each linker per workload (default 10)
+  --no-check       skip validating and running the outputs (the warm-up
+                   link still has to succeed)
   --threads N      pass --threads=N to both linkers (default: neither gets
                    the flag, so both use all cores)
-  --workload NAME  only run workloads whose name contains NAME (repeatable)
+  --workload NAME  only run workloads whose name contains NAME (repeatable;
+                   a name given here selects big workloads too)
   --wasmlink PATH   benchmark this wasmlink binary instead of building
                    target/release/wasmlink
   --list           list the workloads and exit
@@ -52,6 +62,9 @@ ratio = wasm-ld-22 time / wasmlink time (> 1 means wasmlink is faster).";
 
 struct Options {
     runs: usize,
+    quick: bool,
+    all: bool,
+    no_check: bool,
     threads: Option<u32>,
     filters: Vec<String>,
     wasmlink: Option<PathBuf>,
@@ -59,7 +72,16 @@ struct Options {
 }
 
 fn parse_args(args: &[String]) -> Result<Options> {
-    let mut o = Options { runs: 10, threads: None, filters: Vec::new(), wasmlink: None, list: false };
+    let mut o = Options {
+        runs: 10,
+        quick: false,
+        all: false,
+        no_check: false,
+        threads: None,
+        filters: Vec::new(),
+        wasmlink: None,
+        list: false,
+    };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
@@ -87,6 +109,12 @@ fn parse_args(args: &[String]) -> Result<Options> {
                 o.threads = Some(n);
             }
             "--workload" => o.filters.push(value("--workload")?),
+            "--quick" => {
+                o.quick = true;
+                o.runs = 1;
+            }
+            "--all" => o.all = true,
+            "--no-check" => o.no_check = true,
             "--wasmlink" => o.wasmlink = Some(PathBuf::from(value("--wasmlink")?)),
             "--list" => o.list = true,
             "-h" | "--help" => {
@@ -110,15 +138,35 @@ enum Source {
     Case { case: &'static str, variant: &'static str },
     /// `--whole-archive` of all of libc++.a and libc.a.
     WholeArchive,
-    /// Generated C objects in `target/bench/synth`.
-    Synthetic,
+    /// The first `files` generated C objects in `target/bench/synth`.
+    Synthetic { files: usize },
+    /// Generated C++ translation units in `target/bench/cppgen`.
+    CppGen { files: usize },
+    /// `testdata/bench/rust_deps` built by cargo; rustc's own link line.
+    RustDeps { release: bool },
+}
+
+/// How a workload is selected.
+#[derive(Clone, Copy, PartialEq)]
+enum Tier {
+    /// Part of `--quick` (and of the default set).
+    Quick,
+    /// The default set.
+    Default,
+    /// Only with `--all` or when named by `--workload`: preparing the inputs
+    /// takes minutes the first time.
+    Big,
 }
 
 struct WorkloadDef {
     name: &'static str,
     description: &'static str,
     source: Source,
+    tier: Tier,
 }
+
+/// Number of generated C++ translation units.
+const CPPGEN_FILES: usize = 40;
 
 fn workload_defs() -> Vec<WorkloadDef> {
     vec![
@@ -127,35 +175,88 @@ fn workload_defs() -> Vec<WorkloadDef> {
             description: "`<linker> --version`: process start-up only (wasm-ld-22 loads libLLVM.so), \
                           the floor under every other row",
             source: Source::Startup,
+            tier: Tier::Quick,
         },
         WorkloadDef {
             name: "cpp_features-O0g",
             description: "testdata/c/cpp_features/O0g: C++ with libc++/libc++abi, -O0 -g (DWARF), ~2 MB output",
             source: Source::Case { case: "cpp_features", variant: "O0g" },
+            tier: Tier::Quick,
         },
         WorkloadDef {
             name: "cpp_features-O2",
             description: "testdata/c/cpp_features/O2: the same program at -O2, no debug info",
             source: Source::Case { case: "cpp_features", variant: "O2" },
+            tier: Tier::Default,
         },
         WorkloadDef {
             name: "qsort_callback-O2",
             description: "testdata/c/qsort_callback/O2: small C program against wasi-libc",
             source: Source::Case { case: "qsort_callback", variant: "O2" },
+            tier: Tier::Quick,
         },
         WorkloadDef {
             name: "whole-archive-libcxx-libc",
             description: "every member of libc++.a (which includes libc++abi) and libc.a: \
                           --whole-archive --no-entry --no-gc-sections --allow-undefined",
             source: Source::WholeArchive,
+            tier: Tier::Default,
         },
         WorkloadDef {
-            name: "synthetic-300-O0g",
-            description: "300 generated C files (-O0 -g, cross-file calls, data tables, strings) \
+            name: "synthetic-250-O0g",
+            description: "250 generated C files (-O0 -g, cross-file calls, data tables, strings) \
                           plus main.c, against wasi-libc with the default --gc-sections",
-            source: Source::Synthetic,
+            source: Source::Synthetic { files: 250 },
+            tier: Tier::Default,
+        },
+        WorkloadDef {
+            name: "synthetic-1000-O0g",
+            description: "the same generator, 1000 files",
+            source: Source::Synthetic { files: 1000 },
+            tier: Tier::Default,
+        },
+        WorkloadDef {
+            name: "synthetic-2000-O0g",
+            description: "the same generator, 2000 files (big: ~2 min to compile the first time)",
+            source: Source::Synthetic { files: 2000 },
+            tier: Tier::Big,
+        },
+        WorkloadDef {
+            name: "cppgen-40-O0g",
+            description: "40 generated C++ files at -O0 -g, each instantiating libc++ containers, \
+                          algorithms, streams, std::function, variant and smart pointers for its own types; \
+                          -lc++ -lc++abi",
+            source: Source::CppGen { files: CPPGEN_FILES },
+            tier: Tier::Default,
+        },
+        WorkloadDef {
+            name: "rust-deps-debug",
+            description: "testdata/bench/rust_deps (clap, regex, serde_json) built by cargo -Zbuild-std in the \
+                          dev profile with 256 codegen units, DWARF; rustc's recorded link line \
+                          (big: several minutes to build the first time)",
+            source: Source::RustDeps { release: false },
+            tier: Tier::Big,
+        },
+        WorkloadDef {
+            name: "rust-deps-release",
+            description: "the same program in the release profile; rustc's recorded link line \
+                          (big: several minutes to build the first time)",
+            source: Source::RustDeps { release: true },
+            tier: Tier::Big,
         },
     ]
+}
+
+/// Whether `d` runs with these options.
+fn selected(d: &WorkloadDef, o: &Options) -> bool {
+    if !o.filters.is_empty() {
+        return o.filters.iter().any(|f| d.name.contains(f.as_str()));
+    }
+    match d.tier {
+        Tier::Quick => true,
+        Tier::Default => !o.quick,
+        Tier::Big => o.all && !o.quick,
+    }
 }
 
 /// A ready link line.
@@ -183,8 +284,8 @@ fn prepare(def: &WorkloadDef) -> Result<Workload> {
             a.push(packages::BUILTINS.into());
             (a, false)
         }
-        Source::Synthetic => {
-            let objs = synthetic_objects()?;
+        Source::Synthetic { files } => {
+            let objs = synthetic_objects(*files)?;
             let mut a =
                 strs(&["-m", "wasm32", &format!("-L{WASI_LIB_DIR}"), &format!("{WASI_LIB_DIR}/crt1-command.o")]);
             a.extend(objs.iter().map(|p| p.display().to_string()));
@@ -192,6 +293,15 @@ fn prepare(def: &WorkloadDef) -> Result<Workload> {
             a.push(packages::BUILTINS.into());
             (a, true)
         }
+        Source::CppGen { files } => {
+            let objs = cppgen::objects(*files)?;
+            let mut a =
+                strs(&["-m", "wasm32", &format!("-L{WASI_LIB_DIR}"), &format!("{WASI_LIB_DIR}/crt1-command.o")]);
+            a.extend(objs.iter().map(|p| p.display().to_string()));
+            a.extend(strs(&["-lc++", "-lc++abi", "-lc", packages::BUILTINS]));
+            (a, true)
+        }
+        Source::RustDeps { release } => (rust_deps::link_args(*release)?, true),
     };
     let writes_output = !matches!(def.source, Source::Startup);
     Ok(Workload { name: def.name, description: def.description, args, runnable, writes_output })
@@ -255,16 +365,20 @@ fn case_link_args(case: &str, variant: &str) -> Result<Vec<String>> {
 /// table, a const table of function pointers (data relocations), static
 /// helpers, a few unused functions (for --gc-sections to drop), and a call
 /// into the next file.
-fn synth_source(k: usize, n: usize) -> String {
-    let next = (k + 1) % n;
-    let far = (k + 37) % n;
+fn synth_source(k: usize) -> String {
+    // Calls go to lower-numbered files only (file 0 calls itself), so a file
+    // is the same whatever the number of files.
+    let next = k.saturating_sub(1);
+    let far = k.saturating_sub(37);
     let h = SYNTH_HELPERS;
     let mut s = String::new();
     let _ = writeln!(s, "/* generated by `cargo xtask bench` (synthetic workload v{SYNTH_VERSION}) */");
     s.push_str("#include <stdio.h>\n#include <string.h>\n#include <stdlib.h>\n\n");
     let _ = writeln!(s, "struct rec_{k} {{ int id; double weight; const char *name; int (*fn)(int); }};");
     let _ = writeln!(s, "int synth_leaf_{next}(int x);");
-    let _ = writeln!(s, "int synth_leaf_{far}(int x);");
+    if far != next {
+        let _ = writeln!(s, "int synth_leaf_{far}(int x);");
+    }
     let _ = writeln!(s, "unsigned synth_counter_{k};");
     let _ = writeln!(s, "static int bss_{k}[256];");
     let _ = write!(s, "static int table_{k}[256] = {{");
@@ -331,57 +445,99 @@ fn synth_main(n: usize) -> String {
     s
 }
 
-/// Generates and compiles the synthetic sources once (cached by a stamp
-/// file); returns the objects in link order.
-fn synthetic_objects() -> Result<Vec<PathBuf>> {
+/// Generates and compiles the synthetic sources (cached: a file is compiled
+/// once, for every size); returns the objects of the first `files` in link
+/// order, then `main_<files>.o`.
+fn synthetic_objects(files: usize) -> Result<Vec<PathBuf>> {
     let dir = workspace_root().join("target/bench/synth");
-    std::fs::create_dir_all(&dir)?;
     let flags = ["--target=wasm32-wasi", "--sysroot=/usr", "-O0", "-g", "-c"];
-    let stamp_text = format!("v{SYNTH_VERSION} files={SYNTH_FILES} {CLANG} {}\n", flags.join(" "));
-    let stamp = dir.join("stamp");
-    let mut names: Vec<String> = (0..SYNTH_FILES).map(|k| format!("f{k:03}")).collect();
-    names.push("main".into());
-    let objs: Vec<PathBuf> = names.iter().map(|n| dir.join(format!("{n}.o"))).collect();
-    if std::fs::read_to_string(&stamp).is_ok_and(|s| s == stamp_text) && objs.iter().all(|o| o.exists()) {
-        return Ok(objs);
-    }
-    let _ = std::fs::remove_file(&stamp);
-    eprintln!("bench: generating and compiling {} C files into {} (once)", names.len(), dir.display());
-    let t0 = Instant::now();
+    let stamp_text = format!("v{SYNTH_VERSION} {CLANG} {}\n", flags.join(" "));
+    let mut sources: Vec<(String, String)> = Vec::new();
+    let names: Vec<String> = (0..files).map(|k| format!("f{k:04}")).chain([format!("main_{files}")]).collect();
+    let cache = ObjectCache::open(&dir, &stamp_text)?;
     for (k, n) in names.iter().enumerate() {
-        let src = if k < SYNTH_FILES { synth_source(k, SYNTH_FILES) } else { synth_main(SYNTH_FILES) };
-        std::fs::write(dir.join(format!("{n}.c")), src)?;
-    }
-    let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let errors: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-    std::thread::scope(|sc| {
-        for _ in 0..jobs {
-            sc.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(n) = names.get(i) else { break };
-                let out = Command::new(CLANG)
-                    .args(flags)
-                    .arg(dir.join(format!("{n}.c")))
-                    .arg("-o")
-                    .arg(dir.join(format!("{n}.o")))
-                    .stdin(Stdio::null())
-                    .output();
-                match out {
-                    Ok(o) if o.status.success() => {}
-                    Ok(o) => errors.lock().unwrap().push(format!("{n}.c: {}", String::from_utf8_lossy(&o.stderr))),
-                    Err(e) => errors.lock().unwrap().push(format!("running {CLANG}: {e}")),
-                }
-            });
+        if !cache.has(n) {
+            sources.push((n.clone(), if k < files { synth_source(k) } else { synth_main(files) }));
         }
-    });
-    let errors = errors.into_inner().unwrap();
-    if !errors.is_empty() {
-        bail!("compiling the synthetic workload failed:\n{}", errors.join("\n"));
     }
-    std::fs::write(&stamp, stamp_text)?;
-    eprintln!("bench: compiled in {:.1} s", t0.elapsed().as_secs_f64());
-    Ok(objs)
+    cache.compile(CLANG, &flags, "c", &sources)?;
+    Ok(names.iter().map(|n| cache.object(n)).collect())
+}
+
+/// A directory of generated sources and their objects, valid while its
+/// `stamp` (generator version, compiler and flags) is unchanged.
+struct ObjectCache {
+    dir: PathBuf,
+}
+
+impl ObjectCache {
+    /// Opens `dir`, emptying it when its stamp differs from `stamp_text`.
+    fn open(dir: &Path, stamp_text: &str) -> Result<ObjectCache> {
+        let stamp = dir.join("stamp");
+        if !std::fs::read_to_string(&stamp).is_ok_and(|s| s == stamp_text) {
+            let _ = std::fs::remove_dir_all(dir);
+            std::fs::create_dir_all(dir)?;
+            std::fs::write(&stamp, stamp_text)?;
+        }
+        Ok(ObjectCache { dir: dir.to_path_buf() })
+    }
+
+    fn object(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{name}.o"))
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.object(name).exists()
+    }
+
+    /// Writes each `(name, source)` as `name.<ext>` and compiles it into
+    /// `name.o`, on all cores. An object appears only when its compile
+    /// succeeded (written to a temporary name, then renamed).
+    fn compile(&self, compiler: &str, flags: &[&str], ext: &str, sources: &[(String, String)]) -> Result<()> {
+        if sources.is_empty() {
+            return Ok(());
+        }
+        eprintln!("bench: generating and compiling {} files into {} (once)", sources.len(), self.dir.display());
+        let t0 = Instant::now();
+        for (n, src) in sources {
+            std::fs::write(self.dir.join(format!("{n}.{ext}")), src)?;
+        }
+        let jobs = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let errors: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+        std::thread::scope(|sc| {
+            for _ in 0..jobs {
+                sc.spawn(|| loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((n, _)) = sources.get(i) else { break };
+                    let tmp = self.dir.join(format!("{n}.o.tmp"));
+                    let out = Command::new(compiler)
+                        .args(flags)
+                        .arg(self.dir.join(format!("{n}.{ext}")))
+                        .arg("-o")
+                        .arg(&tmp)
+                        .stdin(Stdio::null())
+                        .output();
+                    let err = match out {
+                        Ok(o) if o.status.success() => {
+                            std::fs::rename(&tmp, self.object(n)).err().map(|e| e.to_string())
+                        }
+                        Ok(o) => Some(format!("{n}.{ext}: {}", String::from_utf8_lossy(&o.stderr))),
+                        Err(e) => Some(format!("running {compiler}: {e}")),
+                    };
+                    if let Some(e) = err {
+                        errors.lock().unwrap().push(e);
+                    }
+                });
+            }
+        });
+        let errors = errors.into_inner().unwrap();
+        if !errors.is_empty() {
+            bail!("compiling generated sources failed:\n{}", errors.join("\n"));
+        }
+        eprintln!("bench: compiled in {:.1} s", t0.elapsed().as_secs_f64());
+        Ok(())
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -403,7 +559,10 @@ struct Linker {
 
 #[derive(Default)]
 struct Measured {
+    /// Wall time of each timed run, in round order.
     times: Vec<Duration>,
+    /// User + system CPU time of each timed run (of the child, all threads).
+    cpu: Vec<Duration>,
     size: u64,
     peak_rss_kb: Option<u64>,
     /// `Some(true/false)` if wasm-validate ran.
@@ -434,6 +593,20 @@ impl Measured {
     fn max_ms(&self) -> f64 {
         *self.sorted_ms().last().unwrap()
     }
+    fn median_cpu_ms(&self) -> f64 {
+        median(self.cpu.iter().map(|d| d.as_secs_f64() * 1e3).collect())
+    }
+}
+
+/// The median of `v` (NaN when empty).
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    match n {
+        0 => f64::NAN,
+        _ if n % 2 == 1 => v[n / 2],
+        _ => (v[n / 2 - 1] + v[n / 2]) / 2.0,
+    }
 }
 
 struct WorkloadResult {
@@ -452,6 +625,18 @@ impl WorkloadResult {
     }
     fn ratio_min(&self) -> Option<f64> {
         (self.error.is_none()).then(|| self.ld.min_ms() / self.wl.min_ms())
+    }
+    /// wasm-ld-22 / wasmlink wall time of each round (both ran back to back).
+    fn pair_ratios(&self) -> Vec<f64> {
+        let mut v: Vec<f64> =
+            self.ld.times.iter().zip(&self.wl.times).map(|(a, b)| a.as_secs_f64() / b.as_secs_f64()).collect();
+        v.sort_by(|a, b| a.total_cmp(b));
+        v
+    }
+    /// Median of the pairwise ratios, and their smallest and largest.
+    fn pair_ratio(&self) -> Option<(f64, f64, f64)> {
+        let v = self.pair_ratios();
+        (self.error.is_none() && !v.is_empty()).then(|| (median(v.clone()), v[0], v[v.len() - 1]))
     }
     fn outputs_ok(&self) -> bool {
         let run_ok = match (&self.ld.run, &self.wl.run) {
@@ -476,17 +661,33 @@ fn link_command(l: &Linker, w: &Workload, out: &Path, threads: Option<u32>) -> C
     c
 }
 
-/// One timed run: wall clock from spawn to exit, output discarded.
-fn timed_run(l: &Linker, w: &Workload, out: &Path, threads: Option<u32>) -> Result<Duration> {
+/// One timed run, output discarded: wall clock from spawn to exit, and the
+/// child's user + system CPU time (the growth of `RUSAGE_CHILDREN`, which
+/// counts every waited-for child, so nothing else may be waited for
+/// meanwhile: the bench runs one process at a time).
+fn timed_run(l: &Linker, w: &Workload, out: &Path, threads: Option<u32>) -> Result<(Duration, Duration)> {
     let mut c = link_command(l, w, out, threads);
     c.stdout(Stdio::null()).stderr(Stdio::null());
+    let cpu0 = children_cpu();
     let t0 = Instant::now();
     let st = c.status().with_context(|| format!("running {}", l.path.display()))?;
     let dt = t0.elapsed();
+    let cpu = children_cpu().saturating_sub(cpu0);
     if !st.success() {
         bail!("{} failed on {} during a timed run ({st})", l.label, w.name);
     }
-    Ok(dt)
+    Ok((dt, cpu))
+}
+
+/// User + system CPU time of all waited-for children so far.
+fn children_cpu() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) } != 0 {
+        return Duration::ZERO;
+    }
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    tv(ru.ru_utime) + tv(ru.ru_stime)
 }
 
 /// The warm-up run: checks that the link succeeds and shows why when not.
@@ -571,6 +772,9 @@ fn bench_workload(w: Workload, linkers: &[Linker; 2], o: &Options, out_dir: &Pat
         let out = out_of(l);
         let m = if l.which == Which::WasmLd { &mut r.ld } else { &mut r.wl };
         m.size = std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0);
+        if o.no_check {
+            continue;
+        }
         (m.valid, m.validate_error) = validate(&out);
         if w.runnable {
             m.run = Some(run_once(&out));
@@ -582,9 +786,10 @@ fn bench_workload(w: Workload, linkers: &[Linker; 2], o: &Options, out_dir: &Pat
         let order: [&Linker; 2] = if i % 2 == 0 { [&linkers[0], &linkers[1]] } else { [&linkers[1], &linkers[0]] };
         for l in order {
             match timed_run(l, w, &out_of(l), o.threads) {
-                Ok(d) => {
+                Ok((d, cpu)) => {
                     let m = if l.which == Which::WasmLd { &mut r.ld } else { &mut r.wl };
                     m.times.push(d);
+                    m.cpu.push(cpu);
                 }
                 Err(e) => {
                     r.error = Some(format!("{e:#}"));
@@ -662,25 +867,21 @@ fn fmt_rss(kb: Option<u64>) -> String {
 fn print_table(results: &[WorkloadResult]) {
     let header = [
         "workload",
-        "wasm-ld-22 min/med ms",
-        "wasmlink min/med ms",
-        "ratio med (min)",
-        "size ld / wl",
+        "wasm-ld-22 med ms",
+        "wasmlink med ms",
+        "ratio: med of pairs (range)",
+        "CPU ms ld / wl",
         "peak RSS ld / wl",
+        "size ld / wl",
         "check",
     ];
-    let mut rows: Vec<[String; 7]> = Vec::new();
+    let mut rows: Vec<[String; 8]> = Vec::new();
     for r in results {
         if r.error.is_some() {
-            rows.push([
-                r.workload.name.to_string(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                "LINK FAILED".into(),
-            ]);
+            let mut row: [String; 8] = std::array::from_fn(|_| "-".to_string());
+            row[0] = r.workload.name.to_string();
+            row[7] = "LINK FAILED".into();
+            rows.push(row);
             continue;
         }
         let check = if !r.outputs_ok() {
@@ -692,17 +893,19 @@ fn print_table(results: &[WorkloadResult]) {
         } else {
             "ok".to_string()
         };
+        let (pmed, plo, phi) = r.pair_ratio().unwrap_or((f64::NAN, f64::NAN, f64::NAN));
         rows.push([
             r.workload.name.to_string(),
-            format!("{} / {}", fmt_ms(r.ld.min_ms()), fmt_ms(r.ld.median_ms())),
-            format!("{} / {}", fmt_ms(r.wl.min_ms()), fmt_ms(r.wl.median_ms())),
-            format!("{:.2}x ({:.2}x)", r.ratio_median().unwrap(), r.ratio_min().unwrap()),
+            fmt_ms(r.ld.median_ms()),
+            fmt_ms(r.wl.median_ms()),
+            format!("{pmed:.2}x ({plo:.2}-{phi:.2})"),
+            format!("{} / {}", fmt_ms(r.ld.median_cpu_ms()), fmt_ms(r.wl.median_cpu_ms())),
+            format!("{} / {}", fmt_rss(r.ld.peak_rss_kb), fmt_rss(r.wl.peak_rss_kb)),
             if r.workload.writes_output {
                 format!("{} / {}", fmt_size(r.ld.size), fmt_size(r.wl.size))
             } else {
                 "-".into()
             },
-            format!("{} / {}", fmt_rss(r.ld.peak_rss_kb), fmt_rss(r.wl.peak_rss_kb)),
             check,
         ]);
     }
@@ -768,11 +971,14 @@ fn json_measured(m: &Measured, ok: bool) -> String {
         let times: Vec<String> = m.times.iter().map(|d| json_f(d.as_secs_f64() * 1e3)).collect();
         let _ = write!(
             s,
-            "\"times_ms\": [{}], \"min_ms\": {}, \"median_ms\": {}, \"max_ms\": {}, ",
+            "\"times_ms\": [{}], \"cpu_ms\": [{}], \"min_ms\": {}, \"median_ms\": {}, \"max_ms\": {}, \
+             \"median_cpu_ms\": {}, ",
             times.join(", "),
+            m.cpu.iter().map(|d| json_f(d.as_secs_f64() * 1e3)).collect::<Vec<_>>().join(", "),
             json_f(m.min_ms()),
             json_f(m.median_ms()),
-            json_f(m.max_ms())
+            json_f(m.max_ms()),
+            json_f(m.median_cpu_ms())
         );
     }
     let _ = write!(
@@ -851,6 +1057,13 @@ fn results_json(results: &[WorkloadResult], o: &Options, linkers: &[Linker; 2], 
         let _ = writeln!(s, "      \"outputs_ok\": {},", r.outputs_ok());
         let _ = writeln!(s, "      \"ratio_median\": {},", r.ratio_median().map_or("null".into(), json_f));
         let _ = writeln!(s, "      \"ratio_min\": {},", r.ratio_min().map_or("null".into(), json_f));
+        let pairs: Vec<String> = r.pair_ratios().into_iter().map(json_f).collect();
+        let _ = writeln!(s, "      \"pair_ratios_sorted\": [{}],", pairs.join(", "));
+        let _ = writeln!(
+            s,
+            "      \"pair_ratio_median\": {},",
+            r.pair_ratio().map_or("null".into(), |(m, _, _)| json_f(m))
+        );
         let _ = writeln!(s, "      \"wasm-ld-22\": {},", json_measured(&r.ld, ok));
         let _ = writeln!(s, "      \"wasmlink\": {}", json_measured(&r.wl, ok));
         let _ = writeln!(s, "    }}{}", if i + 1 < results.len() { "," } else { "" });
@@ -863,13 +1076,15 @@ fn results_json(results: &[WorkloadResult], o: &Options, linkers: &[Linker; 2], 
 
 pub fn run(args: &[String]) -> Result<()> {
     let o = parse_args(args)?;
-    let defs: Vec<WorkloadDef> = workload_defs()
-        .into_iter()
-        .filter(|d| o.filters.is_empty() || o.filters.iter().any(|f| d.name.contains(f.as_str())))
-        .collect();
+    let defs: Vec<WorkloadDef> = workload_defs().into_iter().filter(|d| selected(d, &o)).collect();
     if o.list {
         for d in workload_defs() {
-            println!("{:<28} {}", d.name, d.description);
+            let tier = match d.tier {
+                Tier::Quick => "quick",
+                Tier::Default => "default",
+                Tier::Big => "big",
+            };
+            println!("{:<28} {tier:<8} {}", d.name, d.description);
         }
         return Ok(());
     }
@@ -925,7 +1140,8 @@ pub fn run(args: &[String]) -> Result<()> {
     print_table(&results);
     println!();
     println!(
-        "ratio = wasm-ld-22 / wasmlink wall time, of the medians (of the minimums); > 1 means wasmlink is faster."
+        "ratio = wasm-ld-22 / wasmlink wall time of each round (both linkers back to back): median and range \
+         over the rounds; > 1 means wasmlink is faster. CPU = user + sys of the linker process, median."
     );
     let mut problems = Vec::new();
     for r in &results {

@@ -67,12 +67,19 @@ fn cargo() -> Command {
     c
 }
 
+/// Where cargo puts what it builds: `$CARGO_TARGET_DIR` (relative to the
+/// workspace root) when set, else `target/`.
+fn cargo_target_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR").filter(|v| !v.is_empty()).map(PathBuf::from);
+    workspace_root().join(target.unwrap_or_else(|| "target".into()))
+}
+
 fn build_wasmlink() -> Result<PathBuf> {
     let st = cargo().args(["build", "--release", "-p", "wasmlink"]).status()?;
     if !st.success() {
         bail!("building wasmlink failed");
     }
-    Ok(workspace_root().join("target/release/wasmlink"))
+    Ok(cargo_target_dir().join("release/wasmlink"))
 }
 
 /// Links testdata/c/qsort_callback (clang-19 -O2 objects) against wasi-libc
@@ -144,7 +151,9 @@ fn test(extra: &[String]) -> Result<()> {
     let mut tests = cargo();
     tests.args(["test", "--workspace"]).args(extra).env("WASMLINK_REQUIRE_TOOLCHAIN", "1");
     zig.export_to(&mut tests);
-    check("the tests", &mut tests)
+    check("the tests", &mut tests)?;
+    // That the benchmark still works, never how fast it is.
+    check("the benchmark (--quick)", cargo().args(["xtask", "bench", "--quick"]))
 }
 
 /// Runs `cmd`; fails naming `what` when it fails.

@@ -24,7 +24,7 @@ fn runner() -> Result<PathBuf> {
     if !st.success() {
         bail!("building the run_wasm example failed");
     }
-    let p = crate::workspace_root().join("target/debug/examples/run_wasm");
+    let p = crate::cargo_target_dir().join("debug/examples/run_wasm");
     Ok(RUNNER.get_or_init(|| p).clone())
 }
 

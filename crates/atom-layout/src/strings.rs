@@ -117,24 +117,56 @@ fn relayout(
 /// input the `(input offset, blob offset)` of each of its strings. Each
 /// input must end with a NUL. (Also used by emit for `.debug_str`.)
 pub fn build_blob(inputs: &[&[u8]]) -> (Vec<u8>, Vec<StringPieces>) {
-    let mut offsets: Vec<StringPieces> = inputs.iter().map(|d| split_strings(d)).collect();
-    // Every occurrence as (input, string number), sorted in wasm-ld's order;
-    // equal strings end up next to each other and share one place.
-    let mut occurrences: Vec<(u32, u32)> = offsets
-        .iter()
-        .enumerate()
-        .flat_map(|(i, strings)| (0..strings.len() as u32).map(move |k| (i as u32, k)))
-        .collect();
-    let text = |&(i, k): &(u32, u32)| -> &[u8] {
+    let mut offsets: Vec<StringPieces> = inputs.par_iter().map(|d| split_strings(d)).collect();
+    let text = |(i, k): (u32, u32)| -> &[u8] {
         let (start, end) = offsets[i as usize][k as usize];
         &inputs[i as usize][start as usize..end as usize]
     };
-    occurrences.par_sort_unstable_by(|a, b| tail_order(text(a), text(b)).then(a.cmp(b)));
+    // Equal strings share one place, so only the distinct strings need
+    // sorting in wasm-ld's order (debug builds repeat the same names in
+    // every object). Every occurrence as (hash, input, string number),
+    // sorted so that equal strings are adjacent.
+    let mut occurrences: Vec<(u64, u32, u32)> = offsets
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, strings)| {
+            (0..strings.len() as u32).map(move |k| (hash_bytes(text((i as u32, k))), i as u32, k))
+        })
+        .collect();
+    occurrences.par_sort_unstable();
+    // The distinct strings (as sort key, input, string number) and, per
+    // occurrence, which one it is. Strings with the same hash are compared.
+    let mut distinct: Vec<(u64, u32, u32)> = Vec::new();
+    let mut distinct_of: Vec<u32> = Vec::with_capacity(occurrences.len());
+    let mut run_start = 0;
+    for (j, &(h, i, k)) in occurrences.iter().enumerate() {
+        if j == 0 || occurrences[j - 1].0 != h {
+            run_start = distinct.len();
+        }
+        let s = text((i, k));
+        let id = match distinct[run_start..].iter().position(|&(_, di, dk)| text((di, dk)) == s) {
+            Some(p) => run_start + p,
+            None => {
+                distinct.push((tail_key(s), i, k));
+                distinct.len() - 1
+            }
+        };
+        distinct_of.push(id as u32);
+    }
+    // The distinct strings in wasm-ld's order: the key orders by the last
+    // bytes, so most comparisons need not look at the strings.
+    let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
+    order.par_sort_unstable_by(|&a, &b| {
+        let (ka, ia, sa) = distinct[a as usize];
+        let (kb, ib, sb) = distinct[b as usize];
+        kb.cmp(&ka).then_with(|| tail_order(text((ia, sa)), text((ib, sb))))
+    });
     let mut bytes: Vec<u8> = Vec::new();
-    let mut placed = Vec::with_capacity(occurrences.len());
+    let mut placed = vec![0u64; distinct.len()];
     let mut previous: &[u8] = &[];
-    for occurrence in &occurrences {
-        let s = text(occurrence);
+    for &d in &order {
+        let (_, i, k) = distinct[d as usize];
+        let s = text((i, k));
         let at = if previous.ends_with(s) {
             bytes.len() - s.len()
         } else {
@@ -142,13 +174,21 @@ pub fn build_blob(inputs: &[&[u8]]) -> (Vec<u8>, Vec<StringPieces>) {
             previous = s;
             bytes.len() - s.len()
         };
-        placed.push(at as u64);
+        placed[d as usize] = at as u64;
     }
     // From (start, end) per string to (input offset, blob offset).
-    for (&(i, k), at) in occurrences.iter().zip(placed) {
-        offsets[i as usize][k as usize].1 = at;
+    for (&(_, i, k), &d) in occurrences.iter().zip(&distinct_of) {
+        offsets[i as usize][k as usize].1 = placed[d as usize];
     }
     (bytes, offsets)
+}
+
+/// A fast hash of a string's bytes, to find equal strings.
+fn hash_bytes(s: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(s);
+    h.finish()
 }
 
 /// Where byte `offset` of a merged input went in its blob: the blob offset
@@ -175,6 +215,20 @@ fn split_strings(data: &[u8]) -> Vec<(u64, u64)> {
     out
 }
 
+/// A key that sorts descending as [`tail_order`] sorts ascending, up to ties:
+/// the last seven bytes before the NUL, last first, each as its value plus
+/// one in 9 bits, 0 past the start of the string (a string that ends
+/// another sorts after it). Equal keys need [`tail_order`].
+fn tail_key(s: &[u8]) -> u64 {
+    let body = s.strip_suffix(&[0]).unwrap_or(s);
+    let mut key = 0u64;
+    let mut rev = body.iter().rev();
+    for _ in 0..7 {
+        key = (key << 9) | rev.next().map_or(0, |&b| u64::from(b) + 1);
+    }
+    key
+}
+
 /// wasm-ld's string table order: compare from the last byte backwards; a
 /// greater byte first, and a string before any string that ends it.
 fn tail_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
@@ -194,6 +248,79 @@ fn tail_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// wasm-ld's order over every occurrence, placed one by one: the
+    /// definition `build_blob` must match.
+    fn reference_blob(inputs: &[&[u8]]) -> (Vec<u8>, Vec<StringPieces>) {
+        let mut offsets: Vec<StringPieces> = inputs.iter().map(|d| split_strings(d)).collect();
+        let mut occ: Vec<(u32, u32)> =
+            offsets.iter().enumerate().flat_map(|(i, s)| (0..s.len() as u32).map(move |k| (i as u32, k))).collect();
+        let text = |(i, k): (u32, u32)| {
+            let (a, b) = offsets[i as usize][k as usize];
+            &inputs[i as usize][a as usize..b as usize]
+        };
+        occ.sort_by(|&a, &b| tail_order(text(a), text(b)).then(a.cmp(&b)));
+        let (mut bytes, mut placed, mut previous) = (Vec::new(), Vec::new(), &[][..]);
+        for &o in &occ {
+            let s = text(o);
+            if !previous.ends_with(s) {
+                bytes.extend_from_slice(s);
+                previous = s;
+            }
+            placed.push((bytes.len() - s.len()) as u64);
+        }
+        for (&(i, k), at) in occ.iter().zip(placed) {
+            offsets[i as usize][k as usize].1 = at;
+        }
+        (bytes, offsets)
+    }
+
+    #[test]
+    fn matches_the_reference_order_on_many_strings() {
+        // Pseudo-random strings over a small alphabet: many repeats, shared
+        // tails longer and shorter than the key.
+        let mut x = 12345u64;
+        let mut inputs: Vec<Vec<u8>> = Vec::new();
+        for _ in 0..6 {
+            let mut d = Vec::new();
+            for _ in 0..300 {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let len = (x >> 60) as usize;
+                for j in 0..len {
+                    d.push(b"ab_\xff"[((x >> (8 + 2 * j)) & 3) as usize]);
+                }
+                d.push(0);
+            }
+            inputs.push(d);
+        }
+        let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+        assert_eq!(build_blob(&refs), reference_blob(&refs));
+    }
+
+    #[test]
+    fn the_key_orders_as_tail_order() {
+        let words: Vec<&[u8]> = vec![
+            b"\0",
+            b"a\0",
+            b"ba\0",
+            b"aba\0",
+            b"\xffa\0",
+            b"abcdefgh\0",
+            b"zbcdefgh\0",
+            b"bcdefgh\0",
+            b"h\0",
+            b"\xff\0",
+            b"\x01\0",
+            b"abcdefg\xff\0",
+        ];
+        for a in &words {
+            for b in &words {
+                let by_key = tail_key(b).cmp(&tail_key(a));
+                let full = tail_order(a, b);
+                assert!(by_key == std::cmp::Ordering::Equal || by_key == full, "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn strings_are_sorted_from_the_end_and_tail_merged() {

@@ -61,7 +61,25 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads an unsigned LEB128 of at most 32 bits (at most 5 bytes).
+    #[inline]
     pub fn leb_u32(&mut self) -> RawResult<u32> {
+        // Fast path: the whole number is in the buffer (no per-byte bounds
+        // check); relocations and symbol tables are mostly LEBs.
+        let rest = &self.data[self.pos.min(self.data.len())..];
+        let mut result: u32 = 0;
+        for (i, &b) in rest.iter().take(4).enumerate() {
+            result |= u32::from(b & 0x7f) << (7 * i);
+            if b & 0x80 == 0 {
+                self.pos += i + 1;
+                return Ok(result);
+            }
+        }
+        self.leb_u32_slow()
+    }
+
+    /// [`Reader::leb_u32`] for 5-byte numbers, the end of the data and errors.
+    #[cold]
+    fn leb_u32_slow(&mut self) -> RawResult<u32> {
         let start = self.offset();
         let mut result: u64 = 0;
         for i in 0..5 {
@@ -81,7 +99,23 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a signed LEB128 of at most 64 bits.
+    #[inline]
     pub fn leb_i64(&mut self) -> RawResult<i64> {
+        // Fast path: up to 9 bytes in the buffer (shift stays below 64).
+        let rest = &self.data[self.pos.min(self.data.len())..];
+        let mut result: i64 = 0;
+        let mut shift = 0u32;
+        for (i, &b) in rest.iter().take(9).enumerate() {
+            result |= i64::from(b & 0x7f) << shift;
+            shift += 7;
+            if b & 0x80 == 0 {
+                if b & 0x40 != 0 {
+                    result |= -1i64 << shift;
+                }
+                self.pos += i + 1;
+                return Ok(result);
+            }
+        }
         self.leb_i64_n(10)
     }
 

@@ -608,9 +608,13 @@ fn init_functions(
 fn symbol_exports(r: &resolve::Resolver<'_>, opts: &ResolveOptions) -> Vec<ExportItem> {
     let mut exports = Vec::new();
     let mutable_globals = has_mutable_globals(r, opts);
+    // A set, not a scan per symbol: rustc passes one `--export` per symbol of
+    // a cdylib.
+    let named: rustc_hash::FxHashSet<&str> =
+        opts.exports.iter().chain(&opts.exports_if_defined).map(String::as_str).collect();
     for (i, sym) in r.table.symbols.iter().enumerate() {
         let forced = opts.entry.as_deref() == Some(sym.name)
-            || opts.exports.iter().chain(&opts.exports_if_defined).any(|e| e == sym.name)
+            || named.contains(sym.name)
             || r.stub_exports.contains(&SymbolId(i as u32));
         let (target, flagged_export, export_name) = match &sym.def {
             table::Definition::Object { obj, sym: s, .. } => {
@@ -670,8 +674,9 @@ fn add_linker_exports(
         .map(|n| n.to_string())
         .collect();
     let if_defined = opts.exports_if_defined.iter().chain(&optional).map(|n| (n, false));
+    let mut exported: rustc_hash::FxHashSet<String> = exports.iter().map(|e| e.symbol.clone()).collect();
     for (name, required) in required.chain(if_defined) {
-        if exports.iter().any(|e| &e.symbol == name) {
+        if exported.contains(name.as_str()) {
             continue;
         }
         let target = match segment_bound(r, name) {
@@ -688,6 +693,7 @@ fn add_linker_exports(
         if let Some(t) = target {
             marker_free_enqueue(live, &t);
             exports.push(ExportItem { name: name.clone(), target: t, symbol: name.clone() });
+            exported.insert(name.clone());
         }
     }
     if errors.is_empty() {

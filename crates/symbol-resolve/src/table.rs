@@ -102,7 +102,10 @@ pub struct GlobalSymbol<'a> {
 /// order, as in wasm-ld).
 #[derive(Default)]
 pub struct SymbolTable<'a> {
-    map: IndexMap<&'a str, SymbolId>,
+    /// Names to ids, hashed with FxHash: names are hashed once per symbol
+    /// of every input, and SipHash's resistance to chosen keys buys nothing
+    /// against object files.
+    map: IndexMap<&'a str, SymbolId, rustc_hash::FxBuildHasher>,
     /// Entries by id.
     pub symbols: Vec<GlobalSymbol<'a>>,
 }
@@ -115,13 +118,22 @@ impl<'a> SymbolTable<'a> {
 
     /// Finds or inserts `name`.
     pub fn intern(&mut self, name: &'a str) -> SymbolId {
-        if let Some(&id) = self.map.get(name) {
-            return id;
+        // One hash per name: the entry is looked up and, if new, filled.
+        let next = SymbolId(self.symbols.len() as u32);
+        match self.map.entry(name) {
+            indexmap::map::Entry::Occupied(e) => *e.get(),
+            indexmap::map::Entry::Vacant(e) => {
+                e.insert(next);
+                self.symbols.push(GlobalSymbol {
+                    name,
+                    kind: None,
+                    def: Definition::None,
+                    strong_ref: false,
+                    first_ref: None,
+                });
+                next
+            }
         }
-        let id = SymbolId(self.symbols.len() as u32);
-        self.map.insert(name, id);
-        self.symbols.push(GlobalSymbol { name, kind: None, def: Definition::None, strong_ref: false, first_ref: None });
-        id
     }
 
     /// The entry for `id`.

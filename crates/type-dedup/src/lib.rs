@@ -14,6 +14,7 @@ pub use error::TypeError;
 
 use indexmap::IndexSet;
 use object_parse::{RelocType, Signature};
+use rayon::prelude::*;
 use section_merge::{function_signature, MergedModule};
 use symbol_resolve::{OutputImportKind, Resolution};
 
@@ -35,26 +36,36 @@ pub struct TypeTable {
 
 /// Runs the stage.
 pub fn run(res: &Resolution<'_>, merged: &MergedModule) -> Result<TypeTable, TypeError> {
-    let mut set: IndexSet<Signature> = IndexSet::new();
+    let mut set: IndexSet<Signature, rustc_hash::FxBuildHasher> = IndexSet::default();
     let mut reg = |s: &Signature| -> u32 {
         match set.get_index_of(s) {
             Some(i) => i as u32,
             None => set.insert_full(s.clone()).0 as u32,
         }
     };
-    let mut object_types = Vec::with_capacity(res.objects.len());
-    for (o, obj) in res.objects.iter().enumerate() {
-        let mut used = vec![false; obj.types.len()];
-        for (i, f) in obj.functions.iter().enumerate() {
-            if !res.live.functions[o][i] {
-                continue;
-            }
-            for r in &obj.code_relocs[f.relocs.clone()] {
-                if r.ty == RelocType::TypeIndexLeb {
-                    used[r.index as usize] = true;
+    // Which types each object's live code names, found in parallel (a walk
+    // over every live code relocation); registered in object order.
+    let used: Vec<Vec<bool>> = res
+        .objects
+        .par_iter()
+        .enumerate()
+        .map(|(o, obj)| {
+            let mut used = vec![false; obj.types.len()];
+            for (i, f) in obj.functions.iter().enumerate() {
+                if !res.live.functions[o][i] {
+                    continue;
+                }
+                for r in &obj.code_relocs[f.relocs.clone()] {
+                    if r.ty == RelocType::TypeIndexLeb {
+                        used[r.index as usize] = true;
+                    }
                 }
             }
-        }
+            used
+        })
+        .collect();
+    let mut object_types = Vec::with_capacity(res.objects.len());
+    for (obj, used) in res.objects.iter().zip(used) {
         let map: Vec<Option<u32>> =
             obj.types.iter().zip(used).map(|(t, u)| if u { Some(reg(t)) } else { None }).collect();
         object_types.push(map);

@@ -178,7 +178,9 @@ fn run_link(cfg: &Config, diagnostics: &Diagnostics) -> Result<(), LinkError> {
     if cfg.verbose {
         verbose_sections(diagnostics, &linked);
     }
-    wasmlink::write_map(cfg, &linked)?;
+    if cfg.map_file.is_some() {
+        timer.stage("map", || wasmlink::write_map(cfg, &linked))?;
+    }
     if cfg.verbose {
         let output = cfg.output.as_deref().unwrap_or(std::path::Path::new("-"));
         diagnostics.log(&format!("writing: {}", output.display()));
@@ -186,6 +188,11 @@ fn run_link(cfg: &Config, diagnostics: &Diagnostics) -> Result<(), LinkError> {
     timer.stage("write", || wasmlink::write_output(cfg, &linked))?;
     explain.write_size_report(&linked, cfg)?;
     print!("{}", explain.report(&linked, cfg));
+    // No teardown: the process exits right after this, and the OS takes
+    // back the memory and the mapped inputs at once, where dropping every
+    // structure would take a serial walk over all of them.
+    std::mem::forget(linked);
+    std::mem::forget(inputs);
     if cfg.time {
         eprint!("{}", timer.report());
     }

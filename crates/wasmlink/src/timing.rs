@@ -29,12 +29,17 @@ impl Timer {
     }
 
     /// The tree: the total since the timer was made, then one line per
-    /// stage.
+    /// stage, and last `other`: the time between and around the stages
+    /// (observers, diagnostics), so that the lines add up to the total.
     pub fn report(&self) -> String {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        let mut out = format!("{:>10.3} ms  link\n", ms(self.start.elapsed()));
-        for (i, (name, d)) in self.stages.iter().enumerate() {
-            let branch = if i + 1 == self.stages.len() { "└─" } else { "├─" };
+        let total = self.start.elapsed();
+        let staged: Duration = self.stages.iter().map(|(_, d)| *d).sum();
+        let mut lines: Vec<(&str, Duration)> = self.stages.clone();
+        lines.push(("other", total.saturating_sub(staged)));
+        let mut out = format!("{:>10.3} ms  link\n", ms(total));
+        for (i, (name, d)) in lines.iter().enumerate() {
+            let branch = if i + 1 == lines.len() { "└─" } else { "├─" };
             out.push_str(&format!("{:>10.3} ms  {branch} {name}\n", ms(*d)));
         }
         out
