@@ -35,6 +35,15 @@ pub enum EmitError {
     /// GOT entry).
     #[error("internal error: position-independent output without {0}")]
     MissingLoaderGlobal(&'static str),
+    /// `--compress-relocations`: relocations of a function that overlap or
+    /// run past its end.
+    #[error("{file}: relocation at offset {offset:#x} overlaps another or runs past its function")]
+    CompressOverlap {
+        /// The object.
+        file: String,
+        /// The relocation's offset in the code section.
+        offset: u32,
+    },
     /// A data relocation that `__wasm_apply_data_relocs` can't apply at run
     /// time (only addresses and slots can be), as wasm-ld words it.
     #[error("invalid runtime relocation type in data section: {0}")]

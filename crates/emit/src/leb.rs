@@ -36,3 +36,16 @@ pub fn len_u32(v: u32) -> usize {
     }
     n
 }
+
+/// Appends `v` as an unsigned LEB128 (64-bit).
+pub fn write_u64(out: &mut Vec<u8>, mut v: u64) {
+    loop {
+        let b = (v & 0x7f) as u8;
+        v >>= 7;
+        if v == 0 {
+            out.push(b);
+            return;
+        }
+        out.push(b | 0x80);
+    }
+}

@@ -14,6 +14,7 @@
 
 mod build_id;
 mod code;
+mod compress;
 mod custom;
 mod data;
 pub mod dump;
@@ -67,6 +68,9 @@ pub struct EmitOptions {
     pub shared_memory: bool,
     /// `-rpath`: the runtime path `dylink.0` records.
     pub rpath: Vec<String>,
+    /// `--compress-relocations`: relocated LEB fields of the code at their
+    /// minimal length.
+    pub compress_relocations: bool,
 }
 
 impl Default for EmitOptions {
@@ -84,6 +88,7 @@ impl Default for EmitOptions {
             demangle: true,
             shared_memory: false,
             rpath: Vec::new(),
+            compress_relocations: false,
         }
     }
 }
@@ -481,6 +486,36 @@ fn element_section(layout: &Layout, merged: &MergedModule) -> Result<Option<Vec<
     Ok(Some(encoded(&el)))
 }
 
+/// `--compress-relocations`: every input function relocated now, its LEB
+/// fields shortened (in parallel), so the code section's size is known.
+fn compress_functions(
+    res: &Resolution<'_>,
+    layout: &Layout,
+    merged: &MergedModule,
+    types: &TypeTable,
+    chunks: &mut [code::FuncChunk<'_>],
+) -> Result<(), EmitError> {
+    use rayon::prelude::*;
+    let no_strings = std::collections::HashMap::new();
+    // Code relocations never need code or custom section offsets.
+    let ctx = relocate::RelocContext {
+        res,
+        layout,
+        merged,
+        types,
+        code_offsets: &[],
+        custom_offsets: &[],
+        custom_strings: &no_strings,
+    };
+    chunks.par_iter_mut().zip(merged.functions.par_iter()).try_for_each(|(chunk, f)| {
+        if let section_merge::OutputFunction::Input { obj, index } = f {
+            let (bytes, prefix_len) = compress::compressed_function(&ctx, *obj, index.index())?;
+            *chunk = code::FuncChunk::Relocated { bytes, prefix_len };
+        }
+        Ok(())
+    })
+}
+
 /// The sections built from input bytes with relocations applied (code,
 /// data, input custom sections), planned so their sizes are known before
 /// anything is written.
@@ -525,7 +560,10 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             }
             None => None,
         };
-        let chunks = code::chunks(res, layout, merged, apply_data_relocs)?;
+        let mut chunks = code::chunks(res, layout, merged, apply_data_relocs)?;
+        if opts.compress_relocations {
+            compress_functions(res, layout, merged, types, &mut chunks)?;
+        }
         let code_offsets = code::body_offsets(res, merged, &chunks);
         let memory_base = match merged.pic {
             Some(_) => {

@@ -47,6 +47,9 @@ pub struct Module {
     /// Section names (`type`, `import`, ..., custom sections by name), in
     /// order, with sizes.
     pub sections: Vec<(String, usize)>,
+    /// Function types in type index order (`params -> results`): the order
+    /// call_indirect and the function section refer to them by.
+    pub types: Vec<String>,
     /// Imports in order: `module.field kind`.
     pub imports: Vec<String>,
     /// Functions in index order.
@@ -102,6 +105,7 @@ pub fn diff(left: &Module, right: &Module) -> Vec<Difference> {
     let names = |v: &[(String, usize)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
     compare(&mut out, "section order", &names(&left.sections), &names(&right.sections), |s| s.clone());
     compare(&mut out, "section", &left.sections, &right.sections, section);
+    compare(&mut out, "type", &left.types, &right.types, |s| s.clone());
     compare(&mut out, "import", &left.imports, &right.imports, |s| s.clone());
     let func = |f: &Function| format!("{} {} [{}]", f.name, f.signature, f.what);
     compare(&mut out, "function", &left.functions, &right.functions, func);

@@ -86,7 +86,9 @@ fn read_payload(payload: Payload<'_>, m: &mut Module, raw: &mut Raw) -> Result<(
         Payload::TypeSection(r) => {
             for ft in r.into_iter_err_on_gc_types() {
                 let ft = ft?;
-                raw.types.push(format!("{:?} -> {:?}", ft.params(), ft.results()));
+                let ty = format!("{:?} -> {:?}", ft.params(), ft.results());
+                m.types.push(ty.clone());
+                raw.types.push(ty);
             }
         }
         Payload::ImportSection(r) => {

@@ -43,31 +43,36 @@ pub fn run(res: &Resolution<'_>, merged: &MergedModule) -> Result<TypeTable, Typ
             None => set.insert_full(s.clone()).0 as u32,
         }
     };
-    // Which types each object's live code names, found in parallel (a walk
-    // over every live code relocation); registered in object order.
-    let used: Vec<Vec<bool>> = res
+    // The types each object's live code names, in the order its
+    // `TYPE_INDEX_LEB` relocations name them first (wasm-ld registers them
+    // while it scans the relocations), found in parallel; registered in
+    // object order.
+    let named: Vec<Vec<u32>> = res
         .objects
         .par_iter()
         .enumerate()
         .map(|(o, obj)| {
-            let mut used = vec![false; obj.types.len()];
+            let mut seen = vec![false; obj.types.len()];
+            let mut order = Vec::new();
             for (i, f) in obj.functions.iter().enumerate() {
                 if !res.live.functions[o][i] {
                     continue;
                 }
                 for r in &obj.code_relocs[f.relocs.clone()] {
-                    if r.ty == RelocType::TypeIndexLeb {
-                        used[r.index as usize] = true;
+                    if r.ty == RelocType::TypeIndexLeb && !std::mem::replace(&mut seen[r.index as usize], true) {
+                        order.push(r.index);
                     }
                 }
             }
-            used
+            order
         })
         .collect();
     let mut object_types = Vec::with_capacity(res.objects.len());
-    for (obj, used) in res.objects.iter().zip(used) {
-        let map: Vec<Option<u32>> =
-            obj.types.iter().zip(used).map(|(t, u)| if u { Some(reg(t)) } else { None }).collect();
+    for (obj, named) in res.objects.iter().zip(named) {
+        let mut map: Vec<Option<u32>> = vec![None; obj.types.len()];
+        for t in named {
+            map[t as usize] = Some(reg(&obj.types[t as usize]));
+        }
         object_types.push(map);
     }
     let mut import_function_types = Vec::new();

@@ -15,7 +15,8 @@ A WebAssembly static linker with wasm-ld's command line.
 OPTIONS:
   -o <file>                 Output file (required; - writes to stdout)
   -L <dir>                  Add a library search directory
-  -l <name>                 Link lib<name>.a found in the -L directories
+  -l <name>                 Link lib<name>.a (or lib<name>.so, when linking dynamically)
+                            found in the -L directories; -l:<file> names the file
   -m wasm32|wasm64          Target: 32-bit memory (default) or memory64
   --entry <sym>, -e <sym>   Entry function (default _start)
   --no-entry                No entry function
@@ -50,15 +51,28 @@ OPTIONS:
   --whole-archive           Link every member of the following archives
   --no-whole-archive        Turn --whole-archive off
   --import-undefined        Import undefined functions (from env, or their import names)
-  --unresolved-symbols=report-all|ignore-all
+  --unresolved-symbols=report-all|ignore-all|import-dynamic
                             Undefined symbols are errors (the default), or ignored:
-                            data at address 0, functions trap (undefined_stub)
+                            data at address 0, functions trap (undefined_stub), or left
+                            to the dynamic loader (imports and GOT entries)
   --warn-unresolved-symbols, --error-unresolved-symbols
                             Report undefined symbols as warnings / errors
   --fatal-warnings          Treat warnings as errors
   --wrap=<sym>              Calls to <sym> go to __wrap_<sym>; __real_<sym> reaches <sym>
   --start-lib, --end-lib    Link the objects in between lazily, like archive members
   -r, --relocatable         Write a relocatable object (linking and reloc sections)
+  -pie                      Position-independent main module for a dynamic loader (dylink.0,
+                            __memory_base/__table_base imports, GOT.mem/GOT.func imports)
+  -shared                   Position-independent side module (imports its memory, exports
+                            every non-hidden definition); .so inputs are linked against
+  --experimental-pic        Don't warn that -pie/-shared are not yet stable
+  -Bsymbolic                A side module binds references to its own definitions
+  -Bdynamic, -dy, -call_shared  Let following -l find lib<name>.so (default with -pie/-shared)
+  -Bstatic, -static, -dn, -non_shared  Archives only; a shared library input is an error
+  -rpath <dir>              Runtime path recorded in dylink.0
+  --no-shlib-sigcheck       Accepted (wasmlink doesn't check signatures against .so exports)
+  --compress-relocations    Relocated LEB fields of the code at minimal length (needs
+                            --strip-debug or --strip-all)
   --emit-relocs             Keep the linking and reloc sections in the linked module
   -O0 -O1 -O2 -O3           Optimization level: at -O1 (the default) and up, NUL-terminated
                             string segments and .debug_str are merged, as wasm-ld does
@@ -327,6 +341,7 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             // wasmlink doesn't compare signatures with shared libraries'
             // exports, so there is nothing to turn off.
             "no-shlib-sigcheck" => {}
+            "compress-relocations" => c.compress_relocations = true,
             "check-features" => c.no_check_features = false,
             "no-check-features" => c.no_check_features = true,
             "whole-archive" => c.inputs.push(InputArg::WholeArchive(true)),
@@ -444,6 +459,12 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
     }
     if c.no_growable_memory && c.max_memory.is_some() {
         return Err("--max-memory is incompatible with --no-growable-memory".to_string().into());
+    }
+    if c.compress_relocations && !c.strip_debug && !c.strip_all {
+        return Err("--compress-relocations is incompatible with output debug information. Please pass --strip-debug or --strip-all".to_string().into());
+    }
+    if c.compress_relocations && relocatable {
+        return Err("-r -and --compress-relocations may not be used together".to_string().into());
     }
     if relocatable && pie {
         return Err("-r and -pie may not be used together".to_string().into());
@@ -585,7 +606,7 @@ fn apply_relocatable(c: &mut Config, explicit_entry: bool) -> Result<(), ArgsErr
 /// wasm-ld 22 options wasmlink doesn't implement yet: they fail with "not
 /// supported yet" (never silently ignored); any other unknown option fails
 /// as wasm-ld's do, with "unknown argument".
-const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &["compress-relocations", "rsp-quoting"];
+const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &["rsp-quoting"];
 
 /// Why a command line can't be used: one message per problem (every
 /// unknown argument is reported, as wasm-ld does).
@@ -664,7 +685,11 @@ mod tests {
             p(&["--frobnicate", "-bogus"]).unwrap_err(),
             "unknown argument: --frobnicate\nunknown argument: -bogus"
         );
-        assert_eq!(p(&["--compress-relocations"]).unwrap_err(), "not supported yet: --compress-relocations");
+        assert_eq!(p(&["--rsp-quoting=posix"]).unwrap_err(), "not supported yet: --rsp-quoting=posix");
+        assert_eq!(
+            p(&["--compress-relocations"]).unwrap_err(),
+            "--compress-relocations is incompatible with output debug information. Please pass --strip-debug or --strip-all"
+        );
         assert_eq!(p(&["-shared", "-pie"]).unwrap_err(), "-shared and -pie may not be used together");
         // An unknown -z value is a warning, as in wasm-ld.
         assert_eq!(p(&["-z", "noexecstack"]).unwrap().warnings, ["unknown -z value: noexecstack"]);

@@ -174,6 +174,9 @@ pub struct Config {
     /// Position-independent output with wasm-ld 14's start and constructor
     /// conventions ([`Config::follow_wasm_ld_14`]).
     pub wasm_ld_14_pic: bool,
+    /// `--compress-relocations`: relocated LEB fields of the code at their
+    /// minimal length (needs `--strip-debug` or `--strip-all`).
+    pub compress_relocations: bool,
     /// `-rpath DIR`: the runtime path recorded in `dylink.0`.
     pub rpath: Vec<String>,
     /// Until a `-Bdynamic` says otherwise: shared libraries may not be
@@ -258,6 +261,7 @@ impl Default for Config {
             experimental_pic: false,
             bsymbolic: false,
             rpath: Vec::new(),
+            compress_relocations: false,
             wasm_ld_14_pic: false,
             static_by_default: true,
             version: false,
@@ -415,6 +419,7 @@ impl Config {
             demangle: self.demangle,
             shared_memory: self.shared_memory,
             rpath: self.rpath.clone(),
+            compress_relocations: self.compress_relocations,
         }
     }
 
