@@ -5,6 +5,7 @@
 //! (`__wasm_apply_data_relocs`, `__wasm_apply_global_relocs`,
 //! `__wasm_start`).
 
+use crate::ops::{address_add, address_const};
 use crate::relocate::{RelocContext, Site};
 use crate::{leb, EmitError};
 use atom_layout::Layout;
@@ -18,8 +19,6 @@ const GLOBAL_GET: u8 = 0x23;
 const GLOBAL_SET: u8 = 0x24;
 const I32_CONST: u8 = 0x41;
 const I64_CONST: u8 = 0x42;
-const I32_ADD: u8 = 0x6a;
-const I64_ADD: u8 = 0x7c;
 const I32_STORE: u8 = 0x36;
 const I64_STORE: u8 = 0x37;
 
@@ -92,29 +91,6 @@ fn global_get(b: &mut Vec<u8>, index: u32) {
     leb::write_u32(b, index);
 }
 
-fn i32_const(b: &mut Vec<u8>, v: u64) {
-    b.push(I32_CONST);
-    leb::write_i64(b, v as u32 as i32 as i64);
-}
-
-/// A constant of the memory's address type, and the matching `add`.
-fn address_const(b: &mut Vec<u8>, v: u64, memory64: bool) {
-    if memory64 {
-        b.push(I64_CONST);
-        leb::write_i64(b, v as i64);
-    } else {
-        i32_const(b, v);
-    }
-}
-
-fn address_add(memory64: bool) -> u8 {
-    if memory64 {
-        I64_ADD
-    } else {
-        I32_ADD
-    }
-}
-
 /// The imported global `env.NAME` a generated body reads.
 fn base(merged: &MergedModule, global: &'static str) -> Result<u32, EmitError> {
     merged.imported_global(global).map(|g| g.0).ok_or(EmitError::MissingLoaderGlobal(global))
@@ -156,8 +132,11 @@ pub fn apply_data_relocs_body(ctx: &RelocContext<'_, '_>) -> Result<Vec<u8>, Emi
                     b.push(address_add(memory64));
                 }
                 let wide = matches!(r.ty, RelocType::MemoryAddrI64 | RelocType::TableIndexI64);
-                let (konst, add, store) =
-                    if wide { (I64_CONST, I64_ADD, I64_STORE) } else { (I32_CONST, I32_ADD, I32_STORE) };
+                let (konst, add, store) = if wide {
+                    (I64_CONST, address_add(true), I64_STORE)
+                } else {
+                    (I32_CONST, address_add(false), I32_STORE)
+                };
                 if got {
                     let sym = obj.linking.symbols.get(r.index as usize).map_or("", |s| s.name);
                     let g = merged.got_import_index.get(sym).ok_or(EmitError::MissingLoaderGlobal("GOT entry"))?;

@@ -3,6 +3,7 @@
 //! in and zeroes `.bss`), `__wasm_init_tls` and `__wasm_apply_tls_relocs`.
 
 use crate::leb;
+use crate::ops::{address_add, address_const, i32_const};
 use atom_layout::{Layout, OutputSegment};
 use section_merge::MergedModule;
 use symbol_resolve::SyntheticGlobal;
@@ -19,11 +20,8 @@ const LOCAL_SET: u8 = 0x21;
 const LOCAL_TEE: u8 = 0x22;
 const GLOBAL_GET: u8 = 0x23;
 const GLOBAL_SET: u8 = 0x24;
-const I32_ADD: u8 = 0x6a;
-const I64_ADD: u8 = 0x7c;
 const I32: u8 = 0x7f;
 const I64: u8 = 0x7e;
-const I32_CONST: u8 = 0x41;
 const I64_CONST: u8 = 0x42;
 /// Prefix of `memory.init`, `data.drop`, `memory.fill`.
 const MISC_PREFIX: u8 = 0xfc;
@@ -36,22 +34,6 @@ const ATOMIC_NOTIFY: u32 = 0x00;
 const ATOMIC_WAIT32: u32 = 0x01;
 const I32_ATOMIC_STORE: u32 = 0x17;
 const I32_ATOMIC_RMW_CMPXCHG: u32 = 0x48;
-
-fn i32_const(b: &mut Vec<u8>, v: i64) {
-    b.push(I32_CONST);
-    leb::write_i64(b, v as u32 as i32 as i64);
-}
-
-/// A memory address (or a `memory.fill` length): `i64.const` in a 64-bit
-/// memory, else `i32.const`.
-fn address_const(b: &mut Vec<u8>, v: u64, memory64: bool) {
-    if memory64 {
-        b.push(I64_CONST);
-        leb::write_i64(b, v as i64);
-    } else {
-        i32_const(b, v as i64);
-    }
-}
 
 fn misc(b: &mut Vec<u8>, op: u32) {
     b.push(MISC_PREFIX);
@@ -109,7 +91,7 @@ pub fn init_memory_body(layout: &Layout, merged: &MergedModule) -> Vec<u8> {
             b.push(GLOBAL_GET);
             leb::write_u32(&mut b, mb);
             address_const(&mut b, flag, wide);
-            b.extend([if wide { I64_ADD } else { I32_ADD }, LOCAL_SET, 0]);
+            b.extend([address_add(wide), LOCAL_SET, 0]);
         }
         _ => b.push(0), // no locals
     }
@@ -170,7 +152,7 @@ fn init_segment(
     if let Some(mb) = memory_base {
         b.push(GLOBAL_GET);
         leb::write_u32(b, mb);
-        b.push(if wide { I64_ADD } else { I32_ADD });
+        b.push(address_add(wide));
     }
     if shared && seg.is_tls {
         match memory_base {

@@ -1,16 +1,8 @@
 //! Minimal LEB128 writers for the bytes emit generates itself.
 
 /// Appends `v` as an unsigned LEB128.
-pub fn write_u32(out: &mut Vec<u8>, mut v: u32) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
+pub fn write_u32(out: &mut Vec<u8>, v: u32) {
+    write_u64(out, u64::from(v));
 }
 
 /// Appends `v` as a signed LEB128.

@@ -24,6 +24,7 @@ pub mod file_layout;
 mod init;
 mod leb;
 mod linking;
+mod ops;
 pub mod relocate;
 
 pub use build_id::BuildId;
@@ -489,27 +490,14 @@ fn element_section(layout: &Layout, merged: &MergedModule) -> Result<Option<Vec<
 /// `--compress-relocations`: every input function relocated now, its LEB
 /// fields shortened (in parallel), so the code section's size is known.
 fn compress_functions(
-    res: &Resolution<'_>,
-    layout: &Layout,
+    ctx: &relocate::RelocContext<'_, '_>,
     merged: &MergedModule,
-    types: &TypeTable,
     chunks: &mut [code::FuncChunk<'_>],
 ) -> Result<(), EmitError> {
     use rayon::prelude::*;
-    let no_strings = std::collections::HashMap::new();
-    // Code relocations never need code or custom section offsets.
-    let ctx = relocate::RelocContext {
-        res,
-        layout,
-        merged,
-        types,
-        code_offsets: &[],
-        custom_offsets: &[],
-        custom_strings: &no_strings,
-    };
     chunks.par_iter_mut().zip(merged.functions.par_iter()).try_for_each(|(chunk, f)| {
         if let section_merge::OutputFunction::Input { obj, index } = f {
-            let (bytes, prefix_len) = compress::compressed_function(&ctx, *obj, index.index())?;
+            let (bytes, prefix_len) = compress::compressed_function(ctx, *obj, index.index())?;
             *chunk = code::FuncChunk::Relocated { bytes, prefix_len };
         }
         Ok(())
@@ -542,27 +530,27 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
         types: &TypeTable,
         opts: &EmitOptions,
     ) -> Result<Self, EmitError> {
+        // The relocations applied before the code is laid out (data ones
+        // for `__wasm_apply_data_relocs`, code ones for
+        // `--compress-relocations`) never need code or custom section
+        // offsets.
+        let no_strings = std::collections::HashMap::new();
+        let early = relocate::RelocContext {
+            res,
+            layout,
+            merged,
+            types,
+            code_offsets: &[],
+            custom_offsets: &[],
+            custom_strings: &no_strings,
+        };
         let apply_data_relocs = match merged.apply_data_relocs {
-            Some(_) => {
-                // Only data relocations are involved: no code or custom
-                // section offsets are needed.
-                let no_strings = std::collections::HashMap::new();
-                let ctx = relocate::RelocContext {
-                    res,
-                    layout,
-                    merged,
-                    types,
-                    code_offsets: &[],
-                    custom_offsets: &[],
-                    custom_strings: &no_strings,
-                };
-                Some(dynamic::apply_data_relocs_body(&ctx)?)
-            }
+            Some(_) => Some(dynamic::apply_data_relocs_body(&early)?),
             None => None,
         };
         let mut chunks = code::chunks(res, layout, merged, apply_data_relocs)?;
         if opts.compress_relocations {
-            compress_functions(res, layout, merged, types, &mut chunks)?;
+            compress_functions(&early, merged, &mut chunks)?;
         }
         let code_offsets = code::body_offsets(res, merged, &chunks);
         let memory_base = match merged.pic {
