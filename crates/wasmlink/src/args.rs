@@ -73,6 +73,7 @@ OPTIONS:
   --no-shlib-sigcheck       Accepted (wasmlink doesn't check signatures against .so exports)
   --compress-relocations    Relocated LEB fields of the code at minimal length (needs
                             --strip-debug or --strip-all)
+  --rsp-quoting=posix|windows  How @file response files are split (default posix)
   --emit-relocs             Keep the linking and reloc sections in the linked module
   -O0 -O1 -O2 -O3           Optimization level: at -O1 (the default) and up, NUL-terminated
                             string segments and .debug_str are merged, as wasm-ld does
@@ -133,16 +134,110 @@ fn parse_number(opt: &str, v: &str) -> Result<u64, String> {
 
 /// Expands `@file` response files (whitespace separated, with quotes).
 pub fn expand_response_files(args: Vec<String>) -> Result<Vec<String>, String> {
+    let quoting = response_quoting(&args)?;
+    expand_with(args, quoting)
+}
+
+/// How response files split into arguments (`--rsp-quoting=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RspQuoting {
+    /// POSIX shell-like: `'...'`, `"..."` and backslash escapes (the default).
+    Posix,
+    /// Windows: `"..."` groups, backslashes are literal except before `"`.
+    Windows,
+}
+
+/// The last `--rsp-quoting` of the command line (before response files are
+/// read, as lld does); POSIX by default.
+fn response_quoting(args: &[String]) -> Result<RspQuoting, String> {
+    let mut quoting = RspQuoting::Posix;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let value = match a.trim_start_matches('-') {
+            "rsp-quoting" if a.starts_with('-') => it.next().map(String::as_str),
+            v => match v.strip_prefix("rsp-quoting=") {
+                Some(v) if a.starts_with('-') => Some(v),
+                _ => continue,
+            },
+        };
+        quoting = match value {
+            Some("posix") => RspQuoting::Posix,
+            Some("windows") => RspQuoting::Windows,
+            Some(v) => return Err(format!("invalid response file quoting: {v}")),
+            None => return Err("--rsp-quoting: missing argument".to_string()),
+        };
+    }
+    Ok(quoting)
+}
+
+fn expand_with(args: Vec<String>, quoting: RspQuoting) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for a in args {
         if let Some(path) = a.strip_prefix('@') {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot open response file {path}: {e}"))?;
-            out.extend(expand_response_files(split_response(&text))?);
+            let words = match quoting {
+                RspQuoting::Posix => split_response(&text),
+                RspQuoting::Windows => split_response_windows(&text),
+            };
+            out.extend(expand_with(words, quoting)?);
         } else {
             out.push(a);
         }
     }
     Ok(out)
+}
+
+/// Splits a response file the Windows way: whitespace separates, `"`
+/// groups (`""` inside quotes is a quote), `2n` backslashes before `"` are
+/// `n` backslashes and the quote groups, `2n+1` are `n` and a literal
+/// quote; other backslashes and single quotes are literal.
+fn split_response_windows(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let (mut out, mut cur) = (Vec::new(), String::new());
+    let (mut in_word, mut quoted, mut i) = (false, false, 0);
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            let start = i;
+            while i < chars.len() && chars[i] == '\\' {
+                i += 1;
+            }
+            let n = i - start;
+            if chars.get(i) == Some(&'"') {
+                cur.extend(std::iter::repeat_n('\\', n / 2));
+                if n % 2 == 1 {
+                    cur.push('"');
+                    i += 1;
+                }
+            } else {
+                cur.extend(std::iter::repeat_n('\\', n));
+            }
+            in_word = true;
+        } else if c == '"' {
+            if quoted && chars.get(i + 1) == Some(&'"') {
+                cur.push('"');
+                i += 1;
+            } else {
+                quoted = !quoted;
+            }
+            in_word = true;
+            i += 1;
+        } else if c.is_whitespace() && !quoted {
+            if in_word {
+                out.push(std::mem::take(&mut cur));
+                in_word = false;
+            }
+            i += 1;
+        } else {
+            cur.push(c);
+            in_word = true;
+            i += 1;
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    out
 }
 
 fn split_response(text: &str) -> Vec<String> {
@@ -342,6 +437,10 @@ pub fn parse(args: Vec<String>) -> Result<Config, ArgsError> {
             // exports, so there is nothing to turn off.
             "no-shlib-sigcheck" => {}
             "compress-relocations" => c.compress_relocations = true,
+            // Read before the response files are expanded.
+            "rsp-quoting" => {
+                value("--rsp-quoting")?;
+            }
             "check-features" => c.no_check_features = false,
             "no-check-features" => c.no_check_features = true,
             "whole-archive" => c.inputs.push(InputArg::WholeArchive(true)),
@@ -606,7 +705,7 @@ fn apply_relocatable(c: &mut Config, explicit_entry: bool) -> Result<(), ArgsErr
 /// wasm-ld 22 options wasmlink doesn't implement yet: they fail with "not
 /// supported yet" (never silently ignored); any other unknown option fails
 /// as wasm-ld's do, with "unknown argument".
-const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &["rsp-quoting"];
+const WASM_LD_OPTIONS_NOT_BUILT: &[&str] = &[];
 
 /// Why a command line can't be used: one message per problem (every
 /// unknown argument is reported, as wasm-ld does).
@@ -685,7 +784,7 @@ mod tests {
             p(&["--frobnicate", "-bogus"]).unwrap_err(),
             "unknown argument: --frobnicate\nunknown argument: -bogus"
         );
-        assert_eq!(p(&["--rsp-quoting=posix"]).unwrap_err(), "not supported yet: --rsp-quoting=posix");
+        assert_eq!(p(&["--rsp-quoting=dos"]).unwrap_err(), "invalid response file quoting: dos");
         assert_eq!(
             p(&["--compress-relocations"]).unwrap_err(),
             "--compress-relocations is incompatible with output debug information. Please pass --strip-debug or --strip-all"
@@ -704,6 +803,14 @@ mod tests {
         let c = p(&[&format!("--allow-undefined-file={}", f.display())]).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
         assert_eq!(c.allow_undefined_symbols, ["a", "b # not a comment"]);
+    }
+
+    #[test]
+    fn windows_response_file_splitting() {
+        assert_eq!(
+            split_response_windows("a \"b c\" C:\\dir\\x.o 'q' \"say \"\"hi\"\"\" d\\\"e"),
+            vec!["a", "b c", "C:\\dir\\x.o", "'q'", "say \"hi\"", "d\"e"]
+        );
     }
 
     #[test]

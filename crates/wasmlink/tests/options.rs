@@ -1243,8 +1243,7 @@ fn color_diagnostics() {
 }
 
 /// An option wasm-ld doesn't have fails as in wasm-ld-22, with every unknown
-/// argument named ("unknown argument: X"); a real wasm-ld option that
-/// wasmlink hasn't built yet says so instead.
+/// argument named ("unknown argument: X").
 #[test]
 fn unknown_arguments_are_reported_like_wasm_ld() {
     let (ours, theirs) = both_stderr("unknown", &with(&OPTS, &["--frobnicate", "-bogus"]));
@@ -1252,8 +1251,6 @@ fn unknown_arguments_are_reported_like_wasm_ld() {
     if let Some(theirs) = theirs {
         assert_eq!(ours, theirs);
     }
-    let r = our_run("unknown", &with(&OPTS, &["--rsp-quoting=posix"]));
-    assert!(r.stderr.contains("not supported yet: --rsp-quoting=posix"), "{}", r.describe());
 }
 
 /// `-E` is `--export-dynamic`: the same exports (`visible_fn`), which the
@@ -1800,4 +1797,23 @@ fn compress_relocations() {
         "--compress-relocations is incompatible with output debug information",
         "--compress-relocations is incompatible with output debug information",
     );
+}
+
+/// `--rsp-quoting=windows|posix`: how `@file` response files split. The
+/// same file, `--export=visible_fn 'opts.o'`, links with POSIX quoting (the
+/// single quotes group) and fails with Windows quoting (they are part of
+/// the file name), as in wasm-ld-22.
+#[test]
+fn rsp_quoting() {
+    let scratch = Scratch::new("rsp-quoting");
+    let rsp = scratch.join("args.rsp");
+    std::fs::write(&rsp, format!("--export=visible_fn '{}'", testdata().join("options/opts.o").display())).unwrap();
+    let at = format!("@{}", rsp.display());
+    for quoting in [&[][..], &["--rsp-quoting=posix"]] {
+        let f = facts("rsp-quoting", &with(&["--no-entry", at.as_str()], quoting));
+        assert!(f.has_export("visible_fn"), "{quoting:?}: {:?}", f.exports);
+    }
+    let windows = with(&["--no-entry", "--rsp-quoting=windows"], &[at.as_str()]);
+    let err = both_fail("rsp-quoting", &windows, "opts.o'", "opts.o'");
+    assert!(err.contains('\''), "{err}");
 }
