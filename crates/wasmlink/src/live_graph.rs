@@ -38,6 +38,26 @@ pub enum Atom {
     Stub(StubId),
 }
 
+impl Atom {
+    /// The atom a target names, if it is one the graph tracks (imports and
+    /// stubs included).
+    pub fn of_target(t: &Target) -> Option<Atom> {
+        Some(match *t {
+            Target::Function(FuncRef::Defined { obj, index }) => Atom::Function(obj, index),
+            Target::Function(FuncRef::Import(id))
+            | Target::Global(GlobalRef::Import(id))
+            | Target::Table(TableRef::Import(id))
+            | Target::Tag(TagRef::Import(id)) => Atom::Import(id),
+            Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))) => Atom::Stub(id),
+            Target::Data(DataRef::Defined { obj, segment, .. }) => Atom::Segment(obj, segment),
+            Target::Global(GlobalRef::Defined { obj, index }) => Atom::Global(obj, index),
+            Target::Table(TableRef::Defined { obj, index }) => Atom::Table(obj, index),
+            Target::Tag(TagRef::Defined { obj, index }) => Atom::Tag(obj, index),
+            _ => return None,
+        })
+    }
+}
+
 /// Dense index of an [`Atom`] in a [`LiveGraph`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct NodeId(pub u32);
@@ -373,26 +393,9 @@ impl Replay<'_, '_> {
         }
     }
 
-    /// The atom a target names, if it is one the graph tracks.
-    fn atom_of(&self, t: &Target) -> Option<Atom> {
-        Some(match *t {
-            Target::Function(FuncRef::Defined { obj, index }) => Atom::Function(obj, index),
-            Target::Function(FuncRef::Import(id))
-            | Target::Global(GlobalRef::Import(id))
-            | Target::Table(TableRef::Import(id))
-            | Target::Tag(TagRef::Import(id)) => Atom::Import(id),
-            Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))) => Atom::Stub(id),
-            Target::Data(DataRef::Defined { obj, segment, .. }) => Atom::Segment(obj, segment),
-            Target::Global(GlobalRef::Defined { obj, index }) => Atom::Global(obj, index),
-            Target::Table(TableRef::Defined { obj, index }) => Atom::Table(obj, index),
-            Target::Tag(TagRef::Defined { obj, index }) => Atom::Tag(obj, index),
-            _ => return None,
-        })
-    }
-
     /// Marks what `t` names live with `cause` (made only when it is new).
     fn reach(&mut self, t: &Target, cause: impl FnOnce() -> Cause) {
-        let Some(atom) = self.atom_of(t) else { return };
+        let Some(atom) = Atom::of_target(t) else { return };
         if let Atom::Import(id) = atom {
             if id.0 as usize >= self.res.imports.len() {
                 return;

@@ -318,24 +318,6 @@ fn own_atom(res: &Resolution<'_>, o: usize, s: usize) -> Option<Atom> {
     })
 }
 
-/// The atom a target names (imports and stubs included).
-fn target_atom(t: &Target) -> Option<Atom> {
-    use symbol_resolve::{DataRef, FuncRef, GlobalRef, SyntheticFunc, TableRef, TagRef};
-    Some(match *t {
-        Target::Function(FuncRef::Defined { obj, index }) => Atom::Function(obj, index),
-        Target::Function(FuncRef::Import(id))
-        | Target::Global(GlobalRef::Import(id))
-        | Target::Table(TableRef::Import(id))
-        | Target::Tag(TagRef::Import(id)) => Atom::Import(id),
-        Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))) => Atom::Stub(id),
-        Target::Data(DataRef::Defined { obj, segment, .. }) => Atom::Segment(obj, segment),
-        Target::Global(GlobalRef::Defined { obj, index }) => Atom::Global(obj, index),
-        Target::Table(TableRef::Defined { obj, index }) => Atom::Table(obj, index),
-        Target::Tag(TagRef::Defined { obj, index }) => Atom::Tag(obj, index),
-        _ => return None,
-    })
-}
-
 /// Whether `t` is one of the linker's own definitions.
 fn linker_defined(t: &Target) -> bool {
     use symbol_resolve::{DataRef, FuncRef, GlobalRef, TableRef};
@@ -424,7 +406,7 @@ fn explain_symbol(
     let mut done: Vec<Atom> = Vec::new();
     for &(o, s) in symbols {
         let Some(own) = own_atom(res, o, s) else { continue };
-        let resolved = target_atom(&res.targets[o][s]);
+        let resolved = Atom::of_target(&res.targets[o][s]);
         if resolved.is_some_and(|r| r != own) && !done.contains(&own) {
             done.push(own);
             let winner = resolved.map(|r| names.origin(r)).unwrap_or_default();
@@ -450,7 +432,7 @@ fn explain_symbol(
     let (o, s) = symbols[0];
     let members: Vec<&str> = lazy.0.iter().filter(|l| l.name == name).map(|l| l.member.as_str()).collect();
     let target = &res.targets[o][s];
-    match target_atom(target) {
+    match Atom::of_target(target) {
         Some(atom) => explain_atom(out, graph, names, &shown, atom, note),
         None if linker_defined(target) => {
             let _ = writeln!(out, "why-live: `{shown}` is defined by the linker");
