@@ -174,10 +174,13 @@ impl RelocContext<'_, '_> {
                     }
                     // A thread-local symbol's address is its offset in the
                     // TLS block, whatever the relocation, as in wasm-ld.
-                    _ if self.is_tls_symbol(objf, r.index) || self.is_tls_data(target) => match self.layout.tls {
-                        Some((base, _, _)) => v.wrapping_sub(base),
-                        None => v,
-                    },
+                    // (Checked only when the output has a TLS block: this is
+                    // on the path of every address relocation, DWARF's too.)
+                    _ if self.layout.tls.is_some()
+                        && (self.is_tls_symbol(objf, r.index) || self.is_tls_data(target)) =>
+                    {
+                        v.wrapping_sub(self.layout.tls.map_or(0, |t| t.0))
+                    }
                     _ => v,
                 })
             }

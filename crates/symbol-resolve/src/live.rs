@@ -185,7 +185,9 @@ impl<'r, 'a> Marker<'r, 'a> {
     fn may_be_undefined(&self, t: &Target) -> bool {
         match t {
             Target::Unresolved | Target::Data(DataRef::Null | DataRef::Dynamic(_)) => true,
-            Target::Function(FuncRef::Import(_)) | Target::Global(GlobalRef::Import(_)) => true,
+            // Only a dynamic link leaves undefined symbols as imports that
+            // may still need reporting.
+            Target::Function(FuncRef::Import(_)) | Target::Global(GlobalRef::Import(_)) => self.dynamic.is_some(),
             Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))) => {
                 self.stubs[id.0 as usize].kind == StubKind::Undefined
             }
