@@ -26,6 +26,7 @@ mod features;
 mod memory;
 mod strings;
 mod table;
+mod tail_sort;
 
 pub use error::{LayoutError, LayoutProblem, LayoutWarning, MemorySetting, SegmentBound};
 pub use features::allowed_features;

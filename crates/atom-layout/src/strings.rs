@@ -10,6 +10,7 @@
 //! strings needs them. Segments with relocations are never merged.
 
 use crate::memory::{OutputSegment, SegmentPiece};
+use crate::tail_sort;
 use object_parse::{segment_flags, SegmentIdx};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -134,9 +135,9 @@ pub fn build_blob(inputs: &[&[u8]]) -> (Vec<u8>, Vec<StringPieces>) {
         })
         .collect();
     occurrences.par_sort_unstable();
-    // The distinct strings (as sort key, input, string number) and, per
-    // occurrence, which one it is. Strings with the same hash are compared.
-    let mut distinct: Vec<(u64, u32, u32)> = Vec::new();
+    // The distinct strings (as input, string number) and, per occurrence,
+    // which one it is. Strings with the same hash are compared.
+    let mut distinct: Vec<(u32, u32)> = Vec::new();
     let mut distinct_of: Vec<u32> = Vec::with_capacity(occurrences.len());
     let mut run_start = 0;
     for (j, &(h, i, k)) in occurrences.iter().enumerate() {
@@ -144,29 +145,22 @@ pub fn build_blob(inputs: &[&[u8]]) -> (Vec<u8>, Vec<StringPieces>) {
             run_start = distinct.len();
         }
         let s = text((i, k));
-        let id = match distinct[run_start..].iter().position(|&(_, di, dk)| text((di, dk)) == s) {
+        let id = match distinct[run_start..].iter().position(|&d| text(d) == s) {
             Some(p) => run_start + p,
             None => {
-                distinct.push((tail_key(s), i, k));
+                distinct.push((i, k));
                 distinct.len() - 1
             }
         };
         distinct_of.push(id as u32);
     }
-    // The distinct strings in wasm-ld's order: the key orders by the last
-    // bytes, so most comparisons need not look at the strings.
-    let mut order: Vec<u32> = (0..distinct.len() as u32).collect();
-    order.par_sort_unstable_by(|&a, &b| {
-        let (ka, ia, sa) = distinct[a as usize];
-        let (kb, ib, sb) = distinct[b as usize];
-        kb.cmp(&ka).then_with(|| tail_order(text((ia, sa)), text((ib, sb))))
-    });
+    // The distinct strings in wasm-ld's order.
+    let mut order: Vec<tail_sort::Item<'_>> = distinct.iter().enumerate().map(|(d, &s)| (text(s), d as u32)).collect();
+    tail_sort::sort(&mut order);
     let mut bytes: Vec<u8> = Vec::new();
     let mut placed = vec![0u64; distinct.len()];
     let mut previous: &[u8] = &[];
-    for &d in &order {
-        let (_, i, k) = distinct[d as usize];
-        let s = text((i, k));
+    for &(s, d) in &order {
         let at = if previous.ends_with(s) {
             bytes.len() - s.len()
         } else {
@@ -215,39 +209,10 @@ fn split_strings(data: &[u8]) -> Vec<(u64, u64)> {
     out
 }
 
-/// A key that sorts descending as [`tail_order`] sorts ascending, up to ties:
-/// the last seven bytes before the NUL, last first, each as its value plus
-/// one in 9 bits, 0 past the start of the string (a string that ends
-/// another sorts after it). Equal keys need [`tail_order`].
-fn tail_key(s: &[u8]) -> u64 {
-    let body = s.strip_suffix(&[0]).unwrap_or(s);
-    let mut key = 0u64;
-    let mut rev = body.iter().rev();
-    for _ in 0..7 {
-        key = (key << 9) | rev.next().map_or(0, |&b| u64::from(b) + 1);
-    }
-    key
-}
-
-/// wasm-ld's string table order: compare from the last byte backwards; a
-/// greater byte first, and a string before any string that ends it.
-fn tail_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    let mut ai = a.iter().rev();
-    let mut bi = b.iter().rev();
-    loop {
-        match (ai.next(), bi.next()) {
-            (Some(x), Some(y)) if x == y => continue,
-            (Some(x), Some(y)) => return y.cmp(x),
-            (Some(_), None) => return std::cmp::Ordering::Less,
-            (None, Some(_)) => return std::cmp::Ordering::Greater,
-            (None, None) => return std::cmp::Ordering::Equal,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tail_sort::tail_order;
 
     /// wasm-ld's order over every occurrence, placed one by one: the
     /// definition `build_blob` must match.
@@ -295,31 +260,6 @@ mod tests {
         }
         let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
         assert_eq!(build_blob(&refs), reference_blob(&refs));
-    }
-
-    #[test]
-    fn the_key_orders_as_tail_order() {
-        let words: Vec<&[u8]> = vec![
-            b"\0",
-            b"a\0",
-            b"ba\0",
-            b"aba\0",
-            b"\xffa\0",
-            b"abcdefgh\0",
-            b"zbcdefgh\0",
-            b"bcdefgh\0",
-            b"h\0",
-            b"\xff\0",
-            b"\x01\0",
-            b"abcdefg\xff\0",
-        ];
-        for a in &words {
-            for b in &words {
-                let by_key = tail_key(b).cmp(&tail_key(a));
-                let full = tail_order(a, b);
-                assert!(by_key == std::cmp::Ordering::Equal || by_key == full, "{a:?} {b:?}");
-            }
-        }
     }
 
     #[test]
