@@ -51,7 +51,7 @@ pub struct Layout {
     pub segment_addresses: Vec<Vec<Option<u64>>>,
     /// Per merged string segment: where each of its strings went in its
     /// blob.
-    pub string_pieces: std::collections::HashMap<(ObjectId, SegmentIdx), StringPieces>,
+    pub string_pieces: rustc_hash::FxHashMap<(ObjectId, SegmentIdx), StringPieces>,
     /// Addresses of the linker-defined data symbols.
     pub linker_data: BTreeMap<LinkerData, u64>,
     /// Initial value of `__stack_pointer` (the top of the stack).

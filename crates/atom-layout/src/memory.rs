@@ -185,7 +185,7 @@ pub(crate) struct MemoryLayout {
     pub linker_data: BTreeMap<LinkerData, u64>,
     pub stack_pointer: u64,
     pub tls: Option<(u64, u64, u64)>,
-    pub string_pieces: std::collections::HashMap<(ObjectId, SegmentIdx), crate::strings::StringPieces>,
+    pub string_pieces: rustc_hash::FxHashMap<(ObjectId, SegmentIdx), crate::strings::StringPieces>,
     pub plan: MemoryPlan,
     pub warnings: Vec<LayoutWarning>,
 }

@@ -13,7 +13,7 @@ use crate::memory::{OutputSegment, SegmentPiece};
 use crate::tail_sort;
 use object_parse::{segment_flags, SegmentIdx};
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use symbol_resolve::{ObjectId, Resolution};
 
 /// One merged blob of strings inside an output segment.
@@ -45,8 +45,8 @@ pub(crate) fn is_mergeable(res: &Resolution<'_>, obj: ObjectId, segment: Segment
 pub(crate) fn merge_strings(
     res: &Resolution<'_>,
     segments: &mut [OutputSegment],
-) -> HashMap<(ObjectId, SegmentIdx), StringPieces> {
-    let mut maps = HashMap::new();
+) -> FxHashMap<(ObjectId, SegmentIdx), StringPieces> {
+    let mut maps = FxHashMap::default();
     for seg in segments.iter_mut() {
         if seg.is_tls || !seg.pieces.iter().any(|p| is_mergeable(res, p.obj, p.segment)) {
             continue;

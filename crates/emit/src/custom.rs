@@ -44,7 +44,7 @@ pub struct CustomPlan {
     /// Sections whose strings were merged: name → the whole payload.
     pub merged: std::collections::HashMap<String, Vec<u8>>,
     /// Per piece of a merged section: where each of its strings went.
-    pub string_pieces: std::collections::HashMap<(ObjectId, u32), atom_layout::StringPieces>,
+    pub string_pieces: rustc_hash::FxHashMap<(ObjectId, u32), atom_layout::StringPieces>,
 }
 
 /// Custom sections whose strings wasm-ld merges (by name: custom sections

@@ -534,7 +534,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
         // for `__wasm_apply_data_relocs`, code ones for
         // `--compress-relocations`) never need code or custom section
         // offsets.
-        let no_strings = std::collections::HashMap::new();
+        let no_strings = rustc_hash::FxHashMap::default();
         let early = relocate::RelocContext {
             res,
             layout,

@@ -25,7 +25,7 @@ pub struct RelocContext<'r, 'a> {
     pub custom_offsets: &'r [Vec<Option<u64>>],
     /// Pieces of custom sections whose strings were merged: where each
     /// string went.
-    pub custom_strings: &'r std::collections::HashMap<(ObjectId, u32), atom_layout::StringPieces>,
+    pub custom_strings: &'r rustc_hash::FxHashMap<(ObjectId, u32), atom_layout::StringPieces>,
 }
 
 /// Where the patched bytes live, for LOCREL and tombstones.
