@@ -136,7 +136,8 @@ mod tests {
         let mut words: Vec<Vec<u8>> = Vec::new();
         for n in 0..20_000u32 {
             x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            let mut w: Vec<u8> = (0..(x >> 59) as usize).map(|j| b"ab\xff"[((x >> (3 * j)) % 3) as usize]).collect();
+            let mut w: Vec<u8> =
+                (0..(x >> 59) as usize).map(|j| b"ab\xff"[((x >> ((3 * j) % 60)) % 3) as usize]).collect();
             w.extend_from_slice(&n.to_le_bytes()[..(n % 3) as usize]);
             w.extend_from_slice(b"EEEEvT_\0");
             words.push(w);

@@ -2,7 +2,7 @@
 //! with their relocations applied, plus the linker-written `name`,
 //! `producers` and `target_features` sections.
 
-use crate::relocate::{apply, RelocContext, Site};
+use crate::relocate::{apply_one, RelocContext, Site};
 use crate::{leb, EmitError};
 use indexmap::IndexMap;
 use rayon::prelude::*;
@@ -161,7 +161,10 @@ pub fn write_piece(
     let (o, i) = piece;
     let c = &ctx.res.objects[o.0 as usize].customs[i as usize];
     slot.copy_from_slice(c.data);
-    apply(ctx, o, slot, 0, &c.relocs, Site::Custom { name })
+    for r in ctx.res.objects[o.0 as usize].custom_relocs(i as usize) {
+        apply_one(ctx, o, slot, 0, &r.map_err(EmitError::Input)?, Site::Custom { name })?;
+    }
+    Ok(())
 }
 
 fn write_name(out: &mut Vec<u8>, s: &str) {

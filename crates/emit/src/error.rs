@@ -6,6 +6,10 @@ use object_parse::{GlobalType, RelocType, TableType, ValType};
 /// Errors of this stage.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmitError {
+    /// A relocation of an input's custom section that does not decode or
+    /// does not fit (those are read only when they are applied).
+    #[error("{0}")]
+    Input(object_parse::ParseError),
     /// A value type that wasm-encoder cannot write.
     #[error("unsupported value type {0}")]
     UnsupportedValType(ValType),

@@ -269,9 +269,13 @@ impl Inputs<'_, '_> {
         for ((name, pieces), &section) in self.place.customs.iter().zip(&self.place.custom_sections) {
             let mut entries = Entries::default();
             for &(obj, i) in pieces {
-                let c = &self.object(obj).customs[i as usize];
+                let relocs = self
+                    .object(obj)
+                    .custom_relocs(i as usize)
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(EmitError::Input)?;
                 let shift = self.place.custom_offsets[obj.0 as usize][i as usize].unwrap_or(0) as i64;
-                self.add_relocs(&mut entries, obj, &c.relocs, shift)?;
+                self.add_relocs(&mut entries, obj, &relocs, shift)?;
             }
             entries.finish(&mut out, format!("reloc.{name}"), section);
         }

@@ -303,15 +303,24 @@ pub fn apply(
     relocs: &[Reloc],
     site: Site<'_>,
 ) -> Result<(), EmitError> {
-    for r in relocs {
-        let rel = (r.offset - atom_offset) as usize;
-        let v = ctx.value(obj, r, site, rel as u64)?;
-        patch(&mut atom[rel..], r.ty.encoding(), v).map_err(|problem| EmitError::PatchFailed {
-            file: ctx.res.objects[obj.0 as usize].name.clone(),
-            ty: r.ty,
-            offset: r.offset,
-            problem,
-        })?;
-    }
-    Ok(())
+    relocs.iter().try_for_each(|r| apply_one(ctx, obj, atom, atom_offset, r, site))
+}
+
+/// Patches one relocation of [`apply`].
+pub fn apply_one(
+    ctx: &RelocContext<'_, '_>,
+    obj: ObjectId,
+    atom: &mut [u8],
+    atom_offset: u32,
+    r: &Reloc,
+    site: Site<'_>,
+) -> Result<(), EmitError> {
+    let rel = (r.offset - atom_offset) as usize;
+    let v = ctx.value(obj, r, site, rel as u64)?;
+    patch(&mut atom[rel..], r.ty.encoding(), v).map_err(|problem| EmitError::PatchFailed {
+        file: ctx.res.objects[obj.0 as usize].name.clone(),
+        ty: r.ty,
+        offset: r.offset,
+        problem,
+    })
 }

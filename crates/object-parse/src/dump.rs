@@ -379,7 +379,7 @@ pub fn dump_object(o: &ObjectFile<'_>) -> String {
             continue;
         }
         let mut by_type: std::collections::BTreeMap<&str, usize> = Default::default();
-        for r in &c.relocs {
+        for r in c.relocs.iter().map_while(Result::ok) {
             *by_type.entry(r.ty.name()).or_default() += 1;
         }
         let list: Vec<String> = by_type.iter().map(|(n, c)| format!("{n} x{c}")).collect();

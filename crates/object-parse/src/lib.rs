@@ -34,7 +34,7 @@ pub use object::{
     parse_object, CustomSection, DataSegment, Feature, Function, Global, GlobalType, Import, InputImportKind,
     MemoryType, ObjectFile, ProducerField, RefType, Signature, TableType, ValType,
 };
-pub use reloc::{FieldEncoding, Reloc, RelocTarget, RelocType};
+pub use reloc::{EncodedRelocs, FieldEncoding, Reloc, RelocTarget, RelocType};
 pub use shared::{is_shared_library, parse_shared_library, SharedLibrary, SharedSymbol, SharedSymbolKind};
 pub use summary::{
     summarize_member, summarize_object, EntityType, MemberSummary, ObjectSummary, SymbolClass, SymbolSummary,

@@ -4,7 +4,7 @@
 use crate::error::{ParseErrorKind as K, RawError, RawResult, RelocProblem, RelocSite, Space, SymbolProblem};
 use crate::ids::{DefinedFuncIdx, FuncIdx, TypeIdx};
 use crate::linking::{parse_linking, ComdatKind, ImportNames, Linking, SegmentInfo, Symbol, SymbolKind};
-use crate::reloc::{parse_reloc_section, Reloc, RelocTarget};
+use crate::reloc::{parse_reloc_header, EncodedRelocs, Reloc, RelocTarget};
 use std::ops::Range;
 use wasmparser::{Parser, Payload, TypeRef};
 
@@ -104,8 +104,9 @@ pub struct CustomSection<'a> {
     pub data: &'a [u8],
     /// Index of this section among all sections of the object.
     pub section_index: u32,
-    /// Relocations patching `data`.
-    pub relocs: Vec<Reloc>,
+    /// Relocations patching `data`, still encoded (and unchecked): read
+    /// them with [`ObjectFile::custom_relocs`].
+    pub relocs: EncodedRelocs<'a>,
 }
 
 /// One `target_features` entry.
@@ -602,7 +603,7 @@ impl<'a> SectionPass<'a> {
                     name: n,
                     data: c.data(),
                     section_index: index as u32,
-                    relocs: Vec::new(),
+                    relocs: EncodedRelocs::default(),
                 });
             }
         }
@@ -637,19 +638,34 @@ impl<'a> SectionPass<'a> {
         let obj = &mut self.obj;
         let (mut code_relocs_at, mut data_relocs_at) = (0usize, 0usize);
         for &(payload, base) in &self.reloc_raw {
-            let sec = parse_reloc_section(payload, base)?;
-            let target = self.sections.get(sec.target_section as usize).copied().unwrap_or(SectionRef::Other);
+            let (target_section, encoded) = parse_reloc_header(payload, base)?;
+            let target = self.sections.get(target_section as usize).copied().unwrap_or(SectionRef::Other);
             let (len, slot): (usize, &mut Vec<Reloc>) = match target {
                 SectionRef::Code => (self.code_payload.map(|p| p.1).unwrap_or(0), &mut obj.code_relocs),
                 SectionRef::Data => (self.data_payload.map(|p| p.1).unwrap_or(0), &mut obj.data_relocs),
-                SectionRef::Custom(i) => (obj.customs[i].data.len(), &mut obj.customs[i].relocs),
-                SectionRef::Other => return Err(RawError::new(base, K::UnrelocatableSection(sec.target_section))),
+                SectionRef::Custom(i) => {
+                    // Custom sections (debug info) are decoded and checked
+                    // when emit patches them.
+                    let relocs = &mut obj.customs[i].relocs;
+                    if !relocs.is_empty() {
+                        return Err(RawError::new(base, K::DuplicateRelocSection(target_section)));
+                    }
+                    *relocs = encoded;
+                    continue;
+                }
+                SectionRef::Other => return Err(RawError::new(base, K::UnrelocatableSection(target_section))),
             };
             if !slot.is_empty() {
-                return Err(RawError::new(base, K::DuplicateRelocSection(sec.target_section)));
+                return Err(RawError::new(base, K::DuplicateRelocSection(target_section)));
             }
-            check_relocs(&sec.entries, len, base, &obj.linking.symbols, obj.types.len())?;
-            *slot = sec.entries;
+            let mut entries = Vec::with_capacity(encoded.len());
+            let mut check = RelocCheck::new(len, base, &obj.linking.symbols, obj.types.len());
+            for entry in encoded.iter() {
+                let r = entry?;
+                check.check(&r)?;
+                entries.push(r);
+            }
+            *slot = entries;
             match target {
                 SectionRef::Code => code_relocs_at = base,
                 SectionRef::Data => data_relocs_at = base,
@@ -799,36 +815,44 @@ fn check_comdats(obj: &mut ObjectFile<'_>, at: usize) -> RawResult<()> {
     Ok(())
 }
 
-/// Checks the entries of one relocation section: inside the section, in
-/// order, and naming a symbol (or type) of the right kind.
-fn check_relocs(
-    entries: &[Reloc],
+/// Checks the entries of one relocation section, one at a time: inside the
+/// section, in order, and naming a symbol (or type) of the right kind.
+/// Errors are reported at the relocation section (`at`).
+struct RelocCheck<'s, 'a> {
     section_len: usize,
     at: usize,
-    symbols: &[Symbol<'_>],
+    symbols: &'s [Symbol<'a>],
     num_types: usize,
-) -> RawResult<()> {
-    let mut prev_end = 0u64;
-    for r in entries {
-        let bad =
-            |problem: RelocProblem| Err(RawError::new(at, K::BadRelocation { ty: r.ty, offset: r.offset, problem }));
+    /// End of the previous entry's field.
+    prev_end: u64,
+}
+
+impl<'s, 'a> RelocCheck<'s, 'a> {
+    fn new(section_len: usize, at: usize, symbols: &'s [Symbol<'a>], num_types: usize) -> Self {
+        RelocCheck { section_len, at, symbols, num_types, prev_end: 0 }
+    }
+
+    fn check(&mut self, r: &Reloc) -> RawResult<()> {
+        let bad = |problem: RelocProblem| {
+            Err(RawError::new(self.at, K::BadRelocation { ty: r.ty, offset: r.offset, problem }))
+        };
         let end = r.offset as u64 + r.ty.encoding().width() as u64;
-        if end > section_len as u64 {
-            return bad(RelocProblem::OutsideSection { section_len });
+        if end > self.section_len as u64 {
+            return bad(RelocProblem::OutsideSection { section_len: self.section_len });
         }
-        if (r.offset as u64) < prev_end {
+        if (r.offset as u64) < self.prev_end {
             return bad(RelocProblem::OutOfOrder);
         }
-        prev_end = end;
+        self.prev_end = end;
         let target = r.ty.target();
         if target == RelocTarget::Type {
-            if r.index as usize >= num_types {
-                return bad(RelocProblem::TypeOutOfRange { index: r.index, limit: num_types });
+            if r.index as usize >= self.num_types {
+                return bad(RelocProblem::TypeOutOfRange { index: r.index, limit: self.num_types });
             }
-            continue;
+            return Ok(());
         }
-        let Some(sym) = symbols.get(r.index as usize) else {
-            return bad(RelocProblem::SymbolOutOfRange { index: r.index, limit: symbols.len() });
+        let Some(sym) = self.symbols.get(r.index as usize) else {
+            return bad(RelocProblem::SymbolOutOfRange { index: r.index, limit: self.symbols.len() });
         };
         let ok = matches!(
             (target, sym.kind),
@@ -850,8 +874,24 @@ fn check_relocs(
                 found: sym.kind.describe(),
             });
         }
+        Ok(())
     }
-    Ok(())
+}
+
+impl<'a> ObjectFile<'a> {
+    /// The relocations of custom section `custom` (index into
+    /// [`ObjectFile::customs`]), decoded and checked as the code and data
+    /// relocations were when the object was parsed. Errors name this
+    /// object.
+    pub fn custom_relocs(&self, custom: usize) -> impl Iterator<Item = Result<Reloc, crate::ParseError>> + '_ {
+        let c = &self.customs[custom];
+        let mut check =
+            RelocCheck::new(c.data.len(), c.relocs.section_offset(), &self.linking.symbols, self.types.len());
+        c.relocs.iter().map(move |entry| {
+            let r = entry.and_then(|r| check.check(&r).map(|()| r));
+            r.map_err(|e| e.in_file(&self.name))
+        })
+    }
 }
 
 /// Splits the code relocations into per-function ranges.

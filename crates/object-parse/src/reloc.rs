@@ -268,25 +268,105 @@ pub struct RelocSection {
 /// Decodes the payload of a `reloc.*` section (which starts at absolute
 /// offset `base`).
 pub fn parse_reloc_section(payload: &[u8], base: usize) -> RawResult<RelocSection> {
+    let (target_section, encoded) = parse_reloc_header(payload, base)?;
+    let mut entries = Vec::with_capacity(encoded.len());
+    for entry in encoded.iter() {
+        entries.push(entry?);
+    }
+    Ok(RelocSection { target_section, entries })
+}
+
+/// Reads the head of a `reloc.*` section payload (which starts at absolute
+/// offset `base`): the index of the section it patches and its entries,
+/// still encoded.
+pub fn parse_reloc_header(payload: &[u8], base: usize) -> RawResult<(u32, EncodedRelocs<'_>)> {
     let mut r = Reader::new(payload, base);
     let target_section = r.leb_u32()?;
     let count = r.count(3, "relocation")?;
-    let mut entries = Vec::with_capacity(count as usize);
-    for _ in 0..count {
-        let at = r.offset();
-        let code = r.u8()?;
-        let ty =
-            RelocType::from_code(code).ok_or_else(|| RawError::new(at, ParseErrorKind::UnknownRelocationType(code)))?;
-        if ty == RelocType::Reserved27 {
-            return Err(RawError::new(at, ParseErrorKind::UnsupportedRelocationType(ty)));
+    let at = r.pos();
+    Ok((target_section, EncodedRelocs { bytes: &payload[at..], base: base + at, section: base, count }))
+}
+
+/// The entries of a `reloc.*` section as they are in the file. Debug
+/// sections carry millions of relocations that only emit reads, once, while
+/// it patches them in; keeping them encoded until then spares decoding them
+/// into memory and reading them back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EncodedRelocs<'a> {
+    /// The encoded entries (and nothing after them, if well-formed).
+    bytes: &'a [u8],
+    /// Absolute offset of `bytes[0]` in the input, for errors.
+    base: usize,
+    /// Absolute offset of the relocation section's payload, where errors
+    /// about where an entry lands are reported.
+    section: usize,
+    /// How many entries the section declares.
+    count: u32,
+}
+
+impl<'a> EncodedRelocs<'a> {
+    /// Number of entries the section declares.
+    pub fn len(&self) -> usize {
+        self.count as usize
+    }
+
+    /// Absolute offset of the relocation section's payload in the input.
+    pub fn section_offset(&self) -> usize {
+        self.section
+    }
+
+    /// True when the section declares no entries.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// Decodes the entries in order. An undecodable entry, or bytes after
+    /// the last one, ends the iteration with its error.
+    pub fn iter(&self) -> RelocIter<'a> {
+        RelocIter { reader: Reader::new(self.bytes, self.base), left: self.count, done: false }
+    }
+}
+
+/// Iterator over [`EncodedRelocs`], decoding as it goes.
+pub struct RelocIter<'a> {
+    reader: Reader<'a>,
+    left: u32,
+    done: bool,
+}
+
+impl Iterator for RelocIter<'_> {
+    type Item = RawResult<Reloc>;
+
+    fn next(&mut self) -> Option<RawResult<Reloc>> {
+        if self.done {
+            return None;
         }
-        let offset = r.leb_u32()?;
-        let index = r.leb_u32()?;
-        let addend = if ty.has_addend() { r.leb_i64()? } else { 0 };
-        entries.push(Reloc { ty, offset, index, addend });
+        if self.left == 0 {
+            self.done = true;
+            return (!self.reader.is_empty()).then(|| Err(self.reader.error(ParseErrorKind::TrailingRelocBytes)));
+        }
+        self.left -= 1;
+        let entry = read_entry(&mut self.reader);
+        self.done = entry.is_err();
+        Some(entry)
     }
-    if !r.is_empty() {
-        return Err(r.error(ParseErrorKind::TrailingRelocBytes));
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (0, Some(self.left as usize + 1))
     }
-    Ok(RelocSection { target_section, entries })
+}
+
+/// Decodes one relocation entry.
+fn read_entry(r: &mut Reader<'_>) -> RawResult<Reloc> {
+    let at = r.offset();
+    let code = r.u8()?;
+    let ty =
+        RelocType::from_code(code).ok_or_else(|| RawError::new(at, ParseErrorKind::UnknownRelocationType(code)))?;
+    if ty == RelocType::Reserved27 {
+        return Err(RawError::new(at, ParseErrorKind::UnsupportedRelocationType(ty)));
+    }
+    let offset = r.leb_u32()?;
+    let index = r.leb_u32()?;
+    let addend = if ty.has_addend() { r.leb_i64()? } else { 0 };
+    Ok(Reloc { ty, offset, index, addend })
 }

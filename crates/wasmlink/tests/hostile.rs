@@ -1068,6 +1068,34 @@ fn hostile_relocations() {
             let n = m.relocs("reloc.DATA").entries.len() as u64;
             reloc_raw(m, "reloc.DATA", None, Some(&uleb(n + 1)))
         }),
+        // Debug-section relocations are decoded only when emit patches
+        // them; they must be rejected all the same.
+        Case::edit("debug-info relocation at offset 0xffffff (section is smaller)", EARLY, |m| {
+            m.edit_relocs("reloc..debug_info", |r| r.entries[0].offset = 0xffffff)
+        }),
+        Case::edit("debug-info relocation naming symbol 100000", EARLY, |m| {
+            m.edit_relocs("reloc..debug_info", |r| r.entries[0].index = 100000)
+        }),
+        Case::edit("unsorted debug-info relocations", EARLY, |m| {
+            m.edit_relocs("reloc..debug_info", |r| r.entries.swap(0, 1))
+        }),
+        Case::edit("unknown relocation type 200 in a debug section", EARLY, |m| {
+            m.edit_relocs("reloc..debug_info", |r| r.entries[0].ty = 200)
+        }),
+        Case::edit("trailing bytes after the debug-info relocations", EARLY, |m| {
+            let mut b = m.custom("reloc..debug_info").custom_body().to_vec();
+            b.push(0);
+            m.custom("reloc..debug_info").set_custom_body(&b);
+        }),
+        Case::edit("debug-info relocation count larger than the entries", EARLY, |m| {
+            let n = m.relocs("reloc..debug_info").entries.len() as u64;
+            reloc_raw(m, "reloc..debug_info", None, Some(&uleb(n + 1)))
+        }),
+        Case::edit("two relocation sections for .debug_info", EARLY, |m| {
+            let i = m.find_custom("reloc..debug_info");
+            let s = m.sections[i].clone();
+            m.sections.insert(i + 1, s);
+        }),
     ];
     run_matrix("hostile_relocations", cases);
 }
