@@ -161,10 +161,8 @@ pub fn write_piece(
     let (o, i) = piece;
     let c = &ctx.res.objects[o.0 as usize].customs[i as usize];
     slot.copy_from_slice(c.data);
-    for r in ctx.res.objects[o.0 as usize].custom_relocs(i as usize) {
-        apply_one(ctx, o, slot, 0, &r.map_err(EmitError::Input)?, Site::Custom { name })?;
-    }
-    Ok(())
+    ctx.res.objects[o.0 as usize]
+        .for_each_custom_reloc(i as usize, |r| apply_one(ctx, o, slot, 0, &r, Site::Custom { name }))
 }
 
 fn write_name(out: &mut Vec<u8>, s: &str) {

@@ -9,7 +9,7 @@ pub enum EmitError {
     /// A relocation of an input's custom section that does not decode or
     /// does not fit (those are read only when they are applied).
     #[error("{0}")]
-    Input(object_parse::ParseError),
+    Input(#[from] object_parse::ParseError),
     /// A value type that wasm-encoder cannot write.
     #[error("unsupported value type {0}")]
     UnsupportedValType(ValType),

@@ -269,11 +269,7 @@ impl Inputs<'_, '_> {
         for ((name, pieces), &section) in self.place.customs.iter().zip(&self.place.custom_sections) {
             let mut entries = Entries::default();
             for &(obj, i) in pieces {
-                let relocs = self
-                    .object(obj)
-                    .custom_relocs(i as usize)
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(EmitError::Input)?;
+                let relocs = self.object(obj).custom_relocs(i as usize)?;
                 let shift = self.place.custom_offsets[obj.0 as usize][i as usize].unwrap_or(0) as i64;
                 self.add_relocs(&mut entries, obj, &relocs, shift)?;
             }

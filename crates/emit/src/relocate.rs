@@ -307,6 +307,7 @@ pub fn apply(
 }
 
 /// Patches one relocation of [`apply`].
+#[inline]
 pub fn apply_one(
     ctx: &RelocContext<'_, '_>,
     obj: ObjectId,

@@ -832,6 +832,7 @@ impl<'s, 'a> RelocCheck<'s, 'a> {
         RelocCheck { section_len, at, symbols, num_types, prev_end: 0 }
     }
 
+    #[inline]
     fn check(&mut self, r: &Reloc) -> RawResult<()> {
         let bad = |problem: RelocProblem| {
             Err(RawError::new(self.at, K::BadRelocation { ty: r.ty, offset: r.offset, problem }))
@@ -883,14 +884,34 @@ impl<'a> ObjectFile<'a> {
     /// [`ObjectFile::customs`]), decoded and checked as the code and data
     /// relocations were when the object was parsed. Errors name this
     /// object.
-    pub fn custom_relocs(&self, custom: usize) -> impl Iterator<Item = Result<Reloc, crate::ParseError>> + '_ {
+    pub fn custom_relocs(&self, custom: usize) -> Result<Vec<Reloc>, crate::ParseError> {
+        let mut out = Vec::with_capacity(self.customs[custom].relocs.len());
+        self.for_each_custom_reloc(custom, |r| {
+            out.push(r);
+            Ok::<(), crate::ParseError>(())
+        })?;
+        Ok(out)
+    }
+
+    /// Calls `f` on each relocation of custom section `custom` (index into
+    /// [`ObjectFile::customs`]), decoded and checked as the code and data
+    /// relocations were when the object was parsed, without collecting
+    /// them; stops at the first error. Decoding errors name this object.
+    pub fn for_each_custom_reloc<E: From<crate::ParseError>>(
+        &self,
+        custom: usize,
+        mut f: impl FnMut(Reloc) -> Result<(), E>,
+    ) -> Result<(), E> {
         let c = &self.customs[custom];
         let mut check =
             RelocCheck::new(c.data.len(), c.relocs.section_offset(), &self.linking.symbols, self.types.len());
-        c.relocs.iter().map(move |entry| {
-            let r = entry.and_then(|r| check.check(&r).map(|()| r));
-            r.map_err(|e| e.in_file(&self.name))
-        })
+        c.relocs.try_for_each(
+            |r| match check.check(&r) {
+                Ok(()) => f(r),
+                Err(e) => Err(E::from(e.in_file(&self.name))),
+            },
+            |e| E::from(e.in_file(&self.name)),
+        )
     }
 }
 

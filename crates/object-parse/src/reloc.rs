@@ -320,6 +320,28 @@ impl<'a> EncodedRelocs<'a> {
         self.count == 0
     }
 
+    /// Decodes the entries in order, calling `f` on each, until the end, a
+    /// decoding error (an undecodable entry, or bytes after the last one)
+    /// or an error from `f`. The loop of the hot path: emit patches debug
+    /// sections through it.
+    pub fn try_for_each<E>(
+        &self,
+        mut f: impl FnMut(Reloc) -> Result<(), E>,
+        decode_error: impl FnOnce(RawError) -> E,
+    ) -> Result<(), E> {
+        let mut reader = Reader::new(self.bytes, self.base);
+        for _ in 0..self.count {
+            match read_entry(&mut reader) {
+                Ok(r) => f(r)?,
+                Err(e) => return Err(decode_error(e)),
+            }
+        }
+        if !reader.is_empty() {
+            return Err(decode_error(reader.error(ParseErrorKind::TrailingRelocBytes)));
+        }
+        Ok(())
+    }
+
     /// Decodes the entries in order. An undecodable entry, or bytes after
     /// the last one, ends the iteration with its error.
     pub fn iter(&self) -> RelocIter<'a> {
@@ -357,6 +379,7 @@ impl Iterator for RelocIter<'_> {
 }
 
 /// Decodes one relocation entry.
+#[inline]
 fn read_entry(r: &mut Reader<'_>) -> RawResult<Reloc> {
     let at = r.offset();
     let code = r.u8()?;
