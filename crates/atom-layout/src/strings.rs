@@ -199,12 +199,11 @@ pub fn map_offset(pieces: &[(u64, u64)], offset: u64) -> u64 {
 /// end) offsets.
 fn split_strings(data: &[u8]) -> Vec<(u64, u64)> {
     let mut out = Vec::new();
-    let mut start = 0;
-    for (i, &b) in data.iter().enumerate() {
-        if b == 0 {
-            out.push((start as u64, i as u64 + 1));
-            start = i + 1;
-        }
+    let mut start = 0u64;
+    for nul in memchr::memchr_iter(0, data) {
+        let end = nul as u64 + 1;
+        out.push((start, end));
+        start = end;
     }
     out
 }

@@ -6,11 +6,13 @@
 //! Debug builds merge hundreds of thousands of `.debug_str` strings, many of
 //! them C++ names sharing long tails (`...EEEvT_`). A comparison sort looks
 //! at those shared tails again in every comparison; a multikey quicksort
-//! (Bentley and Sedgewick) partitions on one byte at a time and looks at
-//! each byte of a shared tail once per partition, which is also how LLVM's
-//! string table builder sorts. The order is total over distinct strings, so
-//! the result does not depend on pivots or on how the work is split
-//! between threads.
+//! (Bentley and Sedgewick, as LLVM's string table builder sorts) partitions
+//! on one position at a time and looks at each position of a shared tail
+//! once per partition. Here a position is seven bytes, packed into a key
+//! kept next to the string, so that partitioning reads the key array
+//! rather than the strings, which are scattered over the inputs. The order
+//! is total over distinct strings, so the result does not depend on pivots
+//! or on how the work is split between threads.
 
 use std::cmp::Ordering;
 
@@ -20,26 +22,39 @@ const SMALL: usize = 16;
 /// Above this many strings the two outer partitions are sorted in parallel.
 const PARALLEL: usize = 8192;
 
-/// Partitioning this deep means bad pivots; the rest is compared instead.
+/// Recursing this deep means bad pivots; the rest is compared instead.
 const MAX_DEPTH: u32 = 96;
+
+/// Bytes per key: seven, as 9-bit digits (each byte plus one, and 0 past
+/// the start of the string) in 63 bits.
+const KEY_BYTES: usize = 7;
 
 /// A string to sort and the caller's number for it.
 pub(crate) type Item<'a> = (&'a [u8], u32);
 
+/// An item with the key of its bytes at the current depth.
+type Keyed<'a> = (u64, &'a [u8], u32);
+
 /// Sorts `items` (distinct strings) in wasm-ld's tail order.
 pub(crate) fn sort(items: &mut [Item<'_>]) {
-    multikey(items, 0, 0);
+    let mut keyed: Vec<Keyed<'_>> = items.iter().map(|&(s, n)| (key_at(s, 0), s, n)).collect();
+    multikey(&mut keyed, 0, 0);
+    for (item, (_, s, n)) in items.iter_mut().zip(keyed) {
+        *item = (s, n);
+    }
 }
 
-/// The byte `pos` places from the end of `s`, or -1 past its start (which
-/// sorts after every byte).
+/// The key of the seven bytes of `s` that come `pos`..`pos + 7` places from
+/// its end, last byte first: keys compare as [`tail_order`] compares those
+/// bytes, reversed (a greater key sorts first).
 #[inline]
-fn byte_from_end(s: &[u8], pos: usize) -> i32 {
-    if pos < s.len() {
-        i32::from(s[s.len() - 1 - pos])
-    } else {
-        -1
+fn key_at(s: &[u8], pos: usize) -> u64 {
+    let mut key = 0u64;
+    for k in pos..pos + KEY_BYTES {
+        let digit = if k < s.len() { u64::from(s[s.len() - 1 - k]) + 1 } else { 0 };
+        key = (key << 9) | digit;
     }
+    key
 }
 
 /// [`tail_order`] for strings already known to share their last `pos` bytes.
@@ -64,15 +79,16 @@ pub(crate) fn tail_order(a: &[u8], b: &[u8]) -> Ordering {
     }
 }
 
-/// Sorts `v`, whose strings all share their last `pos` bytes.
-fn multikey(mut v: &mut [Item<'_>], mut pos: usize, mut depth: u32) {
+/// Sorts `v`, whose strings all share their last `pos` bytes and whose keys
+/// are those of bytes `pos..pos + 7` from the end.
+fn multikey(mut v: &mut [Keyed<'_>], mut pos: usize, depth: u32) {
     loop {
         if v.len() <= SMALL || depth >= MAX_DEPTH {
-            v.sort_unstable_by(|a, b| tail_order_from(a.0, b.0, pos));
+            v.sort_unstable_by(|a, b| b.0.cmp(&a.0).then_with(|| tail_order_from(a.1, b.1, pos)));
             return;
         }
-        let pivot = median_of_three(v, pos);
-        let (greater, equal_end) = partition(v, pos, pivot);
+        let pivot = median_of_three(v);
+        let (greater, equal_end) = partition(v, pivot);
         let (head, rest) = v.split_at_mut(greater);
         let (equal, less) = rest.split_at_mut(equal_end - greater);
         if head.len() + less.len() >= PARALLEL {
@@ -81,34 +97,35 @@ fn multikey(mut v: &mut [Item<'_>], mut pos: usize, mut depth: u32) {
             multikey(head, pos, depth + 1);
             multikey(less, pos, depth + 1);
         }
-        // Past the start of the strings they are equal: distinct strings
-        // leave at most one there.
-        if pivot < 0 {
+        // A key whose last digit is past the start of the string: the
+        // strings are equal, and distinct strings leave at most one.
+        if pivot & 0x1ff == 0 {
             return;
         }
+        // One position deeper, in the loop (not recursion): shared tails
+        // can be thousands of bytes long.
         v = equal;
-        pos += 1;
-        depth += 1;
+        pos += KEY_BYTES;
+        for item in v.iter_mut() {
+            item.0 = key_at(item.1, pos);
+        }
     }
 }
 
-/// The middle value of the byte at `pos` of the first, middle and last
-/// strings: a pivot that does not degrade on sorted input.
-fn median_of_three(v: &[Item<'_>], pos: usize) -> i32 {
-    let a = byte_from_end(v[0].0, pos);
-    let b = byte_from_end(v[v.len() / 2].0, pos);
-    let c = byte_from_end(v[v.len() - 1].0, pos);
+/// The middle key of the first, middle and last items: a pivot that does
+/// not degrade on sorted input.
+fn median_of_three(v: &[Keyed<'_>]) -> u64 {
+    let (a, b, c) = (v[0].0, v[v.len() / 2].0, v[v.len() - 1].0);
     a.max(b).min(a.min(b).max(c))
 }
 
-/// Three-way partition on the byte at `pos`: greater bytes first, then the
-/// ones equal to `pivot`, then the smaller ones. Returns where the equal
-/// ones start and end.
-fn partition(v: &mut [Item<'_>], pos: usize, pivot: i32) -> (usize, usize) {
+/// Three-way partition on the key: greater keys first, then the ones equal
+/// to `pivot`, then the smaller ones. Returns where the equal ones start
+/// and end.
+fn partition(v: &mut [Keyed<'_>], pivot: u64) -> (usize, usize) {
     let (mut lt, mut i, mut gt) = (0, 0, v.len());
     while i < gt {
-        let c = byte_from_end(v[i].0, pos);
-        match c.cmp(&pivot) {
+        match v[i].0.cmp(&pivot) {
             Ordering::Greater => {
                 v.swap(lt, i);
                 lt += 1;
@@ -139,6 +156,10 @@ mod tests {
             let mut w: Vec<u8> =
                 (0..(x >> 59) as usize).map(|j| b"ab\xff"[((x >> ((3 * j) % 60)) % 3) as usize]).collect();
             w.extend_from_slice(&n.to_le_bytes()[..(n % 3) as usize]);
+            if n % 2 == 0 {
+                // A shared tail much longer than the recursion limit.
+                w.extend(std::iter::repeat_n(b'E', 1000));
+            }
             w.extend_from_slice(b"EEEEvT_\0");
             words.push(w);
         }
