@@ -16,7 +16,7 @@
 //! where LLVM's printer writes the same thing differently (`>>` instead of
 //! `> >`, `8ul` instead of `(unsigned long)8`).
 
-mod llvm_style;
+mod itanium;
 
 use std::borrow::Cow;
 
@@ -77,9 +77,7 @@ fn itanium(name: &str) -> Option<String> {
         let inner = itanium(&format!("_Z{}", &rest[..at]))?;
         return Some(format!("invocation function for block in {inner}"));
     }
-    let symbol = cpp_demangle::Symbol::new(name.as_bytes()).ok()?;
-    let text = symbol.demangle().ok()?;
-    Some(llvm_style::rewrite(&text))
+    itanium::demangle(name)
 }
 
 /// A Rust v0 name, as LLVM prints it (no crate disambiguators, no hash).
