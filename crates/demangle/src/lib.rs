@@ -58,6 +58,9 @@ fn non_microsoft_demangle(name: &str) -> Option<String> {
     } else {
         return None;
     };
+    if dot.is_empty() {
+        return Some(demangled);
+    }
     Some(format!("{dot}{demangled}"))
 }
 

@@ -5,6 +5,8 @@
 //! [`print`] writes them out. Both are bounded: deeply nested or huge
 //! inputs are refused rather than overflowing the stack.
 
+use std::cell::Cell;
+
 mod ast;
 mod float;
 mod ops;
@@ -14,15 +16,18 @@ mod print;
 /// `name` (`_Z...`, `__Z...`, `___Z..._block_invoke...`) demangled, or
 /// `None` where LLVM's demangler fails on it.
 pub fn demangle(name: &str) -> Option<String> {
-    let mut parser = parse::Parser::default();
-    parser.reset(name.as_bytes());
-    let root = parser.parse()?;
-    let mut printer = print::Printer::new(&parser, name.len() * 2 + 16);
-    printer.print(root);
-    if printer.failed {
-        return None;
+    thread_local! {
+        static SCRATCH: Cell<parse::Scratch> = Cell::new(parse::Scratch::default());
     }
-    Some(match String::from_utf8(printer.out) {
+    let mut parser = parse::Parser::new(name.as_bytes(), SCRATCH.take());
+    let out = parser.parse().and_then(|root| {
+        let mut printer = print::Printer::new(&parser, name.len() * 2 + 32);
+        printer.print(root);
+        (!printer.failed).then_some(printer.out)
+    });
+    SCRATCH.set(parser.into_scratch());
+    let out = out?;
+    Some(match String::from_utf8(out) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
     })

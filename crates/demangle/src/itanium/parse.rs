@@ -22,8 +22,7 @@ struct NameState {
 /// A template parameter list: an index into [`Parser::lists`].
 type ListIdx = u32;
 
-/// The parser's state; reused between names to keep its vectors' memory.
-#[derive(Default)]
+/// The parser's state over one name.
 pub struct Parser<'a> {
     input: &'a [u8],
     pos: usize,
@@ -56,31 +55,78 @@ pub struct Parser<'a> {
     synthetic: [u32; 3],
 }
 
+/// The parser's vectors between names, so that demangling many names
+/// allocates only their results.
+#[derive(Default)]
+pub struct Scratch {
+    nodes: Vec<Entry<'static>>,
+    lists: Vec<NodeId>,
+    names: Vec<NodeId>,
+    subs: Vec<NodeId>,
+    param_lists: Vec<Vec<NodeId>>,
+    tp: Vec<Option<ListIdx>>,
+    forward: Vec<(usize, Option<NodeId>)>,
+    pending_forward: Vec<u32>,
+}
+
+/// An empty vector with `v`'s memory, for entries of another lifetime (the
+/// standard library collects in place here, so nothing is allocated).
+fn reuse<'b, 'c>(mut v: Vec<Entry<'b>>) -> Vec<Entry<'c>> {
+    v.clear();
+    v.into_iter().filter_map(|_| None).collect()
+}
+
 impl<'a> Parser<'a> {
-    /// Forgets the previous name; keeps the memory.
-    pub fn reset(&mut self, input: &'a [u8]) {
-        self.input = input;
-        self.pos = 0;
-        self.depth = 0;
-        self.nodes.clear();
-        self.lists.clear();
-        self.names.clear();
-        self.subs.clear();
-        self.param_lists_used = 0;
-        self.tp.clear();
-        self.tp_base = 0;
-        self.outer = self.new_param_list();
-        self.forward.clear();
-        self.pending_forward.clear();
-        self.try_template_args = true;
-        self.permit_forward = false;
-        self.incomplete_tracking = false;
-        self.lambda_params_level = usize::MAX;
-        self.synthetic = [0; 3];
+    /// A parser for `input` that uses `scratch`'s memory.
+    pub fn new(input: &'a [u8], scratch: Scratch) -> Self {
+        let mut p = Parser {
+            input,
+            pos: 0,
+            depth: 0,
+            nodes: reuse(scratch.nodes),
+            lists: scratch.lists,
+            names: scratch.names,
+            subs: scratch.subs,
+            param_lists: scratch.param_lists,
+            param_lists_used: 0,
+            tp: scratch.tp,
+            tp_base: 0,
+            outer: 0,
+            forward: scratch.forward,
+            pending_forward: scratch.pending_forward,
+            try_template_args: true,
+            permit_forward: false,
+            incomplete_tracking: false,
+            lambda_params_level: usize::MAX,
+            synthetic: [0; 3],
+        };
+        p.lists.clear();
+        p.names.clear();
+        p.subs.clear();
+        p.tp.clear();
+        p.forward.clear();
+        p.pending_forward.clear();
+        p.outer = p.new_param_list();
+        p
+    }
+
+    /// The parser's memory, for the next name.
+    pub fn into_scratch(self) -> Scratch {
+        Scratch {
+            nodes: reuse(self.nodes),
+            lists: self.lists,
+            names: self.names,
+            subs: self.subs,
+            param_lists: self.param_lists,
+            tp: self.tp,
+            forward: self.forward,
+            pending_forward: self.pending_forward,
+        }
     }
 
     // ---- input ----
 
+    #[inline]
     fn look(&self, ahead: usize) -> u8 {
         self.input.get(self.pos + ahead).copied().unwrap_or(0)
     }
@@ -89,8 +135,9 @@ impl<'a> Parser<'a> {
         self.input.len().saturating_sub(self.pos)
     }
 
+    #[inline]
     fn eat(&mut self, c: u8) -> bool {
-        if self.look(0) == c && self.pos < self.input.len() {
+        if self.input.get(self.pos) == Some(&c) {
             self.pos += 1;
             true
         } else {
@@ -587,7 +634,7 @@ impl<'a> Parser<'a> {
         scope: Option<NodeId>,
         mut module: Option<NodeId>,
     ) -> Option<NodeId> {
-        if !self.module_name_opt(&mut module) {
+        if self.look(0) == b'W' && !self.module_name_opt(&mut module) {
             return None;
         }
         let member_like_friend = scope.is_some() && self.eat(b'F');
@@ -623,7 +670,9 @@ impl<'a> Parser<'a> {
         if let Some(m) = module {
             result = self.make(Node::ModuleEntity(m, result));
         }
-        result = self.abi_tags(result)?;
+        if self.look(0) == b'B' {
+            result = self.abi_tags(result)?;
+        }
         if member_like_friend {
             return Some(self.make(Node::MemberLikeFriend(scope?, result)));
         }

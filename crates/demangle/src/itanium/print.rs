@@ -87,8 +87,13 @@ impl<'p, 'a> Printer<'p, 'a> {
 
     /// Prints the whole node.
     pub fn print(&mut self, id: NodeId) {
+        let e = self.entry(id);
+        if let Node::Name(t) = e.node {
+            self.push(t);
+            return;
+        }
         self.print_left(id);
-        if self.entry(id).rhs != Cache::No {
+        if e.rhs != Cache::No {
             self.print_right(id);
         }
     }
