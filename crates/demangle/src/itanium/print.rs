@@ -19,8 +19,12 @@ pub struct Printer<'p, 'a> {
     parser: &'p Parser<'a>,
     /// The text so far.
     pub out: Vec<u8>,
-    /// Zero inside template arguments, where a `>` operator needs parens.
+    /// Zero directly inside template arguments (parentheses count up),
+    /// where a `>` operator needs parens.
     gt_is_gt: u32,
+    /// Whether template arguments are being printed. Outside them, LLVM 22
+    /// parenthesises every `>` operator.
+    in_args: bool,
     pack_index: u32,
     pack_max: u32,
     /// References and forward references being printed (cycle guard).
@@ -37,6 +41,7 @@ impl<'p, 'a> Printer<'p, 'a> {
             parser,
             out: Vec::with_capacity(capacity),
             gt_is_gt: 1,
+            in_args: false,
             pack_index: NO_PACK,
             pack_max: NO_PACK,
             active: Vec::new(),
@@ -55,6 +60,7 @@ impl<'p, 'a> Printer<'p, 'a> {
         &parser.lists[l.start as usize..(l.start + l.len) as usize]
     }
 
+    #[inline(always)]
     fn push(&mut self, s: &[u8]) {
         self.out.extend_from_slice(s);
     }
@@ -86,18 +92,24 @@ impl<'p, 'a> Printer<'p, 'a> {
     }
 
     /// Prints the whole node.
+    #[inline]
     pub fn print(&mut self, id: NodeId) {
-        let e = self.entry(id);
-        if let Node::Name(t) = e.node {
-            self.push(t);
-            return;
+        match self.entry(id).node {
+            Node::Name(t) => self.push(t),
+            _ => self.print_parts(id),
         }
+    }
+
+    /// [`Self::print`] of a node that isn't a plain name.
+    #[inline(never)]
+    fn print_parts(&mut self, id: NodeId) {
         self.print_left(id);
-        if e.rhs != Cache::No {
+        if self.entry(id).rhs != Cache::No {
             self.print_right(id);
         }
     }
 
+    #[inline]
     fn print_as_operand(&mut self, id: NodeId, prec: Prec, strictly_worse: bool) {
         let paren = self.entry(id).prec as u32 >= prec as u32 + strictly_worse as u32;
         if paren {
@@ -306,11 +318,12 @@ impl<'p, 'a> Printer<'p, 'a> {
     }
 
     fn template_brackets(&mut self, open: &[u8], l: NodeList, close: &[u8]) {
-        let saved = std::mem::replace(&mut self.gt_is_gt, 0);
+        let saved = (self.gt_is_gt, self.in_args);
+        (self.gt_is_gt, self.in_args) = (0, true);
         self.push(open);
         self.print_with_comma(l);
         self.push(close);
-        self.gt_is_gt = saved;
+        (self.gt_is_gt, self.in_args) = saved;
     }
 
     fn closure_declarator(&mut self, tparams: NodeList, req1: Option<NodeId>, params: NodeList, req2: Option<NodeId>) {
@@ -652,7 +665,7 @@ impl<'p, 'a> Printer<'p, 'a> {
                 self.close(b']');
             }
             Node::Binary(l, op, r) => {
-                let paren_all = self.gt_is_gt == 0 && (op == b">" || op == b">>");
+                let paren_all = (self.gt_is_gt == 0 || !self.in_args) && (op == b">" || op == b">>");
                 if paren_all {
                     self.open(b'(');
                 }
@@ -710,11 +723,12 @@ impl<'p, 'a> Printer<'p, 'a> {
             }
             Node::Cast { kind, to, from } => {
                 self.push(kind);
-                let saved = std::mem::replace(&mut self.gt_is_gt, 0);
+                let saved = (self.gt_is_gt, self.in_args);
+                (self.gt_is_gt, self.in_args) = (0, true);
                 self.push(b"<");
                 self.print_left(to);
                 self.push(b">");
-                self.gt_is_gt = saved;
+                (self.gt_is_gt, self.in_args) = saved;
                 self.open(b'(');
                 self.print_as_operand(from, Prec::Default, false);
                 self.close(b')');
