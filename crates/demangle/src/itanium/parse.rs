@@ -6,7 +6,7 @@ use super::ast::*;
 use super::ops::{OpKind, OpInfo, operator};
 
 /// How deep the parser may recurse before giving up on a name.
-const MAX_DEPTH: u32 = 256;
+const MAX_DEPTH: u32 = 512;
 
 /// What a `<name>` that belongs to an `<encoding>` tells the encoding.
 #[derive(Default)]

@@ -8,7 +8,7 @@ use super::float;
 use super::parse::Parser;
 
 /// How deep printing may recurse before the name is given up on.
-const MAX_DEPTH: u32 = 512;
+const MAX_DEPTH: u32 = 1024;
 /// The longest demangled name produced; longer ones are given up on.
 const MAX_OUTPUT: usize = 1 << 20;
 /// "No pack expansion in progress".
