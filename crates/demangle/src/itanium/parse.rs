@@ -3,10 +3,13 @@
 //! parameter bookkeeping), into the arena of [`super::ast`].
 
 use super::ast::*;
-use super::ops::{OpKind, OpInfo, operator};
+use super::ops::{OpInfo, OpKind, operator};
+use super::print::stack_address;
 
 /// How deep the parser may recurse before giving up on a name.
 const MAX_DEPTH: u32 = 512;
+/// The most stack the parser may use (see the printer's limit).
+const MAX_STACK: usize = 256 * 1024;
 
 /// What a `<name>` that belongs to an `<encoding>` tells the encoding.
 #[derive(Default)]
@@ -27,6 +30,7 @@ pub struct Parser<'a> {
     input: &'a [u8],
     pos: usize,
     depth: u32,
+    stack_base: usize,
     /// The node arena.
     pub nodes: Vec<Entry<'a>>,
     /// Storage of every [`NodeList`].
@@ -83,6 +87,7 @@ impl<'a> Parser<'a> {
             input,
             pos: 0,
             depth: 0,
+            stack_base: stack_address(),
             nodes: reuse(scratch.nodes),
             lists: scratch.lists,
             names: scratch.names,
@@ -297,7 +302,7 @@ impl<'a> Parser<'a> {
 
     fn enter(&mut self) -> Option<()> {
         self.depth += 1;
-        (self.depth <= MAX_DEPTH).then_some(())
+        (self.depth <= MAX_DEPTH && self.stack_base.abs_diff(stack_address()) <= MAX_STACK).then_some(())
     }
 
     // ---- top level ----

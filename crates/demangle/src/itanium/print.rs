@@ -8,9 +8,12 @@ use super::float;
 use super::parse::Parser;
 
 /// How deep printing may recurse before the name is given up on.
-const MAX_DEPTH: u32 = 1024;
+const MAX_DEPTH: u32 = 512;
 /// The longest demangled name produced; longer ones are given up on.
 const MAX_OUTPUT: usize = 1 << 20;
+/// The most stack printing may use (frames are much larger in debug
+/// builds than in release ones; this keeps both within a thread's stack).
+const MAX_STACK: usize = 256 * 1024;
 /// "No pack expansion in progress".
 const NO_PACK: u32 = u32::MAX;
 
@@ -30,6 +33,8 @@ pub struct Printer<'p, 'a> {
     /// References and forward references being printed (cycle guard).
     active: Vec<NodeId>,
     depth: u32,
+    /// The stack address printing started at.
+    stack_base: usize,
     /// Set when a limit was hit; the output is then not used.
     pub failed: bool,
 }
@@ -46,6 +51,7 @@ impl<'p, 'a> Printer<'p, 'a> {
             pack_max: NO_PACK,
             active: Vec::new(),
             depth: 0,
+            stack_base: stack_address(),
             failed: false,
         }
     }
@@ -352,7 +358,11 @@ impl<'p, 'a> Printer<'p, 'a> {
     }
 
     fn enter(&mut self) -> bool {
-        if self.failed || self.depth >= MAX_DEPTH || self.out.len() > MAX_OUTPUT {
+        if self.failed
+            || self.depth >= MAX_DEPTH
+            || self.out.len() > MAX_OUTPUT
+            || self.stack_base.abs_diff(stack_address()) > MAX_STACK
+        {
             self.failed = true;
             return false;
         }
@@ -1110,6 +1120,13 @@ impl<'p, 'a> Printer<'p, 'a> {
         self.push(b"\"");
         true
     }
+}
+
+/// An address in the current stack frame, to measure how deep the stack is.
+#[inline(always)]
+pub(super) fn stack_address() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker) as *const u8 as usize
 }
 
 fn expanded_name(k: SpecialSub) -> &'static [u8] {
