@@ -302,7 +302,8 @@ impl<'a> Parser<'a> {
 
     fn enter(&mut self) -> Option<()> {
         self.depth += 1;
-        (self.depth <= MAX_DEPTH && self.stack_base.abs_diff(stack_address()) <= MAX_STACK).then_some(())
+        let stack_ok = self.depth % 8 != 7 || self.stack_base.abs_diff(stack_address()) <= MAX_STACK;
+        (self.depth <= MAX_DEPTH && stack_ok).then_some(())
     }
 
     // ---- top level ----

@@ -361,7 +361,7 @@ impl<'p, 'a> Printer<'p, 'a> {
         if self.failed
             || self.depth >= MAX_DEPTH
             || self.out.len() > MAX_OUTPUT
-            || self.stack_base.abs_diff(stack_address()) > MAX_STACK
+            || (self.depth % 8 == 7 && self.stack_base.abs_diff(stack_address()) > MAX_STACK)
         {
             self.failed = true;
             return false;
