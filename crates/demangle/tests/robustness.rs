@@ -100,7 +100,11 @@ fn base36(mut k: usize) -> String {
 /// twice to the previous one, so the text doubles with each type.
 fn doubling_name(levels: usize) -> String {
     fn seq_id(n: usize) -> String {
-        if n == 0 { "S_".to_string() } else { format!("S{}_", base36(n - 1)) }
+        if n == 0 {
+            "S_".to_string()
+        } else {
+            format!("S{}_", base36(n - 1))
+        }
     }
     let mut name = String::from("_Z1f1A");
     // Substitutions so far: 0 = A. Each level adds the template name and

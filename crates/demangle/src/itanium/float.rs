@@ -22,7 +22,11 @@ pub fn print(kind: FloatKind, data: &[u8], out: &mut Vec<u8>) {
 }
 
 fn hex_value(c: u8) -> u8 {
-    if c.is_ascii_digit() { c - b'0' } else { c.wrapping_sub(b'a').wrapping_add(10) }
+    if c.is_ascii_digit() {
+        c - b'0'
+    } else {
+        c.wrapping_sub(b'a').wrapping_add(10)
+    }
 }
 
 /// `digits` hex digits of `value` (most significant first) with trailing

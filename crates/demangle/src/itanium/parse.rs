@@ -3,7 +3,7 @@
 //! parameter bookkeeping), into the arena of [`super::ast`].
 
 use super::ast::*;
-use super::ops::{OpInfo, OpKind, operator};
+use super::ops::{operator, OpInfo, OpKind};
 use super::print::stack_address;
 
 /// How deep the parser may recurse before giving up on a name.
@@ -77,7 +77,7 @@ pub struct Scratch {
 /// standard library collects in place here, so nothing is allocated).
 fn reuse<'b, 'c>(mut v: Vec<Entry<'b>>) -> Vec<Entry<'c>> {
     v.clear();
-    v.into_iter().filter_map(|_| None).collect()
+    v.into_iter().map(|_| -> Entry<'c> { unreachable!("the vector was just cleared") }).collect()
 }
 
 impl<'a> Parser<'a> {
@@ -291,11 +291,7 @@ impl<'a> Parser<'a> {
                 }
                 _ => {}
             },
-            Some(c) if c.is_ascii_digit() => {
-                if rest.iter().all(|c| c.is_ascii_digit()) {
-                    self.pos = self.input.len();
-                }
-            }
+            Some(c) if c.is_ascii_digit() && rest.iter().all(|c| c.is_ascii_digit()) => self.pos = self.input.len(),
             _ => {}
         }
     }
@@ -509,8 +505,11 @@ impl<'a> Parser<'a> {
             (b'T', c @ (b'W' | b'H')) => {
                 self.pos += 2;
                 let name = self.name(None)?;
-                let text =
-                    if c == b'W' { "thread-local wrapper routine for " } else { "thread-local initialization routine for " };
+                let text = if c == b'W' {
+                    "thread-local wrapper routine for "
+                } else {
+                    "thread-local initialization routine for "
+                };
                 Some(self.special(text, name))
             }
             (b'T', _) => {
@@ -671,7 +670,7 @@ impl<'a> Parser<'a> {
             scope = Some(expanded);
             name
         } else {
-            self.operator_name(state.as_deref_mut())?
+            self.operator_name(state)?
         };
         if let Some(m) = module {
             result = self.make(Node::ModuleEntity(m, result));
@@ -1100,7 +1099,13 @@ impl<'a> Parser<'a> {
             let f = self.forward.len() as u32;
             self.forward.push((index, None));
             self.pending_forward.push(f);
-            return Some(self.make_with(Node::ForwardRef(f), Prec::Primary, Cache::Unknown, Cache::Unknown, Cache::Unknown));
+            return Some(self.make_with(
+                Node::ForwardRef(f),
+                Prec::Primary,
+                Cache::Unknown,
+                Cache::Unknown,
+                Cache::Unknown,
+            ));
         }
         let found = if level < self.tp_len() {
             self.tp_get(level).and_then(|l| self.param_lists[l as usize].get(index).copied())
@@ -1231,9 +1236,9 @@ impl<'a> Parser<'a> {
                 if !self.is_template_param_decl() {
                     return self.ty();
                 }
-                let param = self.template_param_decl(None)?;
+                self.template_param_decl(None)?;
                 let arg = self.template_arg()?;
-                Some(self.make(Node::ParamQualifiedArg(param, arg)))
+                Some(self.make(Node::ParamQualifiedArg(arg)))
             }
             _ => self.ty(),
         }
@@ -1255,7 +1260,7 @@ impl<'a> Parser<'a> {
             if tag_templates {
                 let mut entry = arg;
                 match self.entry(arg).node {
-                    Node::ParamQualifiedArg(_, a) => entry = a,
+                    Node::ParamQualifiedArg(a) => entry = a,
                     Node::TemplateArgumentPack(elements) => entry = self.parameter_pack(elements),
                     _ => {}
                 }
@@ -1880,7 +1885,7 @@ impl<'a> Parser<'a> {
                 self.names.push(a);
             }
             let list = self.pop_list(from);
-            let pack = self.make(Node::NodeArray(list));
+            let pack = self.make(Node::List(list));
             return Some(self.make(Node::Enclosing(b"sizeof... ", pack)));
         }
         if self.eat_str(b"tl") {

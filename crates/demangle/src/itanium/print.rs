@@ -392,7 +392,7 @@ impl<'p, 'a> Printer<'p, 'a> {
         let e = self.entry(id);
         let prec = e.prec;
         match e.node {
-            Node::NodeArray(l) | Node::TemplateArgumentPack(l) => self.print_with_comma(l),
+            Node::List(l) | Node::TemplateArgumentPack(l) => self.print_with_comma(l),
             Node::DotSuffix(n, s) => {
                 self.print(n);
                 self.push(b" (");
@@ -597,7 +597,7 @@ impl<'p, 'a> Printer<'p, 'a> {
                     self.number(index - 1);
                 }
             }
-            Node::ParamQualifiedArg(_, arg) => self.print(arg),
+            Node::ParamQualifiedArg(arg) => self.print(arg),
             Node::TypeParamDecl(_) => self.push(b"typename "),
             Node::ConstrainedTypeParamDecl(c, _) => {
                 self.print(c);
@@ -934,13 +934,11 @@ impl<'p, 'a> Printer<'p, 'a> {
     fn right(&mut self, id: NodeId) {
         match self.entry(id).node {
             Node::QualType(c, _) => self.print_right(c),
-            Node::Pointer(p) => {
-                if self.is_objc_id(p).is_none() {
-                    if self.has_array(p) || self.has_function(p) {
-                        self.push(b")");
-                    }
-                    self.print_right(p);
+            Node::Pointer(p) if self.is_objc_id(p).is_none() => {
+                if self.has_array(p) || self.has_function(p) {
+                    self.push(b")");
                 }
+                self.print_right(p);
             }
             Node::Reference { pointee, rvalue } => {
                 if self.active.contains(&id) {
