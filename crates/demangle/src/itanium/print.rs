@@ -109,10 +109,31 @@ impl<'p, 'a> Printer<'p, 'a> {
     /// [`Self::print`] of a node that isn't a plain name.
     #[inline(never)]
     fn print_parts(&mut self, id: NodeId) {
-        self.print_left(id);
-        if self.entry(id).rhs != Cache::No {
-            self.print_right(id);
+        if !self.enter() {
+            return;
         }
+        let e = self.entry(id);
+        // The most common composite nodes first, without the general
+        // printer's large frame.
+        match e.node {
+            Node::Nested(q, n) => {
+                self.print(q);
+                self.push(b"::");
+                self.print(n);
+            }
+            Node::NameWithArgs(n, a) => {
+                self.print(n);
+                self.print(a);
+            }
+            Node::TemplateArgs(l) => self.template_brackets(b"<", l, b">"),
+            _ => {
+                self.left(id);
+                if e.rhs != Cache::No {
+                    self.right(id);
+                }
+            }
+        }
+        self.depth -= 1;
     }
 
     #[inline]
