@@ -12,11 +12,15 @@
 //! as it shows them, hash included. Other names are returned unchanged, as
 //! are names that don't demangle.
 //!
-//! The Itanium demangling is `cpp_demangle`'s, with its output rewritten
-//! where LLVM's printer writes the same thing differently (`>>` instead of
-//! `> >`, `8ul` instead of `(unsigned long)8`).
+//! The Itanium demangler is this crate's own ([`itanium`]): it parses the
+//! grammar LLVM 22's demangler parses, with its extensions and its limits,
+//! and prints LLVM's text for every name (`>>`, `8ul`, `'lambda'(int)`,
+//! `[abi:cxx11]`, `(.cold)` suffixes, ...), giving up exactly where LLVM
+//! does; the tests compare it with `llvm-cxxfilt-22` over libc++. Deeply
+//! nested or exponentially long names, where LLVM would run out of stack
+//! or memory, are shown undemangled.
 
-mod llvm_style;
+mod itanium;
 
 use std::borrow::Cow;
 
@@ -58,28 +62,16 @@ fn non_microsoft_demangle(name: &str) -> Option<String> {
     } else {
         return None;
     };
+    if dot.is_empty() {
+        return Some(demangled);
+    }
     Some(format!("{dot}{demangled}"))
 }
 
 /// An Itanium name: `_Z<encoding>[.suffix]`, or a block invocation
 /// `___Z<encoding>_block_invoke[_N]`.
 fn itanium(name: &str) -> Option<String> {
-    if let Some(rest) = name.strip_prefix("___Z").or_else(|| name.strip_prefix("____Z")) {
-        let at = rest.rfind("_block_invoke")?;
-        let suffix = &rest[at + "_block_invoke".len()..];
-        let number_ok = match suffix.strip_prefix('_') {
-            Some(n) => !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()),
-            None => suffix.bytes().all(|b| b.is_ascii_digit()),
-        };
-        if !number_ok {
-            return None;
-        }
-        let inner = itanium(&format!("_Z{}", &rest[..at]))?;
-        return Some(format!("invocation function for block in {inner}"));
-    }
-    let symbol = cpp_demangle::Symbol::new(name.as_bytes()).ok()?;
-    let text = symbol.demangle().ok()?;
-    Some(llvm_style::rewrite(&text))
+    itanium::demangle(name)
 }
 
 /// A Rust v0 name, as LLVM prints it (no crate disambiguators, no hash).

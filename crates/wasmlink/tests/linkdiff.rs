@@ -12,16 +12,7 @@ use common::*;
 
 /// Differences that are known and explained: (case, difference class,
 /// why).
-const KNOWN: &[(&str, &str, &str)] = &[
-    (
-        "cpp_features",
-        "function",
-        "about 1% of the C++ names demangle differently (the cpp_demangle crate vs LLVM's demangler: template \
-         parameter packs, `Tn` constraints, decltype expressions)",
-    ),
-    ("cpp_features", "table slot", "the same names, seen through the table"),
-    ("cpp_features", "section", "the same names change the name section's size"),
-];
+const KNOWN: &[(&str, &str, &str)] = &[];
 
 fn check(name: &str) {
     let test = format!("linkdiff::{name}");
