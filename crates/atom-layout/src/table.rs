@@ -1,7 +1,8 @@
 //! Indirect function table slots.
 
 use object_parse::RelocType;
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashMap;
+use std::collections::HashSet;
 use symbol_resolve::{FuncRef, ObjectId, RelocTypeExt, Resolution, SyntheticFunc, Target};
 
 /// Slots of `__indirect_function_table`: slot 0 is null; function `slots[i]`
@@ -15,7 +16,7 @@ pub struct TablePlan {
     /// Functions in slot order.
     pub slots: Vec<FuncRef>,
     /// Slot of each address-taken function.
-    pub slot_of: HashMap<FuncRef, u32>,
+    pub slot_of: FxHashMap<FuncRef, u32>,
     /// GOT entries the module defines itself: the functions and data whose
     /// table slot or address a global holds (`GLOBAL_INDEX` relocations
     /// against non-global symbols), in wasm-ld's scan order (a function's

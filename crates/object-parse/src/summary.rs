@@ -273,7 +273,8 @@ fn summarize_linking<'a>(
     key: impl Fn(&SymbolKind) -> Option<(ComdatKind, u32)>,
     types: &ItemTypes,
 ) -> ObjectSummary<'a> {
-    let mut group_of = std::collections::HashMap::new();
+    let members = linking.comdats.iter().map(|c| c.members.len()).sum();
+    let mut group_of = rustc_hash::FxHashMap::with_capacity_and_hasher(members, Default::default());
     for (g, c) in linking.comdats.iter().enumerate() {
         for m in &c.members {
             group_of.insert(*m, g as u32);

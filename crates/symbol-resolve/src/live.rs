@@ -6,6 +6,7 @@
 use crate::ids::RelocTypeExt;
 use crate::ids::*;
 use object_parse::{DefinedFuncIdx, ObjectFile, RelocType, SegmentIdx, SymbolIdx};
+use rustc_hash::FxHashSet;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// Which parts of the inputs reach the output.
@@ -44,7 +45,7 @@ enum Atom {
 pub(crate) struct Marker<'r, 'a> {
     pub objects: &'r [ObjectFile<'a>],
     pub targets: &'r [Vec<Target>],
-    pub discarded: &'r [HashSet<(object_parse::ComdatKind, u32)>],
+    pub discarded: &'r [FxHashSet<(object_parse::ComdatKind, u32)>],
     pub unresolved_names: &'r HashMap<(ObjectId, SymbolIdx), String>,
     pub stubs: &'r [Stub],
     pub live: Liveness,
@@ -71,14 +72,14 @@ pub(crate) struct Marker<'r, 'a> {
     /// Undefined references: (referencing object, symbol name), each once,
     /// in the order met.
     pub undefined: Vec<(ObjectId, String)>,
-    undefined_seen: HashSet<(ObjectId, SymbolIdx)>,
+    undefined_seen: FxHashSet<(ObjectId, SymbolIdx)>,
 }
 
 impl<'r, 'a> Marker<'r, 'a> {
     pub(crate) fn new(
         objects: &'r [ObjectFile<'a>],
         targets: &'r [Vec<Target>],
-        discarded: &'r [HashSet<(object_parse::ComdatKind, u32)>],
+        discarded: &'r [FxHashSet<(object_parse::ComdatKind, u32)>],
         unresolved_names: &'r HashMap<(ObjectId, SymbolIdx), String>,
         stubs: &'r [Stub],
         num_imports: usize,
@@ -109,7 +110,7 @@ impl<'r, 'a> Marker<'r, 'a> {
             reloc_errors: Vec::new(),
             queue: Vec::new(),
             undefined: Vec::new(),
-            undefined_seen: HashSet::new(),
+            undefined_seen: FxHashSet::default(),
         }
     }
 

@@ -7,6 +7,7 @@ use crate::select::Selection;
 pub use crate::select::Slot;
 use crate::table::SymbolTable;
 use object_parse::{ComdatKind, ObjectFile};
+use rustc_hash::FxHashSet;
 use std::collections::HashSet;
 
 /// The resolver's working state; see [`crate::run`].
@@ -15,7 +16,7 @@ pub struct Resolver<'a> {
     pub(crate) slots: Vec<Vec<Slot>>,
     pub(crate) table: SymbolTable<'a>,
     /// Per object: items dropped because another object won their COMDAT.
-    pub(crate) discarded: Vec<HashSet<(ComdatKind, u32)>>,
+    pub(crate) discarded: Vec<FxHashSet<(ComdatKind, u32)>>,
     /// Per object: it came from an archive (lazily extracted).
     pub(crate) from_archive: Vec<bool>,
     /// `--shared-memory`: the linker defines `__wasm_init_tls`.

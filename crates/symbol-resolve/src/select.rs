@@ -24,7 +24,7 @@ use object_parse::{
     MemberIndex, MemberSummary, ObjectSet, ObjectSource, ObjectSummary, ParseErrorKind, RawError, SharedLibrary,
     SharedSymbolKind, StubLibrary, SymbolClass, SymbolSummary,
 };
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 
 /// How one object symbol takes part in global resolution.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -143,7 +143,7 @@ struct Selector<'a> {
     files: Vec<FileState<'a>>,
     archives: Vec<ArchiveState<'a>>,
     table: SymbolTable<'a>,
-    comdat_owner: HashMap<&'a str, FileId>,
+    comdat_owner: rustc_hash::FxHashMap<&'a str, FileId>,
     stack: Vec<Frame<'a>>,
     /// Files in the order they were finished: the link order.
     done: Vec<FileId>,
@@ -165,7 +165,7 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &SelectOptions<'_>) -> Result<S
         files: Vec::new(),
         archives: Vec::new(),
         table: SymbolTable::default(),
-        comdat_owner: HashMap::new(),
+        comdat_owner: Default::default(),
         stack: Vec::new(),
         done: Vec::new(),
         errors: Vec::new(),
