@@ -18,7 +18,7 @@ pub use ids::{OutputFuncIdx, OutputGlobalIdx};
 
 use atom_layout::Layout;
 use object_parse::{DefinedFuncIdx, GlobalType, Signature, TableType, ValType};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use symbol_resolve::*;
 
 /// A function of the output module (after the imports).
@@ -184,10 +184,10 @@ pub struct MergedModule {
     /// Output index of each live stub.
     pub stub_index: Vec<Option<OutputFuncIdx>>,
     /// Output indices of the synthetic globals.
-    pub synthetic_global_index: HashMap<SyntheticGlobal, OutputGlobalIdx>,
+    pub synthetic_global_index: FxHashMap<SyntheticGlobal, OutputGlobalIdx>,
     /// Output index of the GOT entry of each function or data target
     /// (`layout.table.got`).
-    pub got_index: HashMap<Target, OutputGlobalIdx>,
+    pub got_index: FxHashMap<Target, OutputGlobalIdx>,
     /// Output index of `__indirect_function_table`.
     pub indirect_table: Option<u32>,
     /// The constructors `__wasm_call_ctors` calls: (function index, results to drop).
@@ -215,7 +215,7 @@ pub struct MergedModule {
     pub memory64: bool,
     /// Output index of each GOT import (`layout.table.got_imports`), by
     /// symbol name.
-    pub got_import_index: HashMap<String, OutputGlobalIdx>,
+    pub got_import_index: FxHashMap<String, OutputGlobalIdx>,
     /// `-pie` / `-shared`.
     pub pic: Option<PicKind>,
     /// `__wasm_apply_data_relocs`, when written.
@@ -335,7 +335,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
     }
     // GOT imports follow the others (wasm-ld's order), all globals.
     let mut imports = res.imports.clone();
-    let mut got_import_index = HashMap::new();
+    let mut got_import_index = FxHashMap::default();
     for g in &layout.table.got_imports {
         got_import_index.insert(g.name.clone(), OutputGlobalIdx(ng));
         import_index.push(ng);
@@ -401,7 +401,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
 
     // Globals: synthetic, inputs, then exported data addresses.
     let mut globals = Vec::new();
-    let mut synthetic_global_index = HashMap::new();
+    let mut synthetic_global_index = FxHashMap::default();
     let mut synthetic_globals = res.live.synthetic_globals.clone();
     if opts.shared_memory && (has_init_memory || layout.table.got.iter().any(|g| g.tls)) {
         // `__wasm_init_memory` sets it for the main thread;
@@ -424,7 +424,7 @@ pub fn run(res: &Resolution<'_>, layout: &Layout, opts: &MergeOptions) -> Result
         global_index.push(map);
     }
     // GOT entries, after the input globals (wasm-ld's order).
-    let mut got_index = HashMap::new();
+    let mut got_index = FxHashMap::default();
     let mut got_tls = Vec::new();
     for (k, e) in layout.table.got.iter().enumerate() {
         got_index.insert(e.target.clone(), OutputGlobalIdx(ng + globals.len() as u32));
