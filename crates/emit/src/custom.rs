@@ -159,10 +159,18 @@ pub fn write_piece(
     slot: &mut [u8],
 ) -> Result<(), EmitError> {
     let (o, i) = piece;
-    let c = &ctx.res.objects[o.0 as usize].customs[i as usize];
-    slot.copy_from_slice(c.data);
-    ctx.res.objects[o.0 as usize]
-        .for_each_custom_reloc(i as usize, |r| apply_one(ctx, o, slot, 0, &r, Site::Custom { name }))
+    let obj = &ctx.res.objects[o.0 as usize];
+    slot.copy_from_slice(obj.customs[i as usize].data);
+    obj.for_each_custom_reloc(i as usize, |r| {
+        let field = slot.get_mut(r.offset as usize..).and_then(|f| f.get_mut(..4));
+        match (ctx.debug_value_i32(o, &r), field) {
+            (Some(value), Some(field)) => {
+                field.copy_from_slice(&value.to_le_bytes());
+                Ok(())
+            }
+            _ => apply_one(ctx, o, slot, 0, &r, Site::Custom { name }),
+        }
+    })
 }
 
 fn write_name(out: &mut Vec<u8>, s: &str) {
