@@ -194,10 +194,23 @@ pub fn select<'a>(set: &mut ObjectSet<'a>, opts: &SelectOptions<'_>) -> Result<S
     });
     let mut stubs = Vec::new();
     let mut shared_libraries = Vec::new();
+    // The command line's objects are all linked: their summaries are read
+    // up front, in parallel (archive members have theirs already).
+    let mut summaries: Vec<Option<ObjectSummary<'a>>> = {
+        use rayon::prelude::*;
+        set.inputs
+            .par_iter()
+            .map(|input| match input {
+                object_parse::Input::Object(o) => Some(object_parse::summarize_object(o)),
+                _ => None,
+            })
+            .collect()
+    };
     for (i, input) in set.inputs.iter_mut().enumerate() {
         match input {
             object_parse::Input::Object(o) => {
-                s.start_file(o.name.clone(), ObjectSource::Input(i), false, object_parse::summarize_object(o), None);
+                let summary = summaries[i].take().unwrap_or_else(|| object_parse::summarize_object(o));
+                s.start_file(o.name.clone(), ObjectSource::Input(i), false, summary, None);
                 s.run_stack();
             }
             object_parse::Input::Archive(a) => s.add_archive(i, a)?,
