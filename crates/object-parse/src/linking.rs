@@ -221,6 +221,7 @@ pub fn parse_linking<'a>(payload: &'a [u8], base: usize, imports: &ImportNames<'
         match ty {
             SUB_SEGMENT_INFO => {
                 let n = s.count(3, "segment info")?;
+                out.segments.reserve(n as usize);
                 for _ in 0..n {
                     let name = s.string("segment name")?;
                     let align_log2 = s.leb_u32()?;
@@ -243,6 +244,7 @@ pub fn parse_linking<'a>(payload: &'a [u8], base: usize, imports: &ImportNames<'
             }
             SUB_COMDAT_INFO => {
                 let n = s.count(3, "comdat")?;
+                out.comdats.reserve(n as usize);
                 for _ in 0..n {
                     let name = s.string("comdat name")?;
                     let flags_at = s.offset();

@@ -362,6 +362,7 @@ impl<'a> SectionPass<'a> {
             Payload::ImportSection(r) => self.imports(r)?,
             Payload::FunctionSection(r) => {
                 self.sections.push(SectionRef::Other);
+                self.declared_funcs.reserve(capacity_for(r.count(), r.range().end - r.range().start));
                 for f in r {
                     self.declared_funcs.push(f?);
                 }
@@ -418,6 +419,7 @@ impl<'a> SectionPass<'a> {
     /// The type section: signatures (no GC types).
     fn types(&mut self, r: wasmparser::TypeSectionReader<'a>) -> RawResult<()> {
         self.sections.push(SectionRef::Other);
+        self.obj.types.reserve(capacity_for(r.count(), r.range().end - r.range().start));
         for ft in r.into_iter_err_on_gc_types() {
             self.obj.types.push(sig_of(&ft?));
         }
@@ -515,6 +517,7 @@ impl<'a> SectionPass<'a> {
             ));
         }
         self.code_payload = Some((range.start, range.end - range.start));
+        self.obj.functions.reserve(self.declared_funcs.len());
         // Skip the count LEB to find the first chunk.
         let mut r = crate::reader::Reader::new(&self.bytes[range.start..range.end], range.start);
         r.leb_u32()?;
@@ -555,6 +558,7 @@ impl<'a> SectionPass<'a> {
         let range = r.range();
         let range = range.start as usize..range.end as usize;
         self.data_payload = Some((range.start, range.end - range.start));
+        self.obj.segments.reserve(capacity_for(r.count(), range.len() as u64));
         for d in r {
             let d = d?;
             let passive = matches!(d.kind, wasmparser::DataKind::Passive);
@@ -913,6 +917,13 @@ impl<'a> ObjectFile<'a> {
             |e| E::from(e.in_file(&self.name)),
         )
     }
+}
+
+/// How many entries to reserve room for when a section says it holds
+/// `count`: at most one per byte of its `len` bytes, so that a corrupt
+/// count cannot ask for more memory than the input could describe.
+fn capacity_for(count: u32, len: u64) -> usize {
+    u64::from(count).min(len) as usize
 }
 
 /// Splits the code relocations into per-function ranges.
