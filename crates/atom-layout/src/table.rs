@@ -82,6 +82,19 @@ pub(crate) fn assign_slots(res: &Resolution<'_>, base: u32, growable: bool) -> T
         }
     };
     let mut scan = |o: usize, r: &object_parse::Reloc, plan: &mut TablePlan| {
+        // Only these kinds can take a slot, a GOT entry or a GOT import;
+        // the others (calls, most addresses) are passed over at once.
+        let may_need_slot = r.ty.is_table_index()
+            || matches!(
+                r.ty,
+                RelocType::GlobalIndexLeb
+                    | RelocType::GlobalIndexI32
+                    | RelocType::MemoryAddrI32
+                    | RelocType::MemoryAddrI64
+            );
+        if !may_need_slot {
+            return;
+        }
         let obj = &res.objects[o];
         let target = &res.targets[o][r.index as usize];
         let sym = obj.linking.symbols.get(r.index as usize);
