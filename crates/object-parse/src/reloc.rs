@@ -255,27 +255,6 @@ pub struct Reloc {
     pub addend: i64,
 }
 
-/// A decoded `reloc.*` section: the index of the section it applies to and
-/// its entries, in file order.
-#[derive(Debug, Clone)]
-pub struct RelocSection {
-    /// Index (among all sections of the object) of the section patched.
-    pub target_section: u32,
-    /// The entries.
-    pub entries: Vec<Reloc>,
-}
-
-/// Decodes the payload of a `reloc.*` section (which starts at absolute
-/// offset `base`).
-pub fn parse_reloc_section(payload: &[u8], base: usize) -> RawResult<RelocSection> {
-    let (target_section, encoded) = parse_reloc_header(payload, base)?;
-    let mut entries = Vec::with_capacity(encoded.len());
-    for entry in encoded.iter() {
-        entries.push(entry?);
-    }
-    Ok(RelocSection { target_section, entries })
-}
-
 /// Reads the head of a `reloc.*` section payload (which starts at absolute
 /// offset `base`): the index of the section it patches and its entries,
 /// still encoded.
