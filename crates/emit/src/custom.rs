@@ -173,6 +173,11 @@ pub fn write_piece(
     })
 }
 
+/// Function names demangled per parallel job: small enough that a thread
+/// that is done elsewhere can take over part of the work, large enough that
+/// the jobs cost nothing next to demangling (a few microseconds a name).
+const NAMES_PER_JOB: usize = 256;
+
 fn write_name(out: &mut Vec<u8>, s: &str) {
     leb::write_u32(out, s.len() as u32);
     out.extend_from_slice(s.as_bytes());
@@ -246,6 +251,7 @@ pub fn name_section(
     let defined: Vec<Option<(u32, String)>> = merged
         .functions
         .par_iter()
+        .with_max_len(NAMES_PER_JOB)
         .enumerate()
         .map(|(k, f)| {
             let name = match f {

@@ -701,8 +701,14 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
                 rayon::join(
                     || data_out.map_or(Ok(()), |out| data::write_payload(&ctx, &self.segments, self.offsets, out)),
                     || {
+                        // One job per piece: pieces differ in size by orders
+                        // of magnitude, and rayon's default split (a few
+                        // chunks per thread) leaves one thread relocating a
+                        // run of large `.debug_info` pieces while the other
+                        // idles.
                         custom_slots
                             .into_par_iter()
+                            .with_max_len(1)
                             .try_for_each(|(name, piece, slot)| custom::write_piece(&ctx, name, piece, slot))
                     },
                 )
