@@ -5,8 +5,8 @@
 use crate::relocate::{apply_one, RelocContext, Site};
 use crate::{leb, EmitError};
 use indexmap::IndexMap;
-use rayon::prelude::*;
 use section_merge::{MergedModule, OutputFunction, OutputGlobal};
+use std::borrow::Cow;
 use symbol_resolve::{ObjectId, Resolution, SyntheticGlobal};
 
 /// Which input custom sections go to the output.
@@ -150,9 +150,31 @@ pub fn piece_slots<'o>(
     slots
 }
 
+/// One parallel job of writing the custom sections.
+pub enum Job<'n, 'o> {
+    /// Copy piece (object, custom section index) of output section `name`
+    /// into its slot and relocate it there.
+    Relocate(&'n str, (ObjectId, u32), &'o mut [u8]),
+    /// Copy bytes built whole (merged strings, linker-written sections).
+    Copy(&'o [u8], &'o mut [u8]),
+}
+
+impl Job<'_, '_> {
+    /// Does the job.
+    pub fn run(self, ctx: &RelocContext<'_, '_>) -> Result<(), EmitError> {
+        match self {
+            Job::Relocate(name, piece, slot) => write_piece(ctx, name, piece, slot),
+            Job::Copy(from, to) => {
+                to.copy_from_slice(from);
+                Ok(())
+            }
+        }
+    }
+}
+
 /// Copies one piece of output custom section `name` into its slot and
 /// relocates it there.
-pub fn write_piece(
+fn write_piece(
     ctx: &RelocContext<'_, '_>,
     name: &str,
     piece: (ObjectId, u32),
@@ -173,64 +195,89 @@ pub fn write_piece(
     })
 }
 
-/// Function names demangled per parallel job: small enough that a thread
-/// that is done elsewhere can take over part of the work, large enough that
-/// the jobs cost nothing next to demangling (a few microseconds a name).
-const NAMES_PER_JOB: usize = 256;
-
 fn write_name(out: &mut Vec<u8>, s: &str) {
     leb::write_u32(out, s.len() as u32);
     out.extend_from_slice(s.as_bytes());
 }
 
-fn subsection(out: &mut Vec<u8>, id: u8, entries: &[(u32, String)]) {
+/// Appends name subsection `id` (a count, then index and name per entry),
+/// unless it has no entries. The body is sized first and written once.
+fn subsection(out: &mut Vec<u8>, id: u8, entries: &[(u32, impl AsRef<str>)]) {
     if entries.is_empty() {
         return;
     }
-    let mut body = Vec::new();
-    leb::write_u32(&mut body, entries.len() as u32);
-    for (i, n) in entries {
-        leb::write_u32(&mut body, *i);
-        write_name(&mut body, n);
-    }
+    let name_len = |n: &str| leb::len_u32(n.len() as u32) + n.len();
+    let body_len = leb::len_u32(entries.len() as u32)
+        + entries.iter().map(|(i, n)| leb::len_u32(*i) + name_len(n.as_ref())).sum::<usize>();
+    out.reserve(1 + leb::len_u32(body_len as u32) + body_len);
     out.push(id);
-    leb::write_u32(out, body.len() as u32);
-    out.extend(body);
+    leb::write_u32(out, body_len as u32);
+    leb::write_u32(out, entries.len() as u32);
+    for (i, n) in entries {
+        leb::write_u32(out, *i);
+        write_name(out, n.as_ref());
+    }
+}
+
+/// The first defining symbol's name of each item of one kind, per object:
+/// the name the `name` section gives the item. `count` is an object's
+/// number of defined items, `item` a symbol's defined-item index (`None`
+/// for symbols of other kinds).
+fn first_names<'a>(
+    res: &Resolution<'a>,
+    count: impl Fn(&object_parse::ObjectFile<'a>) -> usize,
+    item: impl Fn(&object_parse::ObjectFile<'a>, object_parse::SymbolKind) -> Option<usize>,
+) -> Vec<Vec<Option<&'a str>>> {
+    let mut names: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; count(o)]).collect();
+    for (obj, names) in res.objects.iter().zip(&mut names) {
+        for s in obj.linking.symbols.iter().filter(|s| !s.is_undefined()) {
+            if let Some(slot) = item(obj, s.kind).and_then(|i| names.get_mut(i)) {
+                slot.get_or_insert(s.name);
+            }
+        }
+    }
+    names
+}
+
+/// [`first_names`] of the defined functions.
+pub fn first_function_names<'a>(res: &Resolution<'a>) -> Vec<Vec<Option<&'a str>>> {
+    first_names(
+        res,
+        |o| o.functions.len(),
+        |o, kind| match kind {
+            object_parse::SymbolKind::Function(i) => o.defined_function(i).map(|d| d.index()),
+            _ => None,
+        },
+    )
+}
+
+/// [`first_names`] of the defined globals.
+fn first_global_names<'a>(res: &Resolution<'a>) -> Vec<Vec<Option<&'a str>>> {
+    first_names(
+        res,
+        |o| o.globals.len(),
+        |o, kind| match kind {
+            object_parse::SymbolKind::Global(i) => i.checked_sub(o.num_imported_globals).map(|i| i as usize),
+            _ => None,
+        },
+    )
 }
 
 /// Builds the `name` section payload: the module name (when given),
-/// function, global and data segment names; symbol names shown as wasm-ld shows them (demangled when
-/// `demangle` is on, `main` for `__main_argc_argv`).
+/// function, global and data segment names; symbol names shown as wasm-ld
+/// shows them (demangled when `demangle` is on, `main` for
+/// `__main_argc_argv`). The input functions' names come demangled from
+/// [`crate::prepare`].
 pub fn name_section(
     res: &Resolution<'_>,
     merged: &MergedModule,
+    function_names: &[Vec<Option<String>>],
     data_names: &[String],
     module_name: Option<&str>,
     demangle: bool,
 ) -> Vec<u8> {
-    let shown = |name: &str| demangle::display_name(name, demangle).into_owned();
-    // Name of each input function and global: its first defining symbol.
-    let mut fnames: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; o.functions.len()]).collect();
-    let mut gnames: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; o.globals.len()]).collect();
-    for (o, obj) in res.objects.iter().enumerate() {
-        for s in &obj.linking.symbols {
-            if s.is_undefined() {
-                continue;
-            }
-            match s.kind {
-                object_parse::SymbolKind::Function(i) => {
-                    if let Some(d) = obj.defined_function(i) {
-                        fnames[o][d.index()].get_or_insert(s.name);
-                    }
-                }
-                object_parse::SymbolKind::Global(i) => {
-                    let slot = &mut gnames[o][(i - obj.num_imported_globals) as usize];
-                    slot.get_or_insert(s.name);
-                }
-                _ => {}
-            }
-        }
-    }
+    let shown = |name: &str| Cow::Owned(demangle::display_name(name, demangle).into_owned());
+    let gnames = first_global_names(res);
     let mut funcs = Vec::new();
     let mut globals = Vec::new();
     let (mut fi, mut gi) = (0u32, 0u32);
@@ -247,45 +294,38 @@ pub fn name_section(
             _ => {}
         }
     }
-    // Demangling is most of the work here: done in parallel, kept in order.
-    let defined: Vec<Option<(u32, String)>> = merged
-        .functions
-        .par_iter()
-        .with_max_len(NAMES_PER_JOB)
-        .enumerate()
-        .map(|(k, f)| {
-            let name = match f {
-                OutputFunction::Input { obj, index } => fnames[obj.0 as usize][index.index()].map(shown),
-                OutputFunction::Stub(id) => Some(stub_name(&res.stubs[id.0 as usize], demangle)),
-                OutputFunction::CommandExport { name, .. } => Some(shown(name)),
-                f => f.linker_name().map(str::to_string),
-            };
-            name.map(|n| (merged.num_imported_functions + k as u32, n))
-        })
-        .collect();
-    funcs.extend(defined.into_iter().flatten());
+    for (k, f) in merged.functions.iter().enumerate() {
+        let name = match f {
+            OutputFunction::Input { obj, index } => {
+                function_names[obj.0 as usize][index.index()].as_deref().map(Cow::Borrowed)
+            }
+            OutputFunction::Stub(id) => Some(Cow::Owned(stub_name(&res.stubs[id.0 as usize], demangle))),
+            OutputFunction::CommandExport { name, .. } => Some(shown(name)),
+            f => f.linker_name().map(Cow::Borrowed),
+        };
+        if let Some(n) = name {
+            funcs.push((merged.num_imported_functions + k as u32, n));
+        }
+    }
     for (k, g) in merged.globals.iter().enumerate() {
         let idx = merged.num_imported_globals + k as u32;
         let name = match g {
-            OutputGlobal::Synthetic(s) => Some(
-                match s {
-                    SyntheticGlobal::StackPointer => "__stack_pointer",
-                    SyntheticGlobal::TlsBase => "__tls_base",
-                    SyntheticGlobal::TlsSize => "__tls_size",
-                    SyntheticGlobal::TlsAlign => "__tls_align",
-                }
-                .to_string(),
-            ),
+            OutputGlobal::Synthetic(s) => Some(Cow::Borrowed(match s {
+                SyntheticGlobal::StackPointer => "__stack_pointer",
+                SyntheticGlobal::TlsBase => "__tls_base",
+                SyntheticGlobal::TlsSize => "__tls_size",
+                SyntheticGlobal::TlsAlign => "__tls_align",
+            })),
             OutputGlobal::Input { obj, index } => gnames[obj.0 as usize][*index as usize].map(shown),
             // wasm-ld leaves the exported-data-address globals unnamed.
             OutputGlobal::DataAddress { .. } => None,
-            OutputGlobal::Got { name, .. } => Some(name.clone()),
+            OutputGlobal::Got { name, .. } => Some(Cow::Borrowed(name.as_str())),
         };
         if let Some(n) = name {
             globals.push((idx, n));
         }
     }
-    let data: Vec<(u32, String)> = data_names.iter().enumerate().map(|(i, n)| (i as u32, n.clone())).collect();
+    let data: Vec<(u32, &str)> = data_names.iter().enumerate().map(|(i, n)| (i as u32, n.as_str())).collect();
     let mut out = Vec::new();
     if let Some(module) = module_name {
         let mut body = Vec::new();

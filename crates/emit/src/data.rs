@@ -3,7 +3,7 @@
 
 use crate::relocate::{apply, RelocContext, Site};
 use crate::{leb, EmitError};
-use atom_layout::OutputSegment;
+use atom_layout::{OutputSegment, SegmentPiece};
 use rayon::prelude::*;
 
 /// Where active segments go: `global.get __memory_base` (its index) in
@@ -136,20 +136,30 @@ pub fn write_payload(
             pos = p.offset + len as u64;
         }
     }
-    for (bytes, slot) in blobs {
-        slot.copy_from_slice(bytes);
-    }
-    slots.into_par_iter().try_for_each(|(seg, p, slot)| {
-        let o = &ctx.res.objects[p.obj.0 as usize];
-        let input = &o.segments[p.segment.index()];
-        slot.copy_from_slice(input.data);
-        apply(
-            ctx,
-            p.obj,
-            slot,
-            input.section_offset,
-            &o.data_relocs[input.relocs.clone()],
-            Site::Data { address: seg.address + p.offset },
-        )
-    })
+    let ((), relocated) = rayon::join(
+        || blobs.into_par_iter().for_each(|(bytes, slot)| slot.copy_from_slice(bytes)),
+        || slots.into_par_iter().try_for_each(|(seg, p, slot)| relocate_segment(ctx, seg, p, slot)),
+    );
+    relocated
+}
+
+/// Copies input segment piece `p` of output segment `seg` into its slot and
+/// relocates it there.
+fn relocate_segment(
+    ctx: &RelocContext<'_, '_>,
+    seg: &OutputSegment,
+    p: &SegmentPiece,
+    slot: &mut [u8],
+) -> Result<(), EmitError> {
+    let o = &ctx.res.objects[p.obj.0 as usize];
+    let input = &o.segments[p.segment.index()];
+    slot.copy_from_slice(input.data);
+    apply(
+        ctx,
+        p.obj,
+        slot,
+        input.section_offset,
+        &o.data_relocs[input.relocs.clone()],
+        Site::Data { address: seg.address + p.offset },
+    )
 }

@@ -25,12 +25,14 @@ mod init;
 mod leb;
 mod linking;
 mod ops;
+mod prepare;
 pub mod relocate;
 
 pub use build_id::BuildId;
 pub use custom::CustomPolicy;
 pub use error::{EmitError, PatchError, SharedMemoryProblem, UnresolvableTarget};
 pub use file_layout::{FileLayout, PlacedChunk, PlacedSection, PlacedSegment, SectionKind};
+pub use prepare::{prepare, Prepared};
 
 use atom_layout::Layout;
 use section_merge::{global_type, table_type, ExportKind, MergedModule, OutputGlobal};
@@ -172,18 +174,22 @@ pub fn run(
     types: &TypeTable,
     opts: &EmitOptions,
 ) -> Result<Vec<u8>, EmitError> {
-    run_with_layout(res, layout, merged, types, opts).map(|(bytes, _)| bytes)
+    run_with_layout(res, layout, merged, types, prepare(res, opts), opts).map(|(bytes, _)| bytes)
 }
 
-/// [`run`], also describing where every section, function and data segment
-/// sits in the file ([`FileLayout`], from the sizes computed before writing).
+/// [`run`] with the work [`prepare`] did on the resolution alone (so that
+/// it can run alongside layout, merge and type deduplication), also
+/// describing where every section, function and data segment sits in the
+/// file ([`FileLayout`], from the sizes computed before writing).
 pub fn run_with_layout(
     res: &Resolution<'_>,
     layout: &Layout,
     merged: &MergedModule,
     types: &TypeTable,
+    prepared: Prepared,
     opts: &EmitOptions,
 ) -> Result<(Vec<u8>, FileLayout), EmitError> {
+    let Prepared { customs, function_names } = prepared;
     use SectionKind as K;
     let memory = memory_type(layout);
     let dylink = dynamic::needs_dylink(res).then(|| {
@@ -212,8 +218,8 @@ pub fn run_with_layout(
     // Planning the relocated sections (string merging included) and the
     // linker's own custom sections (demangled names) are independent.
     let (relocated, linker_customs) = rayon::join(
-        || RelocatedPlan::new(res, layout, merged, types, opts),
-        || linker_custom_sections(res, layout, merged, opts),
+        || RelocatedPlan::new(res, layout, merged, types, customs, opts),
+        || linker_custom_sections(res, layout, merged, &function_names, opts),
     );
     let relocated = relocated?;
     // A feature conflict is reported after relocation errors, as before the
@@ -258,13 +264,16 @@ pub fn run_with_layout(
         take(&mut rest, s.len()).copy_from_slice(s);
     }
     let relocated_out = take(&mut rest, relocated.len(res));
-    relocated.write(res, layout, merged, types, relocated_out)?;
+    // The sections built whole are copied into place alongside the
+    // relocation work.
+    let mut copies: Vec<(&[u8], &mut [u8])> = Vec::new();
     for (name, payload) in &reloc_sections {
-        take_section(&mut rest, CUSTOM_SECTION, Some(name), payload.len()).copy_from_slice(payload);
+        copies.push((payload, take_section(&mut rest, CUSTOM_SECTION, Some(name), payload.len())));
     }
     for (name, payload) in linker_sections {
-        take_section(&mut rest, CUSTOM_SECTION, Some(name), payload.len()).copy_from_slice(payload);
+        copies.push((payload, take_section(&mut rest, CUSTOM_SECTION, Some(name), payload.len())));
     }
+    relocated.write(res, layout, merged, types, relocated_out, copies)?;
     linker_customs?;
     debug_assert!(rest.is_empty(), "emit sized the module wrong");
     opts.build_id.fill(&mut module).map_err(|e| EmitError::BuildId(e.to_string()))?;
@@ -528,6 +537,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
         layout: &'r Layout,
         merged: &MergedModule,
         types: &TypeTable,
+        customs: custom::CustomPlan,
         opts: &EmitOptions,
     ) -> Result<Self, EmitError> {
         // The relocations applied before the code is laid out (data ones
@@ -563,7 +573,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             chunks,
             code_offsets,
             segments: data::emitted_segments(layout),
-            customs: custom::plan(res, &opts.custom),
+            customs,
             offsets: data::OffsetForm { memory_base, memory64: layout.memory.memory64 },
         })
     }
@@ -661,15 +671,17 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
     /// Writes the sections into `out` ([`Self::len`] bytes, zeroed): the
     /// headers in order, then every input chunk (functions, data segments,
     /// custom pieces) copied once into its slot and relocated there, in
-    /// parallel. Errors are reported code first, then data, then custom
-    /// sections.
-    fn write(
-        &self,
+    /// parallel, along with the `copies` (whole sections built elsewhere,
+    /// into their slots after `out`). Errors are reported code first, then
+    /// data, then custom sections.
+    fn write<'o>(
+        &'o self,
         res: &Resolution<'_>,
         layout: &Layout,
         merged: &MergedModule,
         types: &TypeTable,
-        mut out: &mut [u8],
+        mut out: &'o mut [u8],
+        mut copies: Vec<(&'o [u8], &'o mut [u8])>,
     ) -> Result<(), EmitError> {
         use rayon::prelude::*;
         let code_out = self.code_len().map(|n| take_section(&mut out, CODE_SECTION, None, n));
@@ -680,11 +692,19 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
             let payload = take_section(&mut out, CUSTOM_SECTION, Some(name), len);
             if let Some(blob) = self.customs.merged.get(name) {
                 // Merged strings: no relocations, written whole.
-                payload.copy_from_slice(blob);
+                copies.push((blob, payload));
                 continue;
             }
             let slots = custom::piece_slots(res, name, pieces, payload);
-            custom_slots.extend(slots.into_iter().zip(pieces).map(|(slot, piece)| (name.as_str(), *piece, slot)));
+            custom_slots.extend(
+                slots.into_iter().zip(pieces).map(|(slot, piece)| custom::Job::Relocate(name.as_str(), *piece, slot)),
+            );
+        }
+        // Large copies in slices, so that no one job holds up the others.
+        const COPY_SLICE: usize = 1 << 20;
+        for (from, to) in copies {
+            custom_slots
+                .extend(from.chunks(COPY_SLICE).zip(to.chunks_mut(COPY_SLICE)).map(|(f, t)| custom::Job::Copy(f, t)));
         }
         let ctx = relocate::RelocContext {
             res,
@@ -706,10 +726,7 @@ impl<'r, 'a> RelocatedPlan<'r, 'a> {
                         // chunks per thread) leaves one thread relocating a
                         // run of large `.debug_info` pieces while the other
                         // idles.
-                        custom_slots
-                            .into_par_iter()
-                            .with_max_len(1)
-                            .try_for_each(|(name, piece, slot)| custom::write_piece(&ctx, name, piece, slot))
+                        custom_slots.into_par_iter().with_max_len(1).try_for_each(|job| job.run(&ctx))
                     },
                 )
             },
@@ -733,12 +750,14 @@ fn linker_custom_sections(
     res: &Resolution<'_>,
     layout: &Layout,
     merged: &MergedModule,
+    function_names: &[Vec<Option<String>>],
     opts: &EmitOptions,
 ) -> Result<Vec<(&'static str, Vec<u8>)>, EmitError> {
     let mut out = Vec::new();
     if keeps_linker_section(opts, "name") {
         let data_names: Vec<String> = layout.segments.iter().filter(|s| s.in_binary).map(|s| s.name.clone()).collect();
-        let names = custom::name_section(res, merged, &data_names, opts.module_name.as_deref(), opts.demangle);
+        let names =
+            custom::name_section(res, merged, function_names, &data_names, opts.module_name.as_deref(), opts.demangle);
         if !names.is_empty() {
             out.push(("name", names));
         }

@@ -39,5 +39,6 @@ pub fn version() -> String {
 pub use config::{ColorChoice, Config, ConfigError, InputArg, LineItem};
 pub use error::LinkError;
 pub use link::{
-    link, link_observed, load, load_inputs, validate, write_map, write_output, Linked, Observer, Quiet, StageOutput,
+    link, link_observed, load, load_inputs, validate, write_map, write_output, Alongside, Linked, Observer, Quiet,
+    StageOutput,
 };

@@ -71,6 +71,10 @@ impl StageOutput<'_, '_> {
 pub trait Observer<'a> {
     /// A stage finished after `elapsed`, with this output.
     fn stage_done(&mut self, _output: StageOutput<'_, 'a>, _elapsed: Duration) {}
+    /// `work` ran on another thread alongside the last `work.stages`
+    /// stages reported, for `work_time`; from the first of those stages'
+    /// start to the end of both took `wall`.
+    fn alongside(&mut self, _work: Alongside, _work_time: Duration, _wall: Duration) {}
     /// A warning (not called for warnings that `--fatal-warnings` turns
     /// into the link's error).
     fn warning(&mut self, _message: &str) {}
@@ -171,24 +175,73 @@ pub fn link_observed<'a>(
     }
     warnings.add(resolution.warnings.iter().map(|w| w.clone().map_symbol_names(&show).to_string()))?;
 
+    // Layout, merge and type deduplication run one after the other; emit's
+    // preparation (custom sections, demangled names) needs only the
+    // resolution and runs alongside them. Their observers are told in
+    // stage order afterwards.
+    let emit_options = config.emit_options();
     let t = Instant::now();
-    let layout = atom_layout::run(&resolution, &config.layout_options()).map_err(LinkError::Layout)?;
-    warnings.observer.stage_done(StageOutput::LaidOut(&resolution, &layout), t.elapsed());
+    let (middle, (prepared, prepare_time)) = rayon::join(
+        || MiddleStages::run(config, &resolution),
+        || {
+            let t = Instant::now();
+            (emit::prepare(&resolution, &emit_options), t.elapsed())
+        },
+    );
+    let middle_wall = t.elapsed();
+    let (layout, layout_time) = middle.layout?;
+    warnings.observer.stage_done(StageOutput::LaidOut(&resolution, &layout), layout_time);
     warnings.add(layout.warnings.iter().map(ToString::to_string))?;
+    let (merged, merge_time) = middle.merged.expect("merge runs after a layout")?;
+    warnings.observer.stage_done(StageOutput::Merged(&resolution, &merged), merge_time);
+    let (types, types_time) = middle.types.expect("types run after a merge")?;
+    warnings.observer.stage_done(StageOutput::Typed(&resolution, &types), types_time);
+    warnings.observer.alongside(ALONGSIDE_MIDDLE, prepare_time, middle_wall);
 
     let t = Instant::now();
-    let merged = section_merge::run(&resolution, &layout, &config.merge_options()).map_err(LinkError::Merge)?;
-    warnings.observer.stage_done(StageOutput::Merged(&resolution, &merged), t.elapsed());
-
-    let t = Instant::now();
-    let types = type_dedup::run(&resolution, &merged).map_err(LinkError::Types)?;
-    warnings.observer.stage_done(StageOutput::Typed(&resolution, &types), t.elapsed());
-
-    let t = Instant::now();
-    let (bytes, file_layout) = emit::run_with_layout(&resolution, &layout, &merged, &types, &config.emit_options())
+    let (bytes, file_layout) = emit::run_with_layout(&resolution, &layout, &merged, &types, prepared, &emit_options)
         .map_err(LinkError::Emit)?;
     warnings.observer.stage_done(StageOutput::Emitted(&bytes), t.elapsed());
     Ok(Linked { resolution, layout, merged, types, bytes, file_layout, warnings: warnings.seen })
+}
+
+/// What [`Observer::alongside`] reports next to layout, merge and types.
+pub const ALONGSIDE_MIDDLE: Alongside = Alongside { work: "emit prep", stages: 3 };
+
+/// Work that ran on its own thread alongside the last `stages` stages
+/// reported, for [`Observer::alongside`].
+#[derive(Debug, Clone, Copy)]
+pub struct Alongside {
+    /// What the work was, as `--time` prints it.
+    pub work: &'static str,
+    /// How many of the stages just reported it overlapped.
+    pub stages: usize,
+}
+
+/// The outputs of layout, merge and type deduplication with how long each
+/// took, run in order on one thread; a stage after a failed one is not run.
+struct MiddleStages {
+    layout: Result<(Layout, Duration), LinkError>,
+    merged: Option<Result<(MergedModule, Duration), LinkError>>,
+    types: Option<Result<(TypeTable, Duration), LinkError>>,
+}
+
+impl MiddleStages {
+    fn run(config: &Config, res: &Resolution<'_>) -> Self {
+        let layout = timed(|| atom_layout::run(res, &config.layout_options()).map_err(LinkError::Layout));
+        let merged = layout.as_ref().ok().map(|(layout, _)| {
+            timed(|| section_merge::run(res, layout, &config.merge_options()).map_err(LinkError::Merge))
+        });
+        let types = (merged.as_ref().and_then(|m| m.as_ref().ok()))
+            .map(|(merged, _)| timed(|| type_dedup::run(res, merged).map_err(LinkError::Types)));
+        MiddleStages { layout, merged, types }
+    }
+}
+
+/// Runs `stage`, returning its output with how long it took.
+fn timed<T>(stage: impl FnOnce() -> Result<T, LinkError>) -> Result<(T, Duration), LinkError> {
+    let t = Instant::now();
+    stage().map(|out| (out, t.elapsed()))
 }
 
 /// Writes the map file (`-Map=FILE`, or standard output for `-M`), when one

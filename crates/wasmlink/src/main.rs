@@ -246,6 +246,10 @@ struct Console<'c> {
 }
 
 impl<'a> Observer<'a> for Console<'_> {
+    fn alongside(&mut self, work: wasmlink::Alongside, work_time: Duration, wall: Duration) {
+        self.timer.record_alongside(work.stages, work.work, work_time, wall);
+    }
+
     fn stage_done(&mut self, output: StageOutput<'_, 'a>, elapsed: Duration) {
         self.timer.record(output.stage_name(), elapsed);
         if self.cfg.verbose {
