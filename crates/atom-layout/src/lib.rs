@@ -20,6 +20,7 @@
 //! Architecture invariant: layout reads relocation entries but never section
 //! bytes; it only assigns addresses and slots.
 
+pub mod big_buffer;
 pub mod dump;
 mod error;
 mod features;

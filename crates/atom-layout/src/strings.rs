@@ -157,7 +157,9 @@ pub fn build_blob(inputs: &[&[u8]]) -> (Vec<u8>, Vec<StringPieces>) {
     // The distinct strings in wasm-ld's order.
     let mut order: Vec<tail_sort::Item<'_>> = distinct.iter().enumerate().map(|(d, &s)| (text(s), d as u32)).collect();
     tail_sort::sort(&mut order);
-    let mut bytes: Vec<u8> = Vec::new();
+    // At most every distinct string once (tail merging only saves).
+    let most = order.iter().map(|(s, _)| s.len()).sum();
+    let mut bytes: Vec<u8> = crate::big_buffer::with_capacity(most);
     let mut placed = vec![0u64; distinct.len()];
     let mut previous: &[u8] = &[];
     for &(s, d) in &order {

@@ -200,18 +200,37 @@ fn write_name(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
 }
 
-/// Appends name subsection `id` (a count, then index and name per entry),
-/// unless it has no entries. The body is sized first and written once.
+/// Length of a name (its length, then its bytes).
+fn name_len(n: &str) -> usize {
+    leb::len_u32(n.len() as u32) + n.len()
+}
+
+/// Payload length of a name subsection: a count, then index and name per
+/// entry.
+fn subsection_body_len(entries: &[(u32, impl AsRef<str>)]) -> usize {
+    leb::len_u32(entries.len() as u32)
+        + entries.iter().map(|(i, n)| leb::len_u32(*i) + name_len(n.as_ref())).sum::<usize>()
+}
+
+/// Length of name subsection `entries` with its id and size, 0 when it
+/// has no entries (it is then left out).
+fn subsection_len(entries: &[(u32, impl AsRef<str>)]) -> usize {
+    match entries.is_empty() {
+        true => 0,
+        false => {
+            let body = subsection_body_len(entries);
+            1 + leb::len_u32(body as u32) + body
+        }
+    }
+}
+
+/// Appends name subsection `id`, unless it has no entries.
 fn subsection(out: &mut Vec<u8>, id: u8, entries: &[(u32, impl AsRef<str>)]) {
     if entries.is_empty() {
         return;
     }
-    let name_len = |n: &str| leb::len_u32(n.len() as u32) + n.len();
-    let body_len = leb::len_u32(entries.len() as u32)
-        + entries.iter().map(|(i, n)| leb::len_u32(*i) + name_len(n.as_ref())).sum::<usize>();
-    out.reserve(1 + leb::len_u32(body_len as u32) + body_len);
     out.push(id);
-    leb::write_u32(out, body_len as u32);
+    leb::write_u32(out, subsection_body_len(entries) as u32);
     leb::write_u32(out, entries.len() as u32);
     for (i, n) in entries {
         leb::write_u32(out, *i);
@@ -326,17 +345,18 @@ pub fn name_section(
         }
     }
     let data: Vec<(u32, &str)> = data_names.iter().enumerate().map(|(i, n)| (i as u32, n.as_str())).collect();
-    let mut out = Vec::new();
+    let module_len = module_name.map_or(0, |m| 1 + leb::len_u32(name_len(m) as u32) + name_len(m));
+    let len = module_len + subsection_len(&funcs) + subsection_len(&globals) + subsection_len(&data);
+    let mut out = atom_layout::big_buffer::with_capacity(len);
     if let Some(module) = module_name {
-        let mut body = Vec::new();
-        write_name(&mut body, module);
         out.push(0);
-        leb::write_u32(&mut out, body.len() as u32);
-        out.extend(body);
+        leb::write_u32(&mut out, name_len(module) as u32);
+        write_name(&mut out, module);
     }
     subsection(&mut out, 1, &funcs);
     subsection(&mut out, 7, &globals);
     subsection(&mut out, 9, &data);
+    debug_assert_eq!(out.len(), len, "name section sized wrong");
     out
 }
 

@@ -257,8 +257,7 @@ pub fn run_with_layout(
         + reloc_sections.iter().map(|(n, p)| section_len(CUSTOM_SECTION, Some(n), p.len())).sum::<usize>()
         + linker_sections.iter().map(|(n, p)| section_len(CUSTOM_SECTION, Some(n), p.len())).sum::<usize>();
     debug_assert_eq!(total as u64, file.total_size, "emit described the module wrong");
-    let mut module = vec![0u8; total];
-    advise_huge_pages(&mut module);
+    let mut module = atom_layout::big_buffer::zeroed(total);
     let mut rest: &mut [u8] = &mut module;
     take(&mut rest, MODULE_HEADER.len()).copy_from_slice(MODULE_HEADER);
     for (_, s) in &header_sections {
@@ -279,25 +278,6 @@ pub fn run_with_layout(
     debug_assert!(rest.is_empty(), "emit sized the module wrong");
     opts.build_id.fill(&mut module).map_err(|e| EmitError::BuildId(e.to_string()))?;
     Ok((module, file))
-}
-
-/// Asks the kernel to back `buf` (fresh, untouched zeroed memory) with
-/// transparent huge pages where it can: writing a module of tens of MB
-/// otherwise takes a page fault every 4 KiB.
-fn advise_huge_pages(buf: &mut [u8]) {
-    #[cfg(target_os = "linux")]
-    {
-        const HUGE: usize = 2 << 20;
-        let start = (buf.as_mut_ptr() as usize).next_multiple_of(HUGE);
-        let end = (buf.as_mut_ptr() as usize + buf.len()) / HUGE * HUGE;
-        if end > start {
-            // SAFETY: the range lies inside `buf`, and MADV_HUGEPAGE only
-            // changes how its pages are backed, never their contents.
-            unsafe {
-                libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
-            }
-        }
-    }
 }
 
 /// The memory's limits, whether it is defined or imported.
