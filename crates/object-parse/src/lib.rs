@@ -37,7 +37,7 @@ pub use object::{
 pub use reloc::{EncodedRelocs, FieldEncoding, Reloc, RelocTarget, RelocType};
 pub use shared::{is_shared_library, parse_shared_library, SharedLibrary, SharedSymbol, SharedSymbolKind};
 pub use summary::{
-    summarize_member, summarize_object, EntityType, MemberSummary, ObjectSummary, SymbolClass, SymbolSummary,
+    name_hash, summarize_member, summarize_object, EntityType, MemberSummary, ObjectSummary, SymbolClass, SymbolSummary,
 };
 
 use rayon::prelude::*;

@@ -86,6 +86,11 @@ fn ref_name(r: &wasmparser::RefType) -> String {
 pub struct SymbolSummary<'a> {
     /// The symbol's name (import field name for unnamed undefined ones).
     pub name: &'a str,
+    /// [`name_hash`] of the name for a global symbol (what resolution
+    /// interns), 0 for local and section symbols: computed here, where
+    /// summaries are built in parallel, so that resolution's serial loop
+    /// never hashes a name.
+    pub hash: u64,
     /// What kind of thing it names.
     pub class: SymbolClass,
     /// `WASM_SYM_*` bits.
@@ -120,8 +125,9 @@ impl SymbolSummary<'_> {
 pub struct ObjectSummary<'a> {
     /// Symbols in symbol-table order (indices match [`Linking::symbols`]).
     pub symbols: Vec<SymbolSummary<'a>>,
-    /// COMDAT group names in the order of the object's COMDAT info.
-    pub comdats: Vec<&'a str>,
+    /// COMDAT group names in the order of the object's COMDAT info, each
+    /// with its [`name_hash`].
+    pub comdats: Vec<(&'a str, u64)>,
     /// A wasm64 object (its memory is 64-bit), for wasm-ld's `-mwasm64`
     /// check when the file is read.
     pub memory64: bool,
@@ -140,6 +146,16 @@ pub enum MemberSummary<'a> {
     /// LLVM bitcode: it can only be linked with LTO, which wasmlink lacks;
     /// an error if resolution extracts it.
     Bitcode,
+}
+
+/// The hash resolution files symbol and COMDAT names under (FxHash of the
+/// bytes): one function, so that a hash computed at summary time and one
+/// computed for a name given on the command line agree.
+pub fn name_hash(name: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(name.as_bytes());
+    h.finish()
 }
 
 /// Summarizes an object from its decoded `linking` section. COMDAT member
@@ -294,8 +310,12 @@ fn summarize_linking<'a>(
                 SymbolKind::Table(i) => types.tables.get(i as usize).copied(),
                 _ => None,
             };
-            SymbolSummary { name: s.name, class: SymbolClass::of(&s.kind), flags: s.flags, ty, comdat }
+            let class = SymbolClass::of(&s.kind);
+            let global = class != SymbolClass::Section && s.flags & crate::flags::BINDING_LOCAL == 0;
+            let hash = if global { name_hash(s.name) } else { 0 };
+            SymbolSummary { name: s.name, hash, class, flags: s.flags, ty, comdat }
         })
         .collect();
-    ObjectSummary { symbols, comdats: linking.comdats.iter().map(|c| c.name).collect(), memory64: false }
+    let comdats = linking.comdats.iter().map(|c| (c.name, name_hash(c.name))).collect();
+    ObjectSummary { symbols, comdats, memory64: false }
 }

@@ -143,7 +143,8 @@ struct Selector<'a> {
     files: Vec<FileState<'a>>,
     archives: Vec<ArchiveState<'a>>,
     table: SymbolTable<'a>,
-    comdat_owner: rustc_hash::FxHashMap<&'a str, FileId>,
+    /// COMDAT group name (with its hash) → the file that claimed it.
+    comdat_owner: hashbrown::HashTable<(&'a str, u64, FileId)>,
     stack: Vec<Frame<'a>>,
     /// Files in the order they were finished: the link order.
     done: Vec<FileId>,
@@ -285,11 +286,13 @@ impl<'a> Selector<'a> {
         let kept_comdats = summary
             .comdats
             .iter()
-            .map(|c| match self.comdat_owner.get(c) {
-                Some(_) => false,
-                None => {
-                    self.comdat_owner.insert(c, id);
-                    true
+            .map(|&(name, hash)| {
+                match self.comdat_owner.entry(hash, |&(n, h, _)| h == hash && n == name, |&(_, h, _)| h) {
+                    hashbrown::hash_table::Entry::Occupied(_) => false,
+                    hashbrown::hash_table::Entry::Vacant(e) => {
+                        e.insert((name, hash, id));
+                        true
+                    }
                 }
             })
             .collect();
@@ -337,7 +340,7 @@ impl<'a> Selector<'a> {
         if sym.is_local() {
             return Slot::Local;
         }
-        let sid = self.table.intern(sym.name);
+        let sid = self.table.intern_hashed(sym.name, sym.hash);
         let entry = self.table.get(sid);
         if let Some(k) = entry.kind {
             if k != kind && !matches!(entry.def, Definition::Lazy { .. }) {
@@ -469,12 +472,12 @@ impl<'a> Selector<'a> {
         self.archives.push(ArchiveState { input, names, summaries, extracted });
         for m in 0..self.archives[id.0 as usize].summaries.len() {
             let member = MemberIndex(m as u32);
-            let defined: Vec<&'a str> = match &self.archives[id.0 as usize].summaries[m] {
+            let defined: Vec<(&'a str, u64)> = match &self.archives[id.0 as usize].summaries[m] {
                 MemberSummary::Object(o) => o
                     .symbols
                     .iter()
                     .filter(|s| !s.is_undefined() && !s.is_local() && s.class != SymbolClass::Section)
-                    .map(|s| s.name)
+                    .map(|s| (s.name, s.hash))
                     .collect(),
                 MemberSummary::NotRelocatable => continue,
                 MemberSummary::NotWasm => {
@@ -488,8 +491,8 @@ impl<'a> Selector<'a> {
                     return Err(ResolveError::Parse(RawError::new(0, ParseErrorKind::Bitcode).in_file(&name)));
                 }
             };
-            for name in defined {
-                let sid = self.table.intern(name);
+            for (name, hash) in defined {
+                let sid = self.table.intern_hashed(name, hash);
                 let entry = self.table.get_mut(sid);
                 match entry.def {
                     // Only weakly referenced (or not at all): lazy.

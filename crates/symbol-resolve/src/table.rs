@@ -4,7 +4,6 @@
 //! extracted by the first strong undefined reference.
 
 use crate::ids::{ObjectId, SymbolId, Target};
-use indexmap::IndexMap;
 use object_parse::{MemberIndex, SymbolIdx, SymbolKind};
 
 /// The kind of a global symbol, used to detect a name used for two kinds.
@@ -102,10 +101,10 @@ pub struct GlobalSymbol<'a> {
 /// order, as in wasm-ld).
 #[derive(Default)]
 pub struct SymbolTable<'a> {
-    /// Names to ids, hashed with FxHash: names are hashed once per symbol
-    /// of every input, and SipHash's resistance to chosen keys buys nothing
-    /// against object files.
-    map: IndexMap<&'a str, SymbolId, rustc_hash::FxBuildHasher>,
+    /// Each entry's name hash ([`object_parse::name_hash`]) and id; names
+    /// are compared through [`Self::symbols`]. Summaries carry their names'
+    /// hashes, computed in parallel, so adding a symbol hashes nothing.
+    map: hashbrown::HashTable<(u64, SymbolId)>,
     /// Entries by id.
     pub symbols: Vec<GlobalSymbol<'a>>,
 }
@@ -113,25 +112,33 @@ pub struct SymbolTable<'a> {
 impl<'a> SymbolTable<'a> {
     /// Finds a symbol by name.
     pub fn find(&self, name: &str) -> Option<SymbolId> {
-        self.map.get(name).copied()
+        let hash = object_parse::name_hash(name);
+        self.map.find(hash, |&(h, id)| h == hash && self.symbols[id.0 as usize].name == name).map(|&(_, id)| id)
     }
 
     /// Finds or inserts `name`.
     pub fn intern(&mut self, name: &'a str) -> SymbolId {
-        // One hash per name: the entry is looked up and, if new, filled.
-        let next = SymbolId(self.symbols.len() as u32);
-        match self.map.entry(name) {
-            indexmap::map::Entry::Occupied(e) => *e.get(),
-            indexmap::map::Entry::Vacant(e) => {
-                e.insert(next);
-                self.symbols.push(GlobalSymbol {
+        self.intern_hashed(name, object_parse::name_hash(name))
+    }
+
+    /// Finds or inserts `name`, whose [`object_parse::name_hash`] is `hash`.
+    pub fn intern_hashed(&mut self, name: &'a str, hash: u64) -> SymbolId {
+        debug_assert_eq!(hash, object_parse::name_hash(name), "a summary's hash is not its name's");
+        let symbols = &mut self.symbols;
+        let entry = self.map.entry(hash, |&(h, id)| h == hash && symbols[id.0 as usize].name == name, |&(h, _)| h);
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => e.get().1,
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                let id = SymbolId(symbols.len() as u32);
+                e.insert((hash, id));
+                symbols.push(GlobalSymbol {
                     name,
                     kind: None,
                     def: Definition::None,
                     strong_ref: false,
                     first_ref: None,
                 });
-                next
+                id
             }
         }
     }
