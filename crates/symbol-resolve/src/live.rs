@@ -73,6 +73,11 @@ pub(crate) struct Marker<'r, 'a> {
     /// in the order met.
     pub undefined: Vec<(ObjectId, String)>,
     undefined_seen: FxHashSet<(ObjectId, SymbolIdx)>,
+    /// Per object, per symbol: its target was already enqueued from a
+    /// relocation. Enqueueing only sets flags, so a symbol's further
+    /// relocations (code refers to the same few symbols again and again)
+    /// need not enqueue it again.
+    enqueued: Vec<Vec<bool>>,
 }
 
 impl<'r, 'a> Marker<'r, 'a> {
@@ -111,6 +116,7 @@ impl<'r, 'a> Marker<'r, 'a> {
             queue: Vec::new(),
             undefined: Vec::new(),
             undefined_seen: FxHashSet::default(),
+            enqueued: targets.iter().map(|t| vec![false; t.len()]).collect(),
         }
     }
 
@@ -283,7 +289,8 @@ impl<'r, 'a> Marker<'r, 'a> {
                 if let Some(pic) = self.dynamic {
                     self.check_dynamic_reloc(atom, oid, r, pic);
                 }
-                let t = &self.targets[o][r.index as usize];
+                let targets = self.targets;
+                let t = &targets[o][r.index as usize];
                 let is_table_index = r.ty.is_table_index();
                 if is_table_index {
                     if let Target::Function(FuncRef::Synthetic(SyntheticFunc::Stub(id))) = t {
@@ -315,8 +322,12 @@ impl<'r, 'a> Marker<'r, 'a> {
                         continue;
                     }
                 }
-                let t = t.clone();
-                self.enqueue(&t);
+                if let Some(done) = self.enqueued[o].get_mut(r.index as usize) {
+                    if std::mem::replace(done, true) {
+                        continue;
+                    }
+                }
+                self.enqueue(t);
             }
         }
     }

@@ -41,8 +41,9 @@ impl<'a> Resolver<'a> {
     /// object's COMDAT info. The selection's warnings are its caller's to
     /// report.
     pub(crate) fn new(selection: Selection<'a>, objects: Vec<ObjectFile<'a>>) -> Self {
+        use rayon::prelude::*;
         let discarded = objects
-            .iter()
+            .par_iter()
             .zip(&selection.kept_comdats)
             .map(|(o, kept)| {
                 o.linking
