@@ -125,34 +125,33 @@ pub fn build_blob(inputs: &[&[u8]]) -> (Vec<u8>, Vec<StringPieces>) {
     };
     // Equal strings share one place, so only the distinct strings need
     // sorting in wasm-ld's order (debug builds repeat the same names in
-    // every object). Every occurrence as (hash, input, string number),
-    // sorted so that equal strings are adjacent.
-    let mut occurrences: Vec<(u64, u32, u32)> = offsets
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, strings)| {
-            (0..strings.len() as u32).map(move |k| (hash_bytes(text((i as u32, k))), i as u32, k))
-        })
+    // every object). Every string is hashed (in parallel), then filed in
+    // one table in input order: the distinct strings in first-seen order,
+    // and per input, per string, which distinct string it is.
+    let hashes: Vec<Vec<u64>> = (offsets.par_iter().zip(inputs))
+        .map(|(strings, data)| strings.iter().map(|&(a, b)| hash_bytes(&data[a as usize..b as usize])).collect())
         .collect();
-    occurrences.par_sort_unstable();
-    // The distinct strings (as input, string number) and, per occurrence,
-    // which one it is. Strings with the same hash are compared.
+    let total: usize = hashes.iter().map(Vec::len).sum();
+    let mut table: hashbrown::HashTable<(u64, u32)> = hashbrown::HashTable::with_capacity(total / 2);
     let mut distinct: Vec<(u32, u32)> = Vec::new();
-    let mut distinct_of: Vec<u32> = Vec::with_capacity(occurrences.len());
-    let mut run_start = 0;
-    for (j, &(h, i, k)) in occurrences.iter().enumerate() {
-        if j == 0 || occurrences[j - 1].0 != h {
-            run_start = distinct.len();
+    let mut distinct_of: Vec<Vec<u32>> = Vec::with_capacity(inputs.len());
+    for (i, hashes) in hashes.iter().enumerate() {
+        let mut ids = Vec::with_capacity(hashes.len());
+        for (k, &h) in hashes.iter().enumerate() {
+            let s = text((i as u32, k as u32));
+            let same = |&(hh, d): &(u64, u32)| hh == h && text(distinct[d as usize]) == s;
+            let id = match table.entry(h, same, |&(hh, _)| hh) {
+                hashbrown::hash_table::Entry::Occupied(e) => e.get().1,
+                hashbrown::hash_table::Entry::Vacant(e) => {
+                    let id = distinct.len() as u32;
+                    distinct.push((i as u32, k as u32));
+                    e.insert((h, id));
+                    id
+                }
+            };
+            ids.push(id);
         }
-        let s = text((i, k));
-        let id = match distinct[run_start..].iter().position(|&d| text(d) == s) {
-            Some(p) => run_start + p,
-            None => {
-                distinct.push((i, k));
-                distinct.len() - 1
-            }
-        };
-        distinct_of.push(id as u32);
+        distinct_of.push(ids);
     }
     // The distinct strings in wasm-ld's order.
     let mut order: Vec<tail_sort::Item<'_>> = distinct.iter().enumerate().map(|(d, &s)| (text(s), d as u32)).collect();
@@ -173,8 +172,10 @@ pub fn build_blob(inputs: &[&[u8]]) -> (Vec<u8>, Vec<StringPieces>) {
         placed[d as usize] = at as u64;
     }
     // From (start, end) per string to (input offset, blob offset).
-    for (&(_, i, k), &d) in occurrences.iter().zip(&distinct_of) {
-        offsets[i as usize][k as usize].1 = placed[d as usize];
+    for (strings, ids) in offsets.iter_mut().zip(&distinct_of) {
+        for (string, &d) in strings.iter_mut().zip(ids) {
+            string.1 = placed[d as usize];
+        }
     }
     (bytes, offsets)
 }
