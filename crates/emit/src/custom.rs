@@ -238,65 +238,56 @@ fn subsection(out: &mut Vec<u8>, id: u8, entries: &[(u32, impl AsRef<str>)]) {
     }
 }
 
-/// The first defining symbol's name of each item of one kind, per object:
-/// the name the `name` section gives the item. `count` is an object's
-/// number of defined items, `item` a symbol's defined-item index (`None`
-/// for symbols of other kinds).
-fn first_names<'a>(
-    res: &Resolution<'a>,
-    count: impl Fn(&object_parse::ObjectFile<'a>) -> usize,
-    item: impl Fn(&object_parse::ObjectFile<'a>, object_parse::SymbolKind) -> Option<usize>,
-) -> Vec<Vec<Option<&'a str>>> {
-    let mut names: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; count(o)]).collect();
-    for (obj, names) in res.objects.iter().zip(&mut names) {
-        for s in obj.linking.symbols.iter().filter(|s| !s.is_undefined()) {
-            if let Some(slot) = item(obj, s.kind).and_then(|i| names.get_mut(i)) {
-                slot.get_or_insert(s.name);
+/// The first defining symbol's name of each defined function and global,
+/// per object: the names the `name` section gives them. One walk over the
+/// symbol tables for both.
+pub struct FirstNames<'a> {
+    /// Per object, per defined function.
+    pub functions: Vec<Vec<Option<&'a str>>>,
+    /// Per object, per defined global.
+    pub globals: Vec<Vec<Option<&'a str>>>,
+}
+
+impl<'a> FirstNames<'a> {
+    /// Reads the names from every object's symbol table.
+    pub fn of(res: &Resolution<'a>) -> Self {
+        let mut functions: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; o.functions.len()]).collect();
+        let mut globals: Vec<Vec<Option<&str>>> = res.objects.iter().map(|o| vec![None; o.globals.len()]).collect();
+        for ((obj, functions), globals) in res.objects.iter().zip(&mut functions).zip(&mut globals) {
+            for s in obj.linking.symbols.iter().filter(|s| !s.is_undefined()) {
+                let slot = match s.kind {
+                    object_parse::SymbolKind::Function(i) => {
+                        obj.defined_function(i).and_then(|d| functions.get_mut(d.index()))
+                    }
+                    object_parse::SymbolKind::Global(i) => {
+                        i.checked_sub(obj.num_imported_globals).and_then(|i| globals.get_mut(i as usize))
+                    }
+                    _ => None,
+                };
+                if let Some(slot) = slot {
+                    slot.get_or_insert(s.name);
+                }
             }
         }
+        FirstNames { functions, globals }
     }
-    names
-}
-
-/// [`first_names`] of the defined functions.
-pub fn first_function_names<'a>(res: &Resolution<'a>) -> Vec<Vec<Option<&'a str>>> {
-    first_names(
-        res,
-        |o| o.functions.len(),
-        |o, kind| match kind {
-            object_parse::SymbolKind::Function(i) => o.defined_function(i).map(|d| d.index()),
-            _ => None,
-        },
-    )
-}
-
-/// [`first_names`] of the defined globals.
-fn first_global_names<'a>(res: &Resolution<'a>) -> Vec<Vec<Option<&'a str>>> {
-    first_names(
-        res,
-        |o| o.globals.len(),
-        |o, kind| match kind {
-            object_parse::SymbolKind::Global(i) => i.checked_sub(o.num_imported_globals).map(|i| i as usize),
-            _ => None,
-        },
-    )
 }
 
 /// Builds the `name` section payload: the module name (when given),
 /// function, global and data segment names; symbol names shown as wasm-ld
 /// shows them (demangled when `demangle` is on, `main` for
 /// `__main_argc_argv`). The input functions' names come demangled from
-/// [`crate::prepare`].
+/// [`crate::prepare`], the input globals' first names from it too.
 pub fn name_section(
     res: &Resolution<'_>,
     merged: &MergedModule,
     function_names: &[Vec<Option<String>>],
+    global_names: &[Vec<Option<&str>>],
     data_names: &[String],
     module_name: Option<&str>,
     demangle: bool,
 ) -> Vec<u8> {
     let shown = |name: &str| Cow::Owned(demangle::display_name(name, demangle).into_owned());
-    let gnames = first_global_names(res);
     let mut funcs = Vec::new();
     let mut globals = Vec::new();
     let (mut fi, mut gi) = (0u32, 0u32);
@@ -335,7 +326,7 @@ pub fn name_section(
                 SyntheticGlobal::TlsSize => "__tls_size",
                 SyntheticGlobal::TlsAlign => "__tls_align",
             })),
-            OutputGlobal::Input { obj, index } => gnames[obj.0 as usize][*index as usize].map(shown),
+            OutputGlobal::Input { obj, index } => global_names[obj.0 as usize][*index as usize].map(shown),
             // wasm-ld leaves the exported-data-address globals unnamed.
             OutputGlobal::DataAddress { .. } => None,
             OutputGlobal::Got { name, .. } => Some(Cow::Borrowed(name.as_str())),

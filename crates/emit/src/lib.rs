@@ -181,15 +181,15 @@ pub fn run(
 /// it can run alongside layout, merge and type deduplication), also
 /// describing where every section, function and data segment sits in the
 /// file ([`FileLayout`], from the sizes computed before writing).
-pub fn run_with_layout(
-    res: &Resolution<'_>,
+pub fn run_with_layout<'a>(
+    res: &Resolution<'a>,
     layout: &Layout,
     merged: &MergedModule,
     types: &TypeTable,
-    prepared: Prepared,
+    prepared: Prepared<'a>,
     opts: &EmitOptions,
 ) -> Result<(Vec<u8>, FileLayout), EmitError> {
-    let Prepared { customs, function_names } = prepared;
+    let Prepared { customs, function_names, global_names } = prepared;
     use SectionKind as K;
     let memory = memory_type(layout);
     let dylink = dynamic::needs_dylink(res).then(|| {
@@ -215,11 +215,11 @@ pub fn run_with_layout(
     .into_iter()
     .filter_map(|(kind, bytes)| Some((kind, bytes?)))
     .collect();
-    // Planning the relocated sections (string merging included) and the
-    // linker's own custom sections (demangled names) are independent.
+    // Planning the relocated sections and assembling the linker's own
+    // custom sections (from the names `prepare` demangled) are independent.
     let (relocated, linker_customs) = rayon::join(
         || RelocatedPlan::new(res, layout, merged, types, customs, opts),
-        || linker_custom_sections(res, layout, merged, &function_names, opts),
+        || linker_custom_sections(res, layout, merged, &function_names, &global_names, opts),
     );
     let relocated = relocated?;
     // A feature conflict is reported after relocation errors, as before the
@@ -751,13 +751,21 @@ fn linker_custom_sections(
     layout: &Layout,
     merged: &MergedModule,
     function_names: &[Vec<Option<String>>],
+    global_names: &[Vec<Option<&str>>],
     opts: &EmitOptions,
 ) -> Result<Vec<(&'static str, Vec<u8>)>, EmitError> {
     let mut out = Vec::new();
     if keeps_linker_section(opts, "name") {
         let data_names: Vec<String> = layout.segments.iter().filter(|s| s.in_binary).map(|s| s.name.clone()).collect();
-        let names =
-            custom::name_section(res, merged, function_names, &data_names, opts.module_name.as_deref(), opts.demangle);
+        let names = custom::name_section(
+            res,
+            merged,
+            function_names,
+            global_names,
+            &data_names,
+            opts.module_name.as_deref(),
+            opts.demangle,
+        );
         if !names.is_empty() {
             out.push(("name", names));
         }

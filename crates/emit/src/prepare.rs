@@ -12,7 +12,7 @@ use symbol_resolve::Resolution;
 
 /// What [`prepare`] computed: emit's input besides the other stages'
 /// outputs.
-pub struct Prepared {
+pub struct Prepared<'a> {
     /// The kept input custom sections, grouped by name, strings merged.
     pub(crate) customs: CustomPlan,
     /// Per object, per defined function: the name the `name` section gives
@@ -20,6 +20,10 @@ pub struct Prepared {
     /// for dead or unnamed functions. Empty when no `name` section is
     /// written.
     pub(crate) function_names: Vec<Vec<Option<String>>>,
+    /// Per object, per defined global: its first defining symbol's name
+    /// (shown when the `name` section is written). Empty when no `name`
+    /// section is written.
+    pub(crate) global_names: Vec<Vec<Option<&'a str>>>,
 }
 
 /// Function names demangled per parallel job: small enough that a thread
@@ -28,20 +32,23 @@ pub struct Prepared {
 const NAMES_PER_JOB: usize = 256;
 
 /// Plans the custom sections and names the live input functions.
-pub fn prepare(res: &Resolution<'_>, opts: &EmitOptions) -> Prepared {
-    let (customs, function_names) = rayon::join(
+pub fn prepare<'a>(res: &Resolution<'a>, opts: &EmitOptions) -> Prepared<'a> {
+    let (customs, (function_names, global_names)) = rayon::join(
         || custom::plan(res, &opts.custom),
         || match crate::keeps_linker_section(opts, "name") {
-            true => function_names(res, opts.demangle),
-            false => Vec::new(),
+            true => {
+                let first = custom::FirstNames::of(res);
+                (function_names(res, &first.functions, opts.demangle), first.globals)
+            }
+            false => (Vec::new(), Vec::new()),
         },
     );
-    Prepared { customs, function_names }
+    Prepared { customs, function_names, global_names }
 }
 
-/// Each live input function's name-section name, demangled in parallel.
-fn function_names(res: &Resolution<'_>, demangle: bool) -> Vec<Vec<Option<String>>> {
-    let first_names = custom::first_function_names(res);
+/// Each live input function's name-section name (its first name, from
+/// `first_names`), demangled in parallel.
+fn function_names(res: &Resolution<'_>, first_names: &[Vec<Option<&str>>], demangle: bool) -> Vec<Vec<Option<String>>> {
     // Every named live function as (object, function, name), in order.
     let todo: Vec<(usize, usize, &str)> = first_names
         .iter()
