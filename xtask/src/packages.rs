@@ -70,5 +70,11 @@ pub fn ensure() -> Result<()> {
     if !st.success() {
         bail!("apt-get install failed");
     }
+    // The downloaded .deb files (~1 GB) are not needed once installed, and
+    // CI's disk is not large.
+    let st = Command::new("apt-get").arg("clean").status()?;
+    if !st.success() {
+        bail!("apt-get clean failed");
+    }
     Ok(())
 }
