@@ -108,6 +108,15 @@ fn example() -> Result<()> {
     Ok(())
 }
 
+/// The linkers the Rust test program is built with, by the name its output
+/// carries (`target/rust-e2e/<name>-<profile>.wasm`).
+const RUST_PROGRAM_LINKERS: [&str; 2] = ["wasmlink", "wasm-ld-22"];
+
+/// Cargo's target directory for the Rust test program linked by `tag`.
+fn rust_program_target_dir(tag: &str) -> PathBuf {
+    workspace_root().join(format!("target/rust-wasm32/target-{tag}"))
+}
+
 /// Builds the Rust test program with both linkers into target/rust-e2e/.
 fn rust_programs() -> Result<PathBuf> {
     let root = workspace_root();
@@ -115,11 +124,10 @@ fn rust_programs() -> Result<PathBuf> {
     let project = root.join("testdata/rust/hello_std");
     let out = root.join("target/rust-e2e");
     std::fs::create_dir_all(&out)?;
-    for (tag, l) in [("wasmlink", linker.clone()), ("wasm-ld-22", PathBuf::from("/usr/bin/wasm-ld-22"))] {
+    for (tag, l) in RUST_PROGRAM_LINKERS.into_iter().zip([linker, PathBuf::from("/usr/bin/wasm-ld-22")]) {
         for release in [true, false] {
             let profile = if release { "release" } else { "debug" };
-            let target_dir = root.join(format!("target/rust-wasm32/target-{tag}"));
-            let wasm = rust_wasm::build(&project, &l, &target_dir, release)
+            let wasm = rust_wasm::build(&project, &l, &rust_program_target_dir(tag), release)
                 .with_context(|| format!("building hello_std ({profile}) with {tag}"))?;
             let dest = out.join(format!("{tag}-{profile}.wasm"));
             std::fs::copy(&wasm, &dest)?;
@@ -147,6 +155,14 @@ fn test(extra: &[String]) -> Result<()> {
         );
     }
     rust_programs()?;
+    if std::env::var_os("CI").is_some() {
+        // The Rust programs' cargo target directories (~700 MB) only speed
+        // up the next local run; CI's disk is small.
+        for tag in RUST_PROGRAM_LINKERS {
+            let dir = rust_program_target_dir(tag);
+            std::fs::remove_dir_all(&dir).with_context(|| format!("removing {}", dir.display()))?;
+        }
+    }
     let zig = zig::ensure(&workspace_root()).context("installing zig for the Zig end-to-end test")?;
     let mut tests = cargo();
     tests.args(["test", "--workspace"]).args(extra).env("WASMLINK_REQUIRE_TOOLCHAIN", "1");

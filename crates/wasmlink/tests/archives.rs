@@ -4,9 +4,7 @@
 //! run in wasmtime and compared with the program linked from the original
 //! archive by wasm-ld-22 (or by wasmlink when wasm-ld-22 is absent).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::Path;
 use std::process::Command;
 

@@ -1,11 +1,11 @@
 //! The same link gives byte-identical output every time, whatever the number
 //! of worker threads.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 
-use common::{linker_under_test, run_process, Case, Scratch};
+use crate::common::{linker_under_test, run_process, Case, Scratch};
 
 /// Runs the link of `case`/`variant` into `<dir>/<tag>/out.wasm` (the same
 /// file name every time: the output name may be recorded in the module) with

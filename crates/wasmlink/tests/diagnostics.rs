@@ -4,9 +4,7 @@
 //! both definitions of a duplicate, and every mismatching call site; in
 //! colour only when asked (`--color-diagnostics`) or on a terminal.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

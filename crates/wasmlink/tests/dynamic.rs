@@ -19,13 +19,11 @@
 //! values worked out from the sources. The other tests check the options
 //! of dynamic linking against wasm-ld-22.
 
-mod common;
-
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-use common::*;
+use crate::common::*;
 use wasmtime::{
     Caller, Engine, Extern, ExternType, Func, Global, GlobalType, Instance, Memory, MemoryType, Module, Mutability,
     Ref, RefType, Store, Table, TableType, Val, ValType,

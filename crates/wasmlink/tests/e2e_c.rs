@@ -4,11 +4,11 @@
 //! return value with the same program linked by wasm-ld-22.
 //!
 //! Develop against wasm-ld itself with
-//! `WASMLINK_TEST_LINKER=/usr/bin/wasm-ld-22 cargo test -p wasmlink --test e2e_c`.
+//! `WASMLINK_TEST_LINKER=/usr/bin/wasm-ld-22 cargo test -p wasmlink --test integration e2e_c::`.
 
-mod common;
+use crate::common;
 
-use common::{check_variant, link_case, link_case_with_clang, linker_under_test, Case, VARIANTS};
+use crate::common::{check_variant, link_case, link_case_with_clang, linker_under_test, Case, VARIANTS};
 
 /// Links and checks both variants of one case with the plain link line.
 fn check_case(name: &str) {

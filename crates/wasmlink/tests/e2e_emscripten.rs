@@ -26,15 +26,13 @@
 //! `WASMLINK_REQUIRE_TOOLCHAIN=1` (`cargo xtask test` installs them: the
 //! `emscripten` Debian package).
 
-mod common;
-
 use std::ffi::{OsStr, OsString};
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 
 const EMCC: &str = "/usr/bin/emcc";
 const EMXX: &str = "/usr/bin/em++";

@@ -6,9 +6,7 @@
 //! test` runs first) into `target/rust-e2e/`; the Rust std rlibs are tens of
 //! MB, so they are never committed. Without them this test prints SKIPPED.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn check(profile: &str) {
     let test = format!("rust_hello_std_{profile}");

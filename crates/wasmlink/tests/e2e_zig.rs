@@ -18,14 +18,12 @@
 //! `WASMLINK_REQUIRE_TOOLCHAIN=1`. The first run builds zig's wasi-libc,
 //! libc++ and compiler-rt into the cache (about a minute per mode).
 
-mod common;
-
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 
 /// How long one zig build may take: a cold cache builds wasi-libc or libc++.
 const ZIG_TIMEOUT: Duration = Duration::from_secs(10 * 60);

@@ -6,12 +6,12 @@
 //! `testdata/errors/regen.sh` from the `.c` files next to them), so these tests
 //! need neither clang nor wasi-libc.
 
-mod common;
+use crate::common;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use common::{linker_under_test, run_linker, validate, ProcOutput, Scratch};
+use crate::common::{linker_under_test, run_linker, validate, ProcOutput, Scratch};
 
 fn errors_dir() -> PathBuf {
     common::testdata().join("errors")

@@ -16,8 +16,7 @@
 //! Inputs found by fuzzing (fuzz/) are kept in
 //! testdata/hostile/fuzz-regressions/ and linked by `fuzz_regressions`.
 
-mod common;
-#[path = "hostile/wasm.rs"]
+use crate::common;
 mod wasm;
 
 use std::ffi::OsString;
@@ -25,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{linker_under_test, ProcOutput, Scratch};
+use crate::common::{linker_under_test, ProcOutput, Scratch};
 use wasm::*;
 
 /// Address-space limit for one linker run.

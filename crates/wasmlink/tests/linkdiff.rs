@@ -8,9 +8,9 @@
 //! fails, except the known ones listed in [`KNOWN`] (and in the README),
 //! each with its reason.
 
-mod common;
+use crate::common;
 
-use common::*;
+use crate::common::*;
 
 /// Differences that are known and explained: (case, difference class,
 /// why).

@@ -14,13 +14,11 @@
 //! `--unresolved-symbols=report-all`, ...) are checked to be accepted and to
 //! give the default output byte for byte.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::module_facts::{module_facts, Limits, ModuleFacts};
-use common::*;
+use crate::common::module_facts::{module_facts, Limits, ModuleFacts};
+use crate::common::*;
 
 /// `testdata/options`, the working directory of every link here.
 fn options_dir() -> PathBuf {

@@ -9,10 +9,10 @@
 //! wasmlink. Plus fixed expectations of what `-r` and `--emit-relocs`
 //! write, compared with wasm-ld-22's outputs.
 
-mod common;
+use crate::common;
 
-use common::module_facts::{module_facts, ModuleFacts};
-use common::{
+use crate::common::module_facts::{module_facts, ModuleFacts};
+use crate::common::{
     assert_same_run, linker_under_test, reference_linker, run_linker, run_module_cached, validate, Case, Scratch,
     BUILTINS, VARIANTS, WASI_LIB_DIR,
 };

@@ -6,9 +6,7 @@
 //! modules, byte for byte (the order of functions and data, which weak
 //! definition and which COMDAT copy won, which members were linked).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use test_objects::{ArchiveBuilder, Body, ObjectBuilder, Segment, Sig};
 
 /// A function `name` returning `value`.

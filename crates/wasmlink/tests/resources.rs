@@ -2,9 +2,7 @@
 //! `cpp_features/O0g`) peaks at no more memory than wasm-ld-22 needs for the
 //! same link. Peak RSS comes from GNU time (`/usr/bin/time -f %M`).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::Path;
 use std::process::Command;
 

@@ -7,9 +7,7 @@
 //! missing), its rendered treemap checked against the JSON, and a
 //! screenshot kept under `target/tmp/artifacts/`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -15,12 +15,10 @@
 //! Both linkers' modules must give the same values, which are also fixed
 //! here (5 + 0 + 7 + 0 at first, and so on: see `threads.c`).
 
-mod common;
-
 use std::path::Path;
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use wasmtime::{Config, Engine, Instance, Module, SharedMemory, Store, TypedFunc};
 
 /// Where the second thread's TLS block goes: past the static data, inside

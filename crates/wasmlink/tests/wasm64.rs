@@ -14,13 +14,11 @@
 //! wasmtime with a host `env.print(ptr: i64, len: i64)` printing the
 //! output fixed below, with `run`'s result 8.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::module_facts::module_facts;
-use common::*;
+use crate::common::module_facts::module_facts;
+use crate::common::*;
 use wasmtime::{Caller, Config, Engine, Extern, Linker, Module, Store};
 
 /// compiler-rt's builtins for wasm64.

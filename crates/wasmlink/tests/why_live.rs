@@ -5,9 +5,7 @@
 //! must not change the module; the replayed liveness it uses must agree
 //! with the link's own marking, atom by atom.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
